@@ -1,0 +1,112 @@
+# onegrid - plain Makefile (GNU make), dependencies through pkg-config.
+#   make                  build bin/onegrid and the tools
+#   make test             install deps (ops/install-deps), build, run unit + integration tests
+#   make unit             unit tests only (no server)
+#   make demo             install deps, build, run `onegrid demo`
+#   make SANITIZE=address,undefined test
+#   make install PREFIX=/usr/local
+PREFIX   ?= /usr/local
+CC       ?= cc
+PKGS     := libpq rdkafka jansson libxml-2.0 libcrypto
+WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -Werror
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c17 -D_GNU_SOURCE -I. $(WARN) $(shell pkg-config --cflags $(PKGS))
+LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lm
+ifdef SANITIZE
+CFLAGS   += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS  += -fsanitize=$(SANITIZE)
+BUILD    ?= build-san
+else
+BUILD    ?= build
+endif
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+CFLAGS   += -DOG_VERSION='"$(VERSION)"' -DOG_DATADIR='"$(PREFIX)/share/onegrid"'
+
+LIB_SRC  := $(wildcard core/*.c connectors/*.c transform/*.c loader/*.c)
+CLI_SRC  := $(wildcard cli/*.c)
+TOOL_SRC := $(wildcard tools/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+SQL_SRC  := $(sort $(wildcard loader/sql/[0-9][0-9][0-9]_*.sql))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libonegrid.a
+BIN      := $(BUILD)/bin/onegrid
+TOOLS    := $(TOOL_SRC:tools/%.c=$(BUILD)/bin/%)
+UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all test unit integration demo install deps clean format tidy valgrind bench world samples
+all: $(BIN) $(TOOLS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/gen/migrations.c: $(SQL_SRC) ops/embed-sql
+	@mkdir -p $(dir $@)
+	bash ops/embed-sql $@ $(SQL_SRC)
+
+$(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
+	$(CC) $(CFLAGS) -Wno-overlength-strings -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+$(BUILD)/bin/%: $(BUILD)/tools/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+
+deps:
+	@bash ops/install-deps
+
+# Unit tests: every tests/unit/test_*.c is one cmocka program, run from the repo root.
+unit: $(UNITS) $(BIN)
+	@bash tests/run-unit $(UNITS)
+
+# Integration tests: a real PostgreSQL (started by the harness) and the real binary.
+integration: $(BIN) $(TOOLS)
+	@ONEGRID_BIN=$(abspath $(BIN)) ONEGRID_TOOLS=$(abspath $(BUILD)/bin) bash tests/integration/run
+
+test: deps
+	@$(MAKE) --no-print-directory unit integration
+
+demo: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	$(BIN) demo
+
+# Regenerate the shipped Jinping world and the bundled sample feeds (deterministic).
+world: $(BUILD)/bin/og-worldgen
+	$(BUILD)/bin/og-worldgen --out world/jinping --crosswalks mappings/crosswalks
+samples: $(BUILD)/bin/og-feedgen
+	$(BUILD)/bin/og-feedgen --world world/jinping --out samples
+
+bench: $(BIN) $(TOOLS)
+	bash ops/bench/run
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/onegrid
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/onegrid
+	cp -r loader/sql mappings world samples $(DESTDIR)$(PREFIX)/share/onegrid/
+	install -m 0644 onegrid.example.json $(DESTDIR)$(PREFIX)/share/onegrid/
+
+valgrind: $(UNITS)
+	@for t in $(UNITS); do valgrind -q --error-exitcode=1 --leak-check=full $$t || exit 1; done
+
+format:
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TOOL_SRC) $(UNIT_SRC) $(wildcard */*.h)
+
+tidy:
+	clang-tidy $(LIB_SRC) $(CLI_SRC) -- $(CFLAGS)
+
+clean:
+	rm -rf build build-san
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,301 @@
+/* pipeline.c - the run loop over a source's files, in batches, each committed with its position. */
+#include "pipeline.h"
+#include "registry.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void og_source_stats_count(struct og_source_stats *st, const char *reason)
+{
+    for (int i = 0; i < st->nreasons; i++) {
+        if (strcmp(st->reasons[i].reason, reason) == 0) {
+            st->reasons[i].n++;
+            return;
+        }
+    }
+    int i = st->nreasons < OG_MAX_REASONS ? st->nreasons++ : OG_MAX_REASONS - 1;
+    if (i == OG_MAX_REASONS - 1 && st->nreasons == OG_MAX_REASONS && strcmp(st->reasons[i].reason, "other") != 0) {
+        snprintf(st->reasons[i].reason, sizeof(st->reasons[i].reason), "other");
+    }
+    else
+        snprintf(st->reasons[i].reason, sizeof(st->reasons[i].reason), "%s", reason);
+    st->reasons[i].n++;
+}
+
+int og_file_sha256(const char *path, char hex[65], struct og_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not open \"%s\": %s", path, strerror(errno));
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx) {
+        fclose(fp);
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+    }
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    static const size_t bs = 1 << 16;
+    unsigned char *buf = malloc(bs);
+    size_t n;
+    int rc = 0;
+    while (buf && (n = fread(buf, 1, bs, fp)) > 0)
+        EVP_DigestUpdate(ctx, buf, n);
+    if (!buf || ferror(fp))
+        rc = og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not read \"%s\"", path);
+    unsigned char md[32];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx, md, &len);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    free(buf);
+    EVP_MD_CTX_free(ctx);
+    fclose(fp);
+    return rc;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct progress {
+    double start, last;
+    long long base;
+};
+
+static void show_progress(struct og_pipeline *p, struct progress *pr, const char *source, const char *path,
+                          const struct og_connector *c, void *state, long long n, bool final)
+{
+    if (!p->progress)
+        return;
+    double t = now_s();
+    if (!final && t - pr->last < 0.5)
+        return;
+    pr->last = t;
+    long long done = 0, total = 0;
+    if (c->progress)
+        c->progress(state, &done, &total);
+    double el = t - pr->start;
+    double rate = el > 0 ? (double)(n - pr->base) / el : 0;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (total > 0) {
+        double frac = (double)done / (double)total;
+        double left = frac > 0 ? el * (1 - frac) / frac : 0;
+        fprintf(stderr, "\r\033[K[run] %s %s: %3.0f%%  %lld records  %.0f rec/s  %d:%02d left", source, base,
+                frac * 100, n, rate, (int)left / 60, (int)left % 60);
+    }
+    else
+        fprintf(stderr, "\r\033[K[run] %s %s: %lld records  %.0f rec/s", source, base, n, rate);
+    if (final)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static int commit(struct og_pipeline *p, struct og_batch *b, struct og_error *err)
+{
+    if (p->dry_run || !p->pg) {
+        og_batch_reset(b);
+        return 0;
+    }
+    int rc = og_pg_commit_batch(p->pg, p->run_id, b, &p->load, err);
+    og_batch_reset(b);
+    return rc;
+}
+
+static int reject(struct og_batch *b, struct og_source_stats *st, const struct og_pos *pos, const char *stage,
+                  const struct og_error *e, const char *raw)
+{
+    const char *field = NULL;
+    char fbuf[64];
+    if (strncmp(e->detail, "field=", 6) == 0 || strstr(e->detail, "field=")) {
+        snprintf(fbuf, sizeof(fbuf), "%s", strstr(e->detail, "field=") + 6);
+        fbuf[strcspn(fbuf, " ;,")] = '\0';
+        field = fbuf;
+    }
+    st->rejected++;
+    og_source_stats_count(st, e->reason[0] ? e->reason : "error");
+    return og_batch_reject(b, pos, stage, e->reason, field, e->message, raw);
+}
+
+/* One file. */
+static int run_file(struct og_pipeline *p, const struct og_source_cfg *sc, const struct og_mapping *m,
+                    const struct og_connector *c, const json_t *options, const char *path, struct og_batch *b,
+                    struct og_source_stats *st, struct og_error *err)
+{
+    char version[65];
+    int rc = og_file_sha256(path, version, err);
+    if (rc < 0)
+        return rc;
+    long long resume = 0;
+    if (p->pg && !p->dry_run) {
+        bool found, done;
+        if ((rc = og_pg_ledger_get(p->pg, sc->name, "file", path, version, &found, &resume, &done, err)) < 0)
+            return rc;
+        if (found && done) {
+            st->files_skipped++;
+            OG_LOG(p->log, OG_LOG_INFO, "run", "source=%s file=%s unchanged since it was loaded: skipped", sc->name,
+                   path);
+            return 0;
+        }
+        if (found && resume > 0) {
+            st->files_resumed++;
+            og_info(p->log, "run", "source=%s file=%s resumes after record %lld (an earlier run stopped there)",
+                    sc->name, path, resume);
+        }
+    }
+    st->files++;
+    void *state = NULL;
+    if ((rc = c->open(path, options, &state, err)) < 0) {
+        og_error_prefix(err, "source %s: ", sc->name);
+        return rc;
+    }
+    b->source = sc->name;
+    b->kind = "file";
+    b->key = path;
+    b->version = version;
+    b->done = false;
+    struct progress pr = {now_s(), 0, 0};
+    long long index = 0;
+    for (;;) {
+        if (p->stop && *p->stop) {
+            rc = og_error_set(err, OG_EIO, OG_CLASS_FATAL, "interrupted", "interrupted by a signal");
+            break;
+        }
+        json_t *doc = NULL;
+        char *raw = NULL;
+        struct og_pos pos;
+        memset(&pos, 0, sizeof(pos));
+        pos.partition = -1;
+        struct og_error e;
+        og_error_clear(&e);
+        int r = c->next(state, &doc, &pos, &raw, &e);
+        if (r == 0)
+            break;
+        if (r < 0 && r != OG_EREJECT) {
+            *err = e;
+            og_error_prefix(err, "source %s: ", sc->name);
+            rc = r;
+            break;
+        }
+        pos.source = sc->name;
+        pos.input = path;
+        pos.index = index++;
+        if (index <= resume) { /* committed by an earlier run */
+            json_decref(doc);
+            free(raw);
+            continue;
+        }
+        st->read++;
+        if (r == OG_EREJECT) {
+            rc = reject(b, st, &pos, "read", &e, raw);
+        }
+        else {
+            struct og_mapped mapped;
+            struct og_unified *u = og_batch_add(b);
+            if (!u) {
+                rc = OG_ENOMEM;
+            }
+            else if ((r = og_mapping_apply(m, doc, b->arena, &mapped, &e)) == 0 &&
+                     (r = og_reconcile(p->rec, m, sc->name, &mapped, &pos, b->arena, u, &e)) == 0) {
+                char pbuf[512];
+                u->position = og_arena_strdup(b->arena, og_pos_format(&pos, pbuf, sizeof(pbuf)));
+                u->pos.source = b->source;
+                u->pos.input = b->key;
+                st->records++;
+                st->notes += mapped.notes;
+            }
+            else if (r == OG_EREJECT) {
+                og_batch_drop_last(b);
+                char *text = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+                rc = reject(b, st, &pos, e.reason[0] && !strncmp(e.message, "field", 5) ? "map" : "reconcile", &e,
+                            text);
+                free(text);
+            }
+            else {
+                rc = r;
+                *err = e;
+            }
+        }
+        json_decref(doc);
+        free(raw);
+        if (rc < 0) {
+            if (rc == OG_ENOMEM)
+                og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+            break;
+        }
+        if ((long long)og_batch_size(b) >= p->batch_size) {
+            b->position = index;
+            if ((rc = commit(p, b, err)) < 0)
+                break;
+        }
+        show_progress(p, &pr, sc->name, path, c, state, index, false);
+    }
+    if (rc == 0) {
+        b->position = index;
+        b->done = true;
+        rc = commit(p, b, err);
+        show_progress(p, &pr, sc->name, path, c, state, index, true);
+    }
+    else if (err && err->reason[0] && !strcmp(err->reason, "interrupted")) {
+        /* keep what was read: commit the partial batch with its position, not done */
+        struct og_error e2;
+        b->position = index;
+        b->done = false;
+        commit(p, b, &e2);
+    }
+    c->close(state);
+    og_batch_reset(b);
+    return rc;
+}
+
+int og_pipeline_source(struct og_pipeline *p, const struct og_source_cfg *sc, const struct og_mapping *m,
+                       struct og_source_stats *st, struct og_error *err)
+{
+    const char *cname = sc->connector ? sc->connector : og_mapping_connector(m);
+    const struct og_connector *c = og_registry_connector(cname);
+    if (!c)
+        return og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_config",
+                            "source %s: unknown connector \"%s\" (known: csv, json, ndjson)", sc->name,
+                            cname ? cname : "(none: set \"connector\" in the source or input.connector in the mapping)");
+    json_t *options = json_deep_copy(og_mapping_input_options(m));
+    if (sc->options)
+        json_object_update(options, sc->options);
+    struct og_batch *b = og_batch_create();
+    if (!options || !b) {
+        json_decref(options);
+        og_batch_destroy(b);
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+    }
+    int rc = 0;
+    for (size_t i = 0; i < sc->ninputs && rc == 0; i++) {
+        glob_t g;
+        int gr = glob(sc->inputs[i], 0, NULL, &g);
+        if (gr == GLOB_NOMATCH) {
+            st->unmatched_inputs++;
+            og_warn(p->log, "run", "source=%s input \"%s\" matches no file", sc->name, sc->inputs[i]);
+            continue;
+        }
+        if (gr != 0) {
+            rc = og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "source %s: could not expand \"%s\"", sc->name,
+                              sc->inputs[i]);
+            break;
+        }
+        for (size_t k = 0; k < g.gl_pathc && rc == 0; k++) {
+            char *real = realpath(g.gl_pathv[k], NULL);
+            rc = run_file(p, sc, m, c, options, real ? real : g.gl_pathv[k], b, st, err);
+            free(real);
+        }
+        globfree(&g);
+    }
+    og_batch_destroy(b);
+    json_decref(options);
+    return rc;
+}

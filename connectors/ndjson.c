@@ -1,0 +1,342 @@
+/* ndjson.c - the "ndjson" file connector: one JSON object per line, bounded memory. */
+#include "connectors/ndjson.h"
+
+#include "core/buf.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define NDJSON_BLOCK ((size_t)64 * 1024)
+#define NDJSON_RAW_MAX ((size_t)64 * 1024)
+#define NDJSON_DEFAULT_MAX_LINE 16777216LL
+
+static const struct og_option_doc ndjson_options[] = {
+    {"max_line_bytes", "integer", "16777216",
+     "longest line accepted, in bytes; a longer line is rejected (line_too_long) and skipped"},
+    {NULL, NULL, NULL, NULL},
+};
+
+struct ndjson {
+    FILE *fp;
+    char *path;         /* owned copy, handed out as pos->input */
+    long long size;     /* file size, 0 when unknown */
+    long long consumed; /* bytes of the file handed on as lines */
+    long long line;     /* lines read so far */
+    long long index;    /* records (and rejects) returned so far */
+    size_t max_line;
+    char *blk; /* read block */
+    size_t blk_pos, blk_len;
+    bool eof;
+    struct og_buf text; /* the current line, at most max_line + 1 bytes of it */
+};
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is invalid or cut short. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    }
+    else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    }
+    else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return len;
+}
+
+/* New copy of at most NDJSON_RAW_MAX bytes of text as valid UTF-8 (bad bytes and NUL become
+ * U+FFFD). */
+static char *raw_copy(const char *text, size_t len)
+{
+    struct og_buf out = OG_BUF_INIT;
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < len && out.len < NDJSON_RAW_MAX) {
+        size_t n = utf8_seq(s + i, len - i);
+        int rc = (n == 0 || s[i] == 0) ? og_buf_puts(&out, "\xEF\xBF\xBD")
+                                       : og_buf_append(&out, s + i, n);
+        if (rc < 0) {
+            og_buf_free(&out);
+            return NULL;
+        }
+        i += n ? n : 1;
+    }
+    return og_buf_steal(&out);
+}
+
+/* Checks options against the table: unknown keys and wrong types are OG_ECONFIG. */
+static int check_options(const char *name, const struct og_option_doc *docs, const json_t *options,
+                         struct og_error *err)
+{
+    if (!options)
+        return 0;
+    if (!json_is_object(options))
+        return og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config",
+                            "options for connector %s must be a JSON object", name);
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)options, key, value)
+    {
+        const struct og_option_doc *doc = docs;
+        while (doc->key && strcmp(doc->key, key) != 0)
+            doc++;
+        if (!doc->key) {
+            char known[256] = "";
+            size_t used = 0;
+            for (doc = docs; doc->key; doc++) {
+                int n = snprintf(known + used, sizeof(known) - used, "%s%s", used ? ", " : "",
+                                 doc->key);
+                if (n < 0 || (size_t)n >= sizeof(known) - used)
+                    break;
+                used += (size_t)n;
+            }
+            og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config",
+                         "unknown option \"%s\" for connector %s", key, name);
+            og_error_detail(err, "known options: %s", known);
+            return OG_ECONFIG;
+        }
+        bool ok = (strcmp(doc->type, "integer") == 0 && json_is_integer(value)) ||
+                  (strcmp(doc->type, "boolean") == 0 && json_is_boolean(value)) ||
+                  (strcmp(doc->type, "string") == 0 && json_is_string(value));
+        if (!ok)
+            return og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config",
+                                "option \"%s\" for connector %s must be a %s", key, name,
+                                doc->type);
+    }
+    return 0;
+}
+
+static void ndjson_close(void *state)
+{
+    struct ndjson *st = state;
+    if (!st)
+        return;
+    og_buf_free(&st->text);
+    free(st->blk);
+    if (st->fp)
+        (void)fclose(st->fp);
+    free(st->path);
+    free(st);
+}
+
+static int ndjson_open(const char *path, const json_t *options, void **state, struct og_error *err)
+{
+    *state = NULL;
+    int rc = check_options("ndjson", ndjson_options, options, err);
+    if (rc < 0)
+        return rc;
+    long long max_line = NDJSON_DEFAULT_MAX_LINE;
+    json_t *v = options ? json_object_get(options, "max_line_bytes") : NULL;
+    if (v) {
+        max_line = json_integer_value(v);
+        if (max_line < 1 || (unsigned long long)max_line > (unsigned long long)(SIZE_MAX / 2))
+            return og_error_set(
+                err, OG_ECONFIG, OG_CLASS_FATAL, "config",
+                "option \"max_line_bytes\" for connector ndjson must be at least 1");
+    }
+    struct ndjson *st = calloc(1, sizeof(*st));
+    if (!st)
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+    st->max_line = (size_t)max_line;
+    st->path = strdup(path);
+    st->blk = malloc(NDJSON_BLOCK);
+    if (!st->path || !st->blk) {
+        rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+        goto fail;
+    }
+    st->fp = fopen(path, "rb");
+    if (!st->fp) {
+        rc = og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not open \"%s\": %s", path,
+                          strerror(errno));
+        og_error_position(err, "%s", path);
+        goto fail;
+    }
+    struct stat sb;
+    if (fstat(fileno(st->fp), &sb) == 0 && S_ISREG(sb.st_mode))
+        st->size = (long long)sb.st_size;
+    *state = st;
+    return 0;
+fail:
+    ndjson_close(st);
+    return rc;
+}
+
+/* Reads the next physical line into st->text (without its LF, at most max_line + 1 bytes kept).
+ * Returns 1 with *len the full line length, 0 at end of file, OG_EIO on a read error. */
+static int read_line(struct ndjson *st, size_t *len, struct og_error *err)
+{
+    size_t total = 0;
+    bool any = false;
+    og_buf_reset(&st->text);
+    for (;;) {
+        if (st->blk_pos == st->blk_len) {
+            if (st->eof)
+                break;
+            st->blk_len = fread(st->blk, 1, NDJSON_BLOCK, st->fp);
+            st->blk_pos = 0;
+            if (st->blk_len == 0) {
+                if (ferror(st->fp)) {
+                    og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not read \"%s\": %s",
+                                 st->path, strerror(errno));
+                    og_error_position(err, "%s:%lld", st->path, st->line + 1);
+                    return OG_EIO;
+                }
+                st->eof = true;
+                break;
+            }
+        }
+        any = true;
+        const char *start = st->blk + st->blk_pos;
+        size_t avail = st->blk_len - st->blk_pos;
+        const char *nl = memchr(start, '\n', avail);
+        size_t chunk = nl ? (size_t)(nl - start) : avail;
+        size_t keep_max = st->max_line + 1;
+        if (st->text.len < keep_max) {
+            size_t keep = chunk < keep_max - st->text.len ? chunk : keep_max - st->text.len;
+            if (og_buf_append(&st->text, start, keep) < 0)
+                return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+        }
+        total += chunk;
+        st->blk_pos += chunk;
+        if (nl) {
+            st->blk_pos++;
+            st->consumed += (long long)total + 1;
+            st->line++;
+            *len = total;
+            return 1;
+        }
+    }
+    if (!any || total == 0)
+        return 0;
+    st->consumed += (long long)total;
+    st->line++;
+    *len = total;
+    return 1;
+}
+
+static int ndjson_next(void *state, json_t **doc, struct og_pos *pos, char **raw,
+                       struct og_error *err)
+{
+    struct ndjson *st = state;
+    *doc = NULL;
+    *raw = NULL;
+    for (;;) {
+        long long offset = st->consumed;
+        size_t len = 0;
+        int rc = read_line(st, &len, err);
+        if (rc <= 0)
+            return rc;
+        const char *text = st->text.data ? st->text.data : "";
+        size_t kept = st->text.len;
+        if (st->line == 1 && kept >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+            text += 3;
+            kept -= 3;
+            len -= 3;
+        }
+        if (kept > 0 && len == kept && text[kept - 1] == '\r') {
+            kept--;
+            len--;
+        }
+        size_t i = 0;
+        while (i < kept && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r'))
+            i++;
+        if (i == kept && len == kept)
+            continue;
+
+        memset(pos, 0, sizeof(*pos));
+        pos->input = st->path;
+        pos->line = st->line;
+        pos->offset = offset;
+        pos->index = st->index++;
+        pos->partition = -1;
+
+        if (len > st->max_line) {
+            og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "line_too_long",
+                         "line is longer than max_line_bytes (%zu)", st->max_line);
+            og_error_detail(err, "the line has %zu bytes", len);
+            og_error_position(err, "%s:%lld", st->path, st->line);
+            *raw = raw_copy(text, kept);
+            return OG_EREJECT;
+        }
+        json_error_t jerr;
+        json_t *value = json_loadb(text, kept, 0, &jerr);
+        if (value && json_is_object(value)) {
+            *doc = value;
+            return 1;
+        }
+        const char *reason = "bad_json";
+        if (value) {
+            reason = "not_object";
+            og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, reason,
+                         "line is a JSON %s, not an object",
+                         json_is_array(value) ? "array" : "scalar");
+            og_error_position(err, "%s:%lld", st->path, st->line);
+            json_decref(value);
+        }
+        else {
+            /* flags 0 refuses scalars; tell "not an object" from "not JSON" */
+            json_error_t jerr2;
+            value = json_loadb(text, kept, JSON_DECODE_ANY, &jerr2);
+            if (value) {
+                reason = "not_object";
+                og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, reason,
+                             "line is a JSON %s, not an object",
+                             json_is_string(value)    ? "string"
+                             : json_is_null(value)    ? "null"
+                             : json_is_boolean(value) ? "boolean"
+                                                      : "number");
+                og_error_position(err, "%s:%lld", st->path, st->line);
+                json_decref(value);
+            }
+            else {
+                og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, reason,
+                             "invalid JSON: %s (column %d)", jerr.text, jerr.column);
+                og_error_position(err, "%s:%lld:%d", st->path, st->line, jerr.column);
+            }
+        }
+        *raw = raw_copy(text, kept);
+        return OG_EREJECT;
+    }
+}
+
+static void ndjson_progress(void *state, long long *done, long long *total)
+{
+    const struct ndjson *st = state;
+    *done = st ? st->consumed : 0;
+    *total = st ? st->size : 0;
+}
+
+const struct og_connector og_connector_ndjson = {
+    .name = "ndjson",
+    .summary = "newline-delimited JSON: one object per line, read line by line",
+    .options = ndjson_options,
+    .open = ndjson_open,
+    .next = ndjson_next,
+    .progress = ndjson_progress,
+    .close = ndjson_close,
+};

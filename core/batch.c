@@ -1,0 +1,126 @@
+/* batch.c - batches of unified records and rejects. */
+#include "batch.h"
+#include "error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct og_batch *og_batch_create(void)
+{
+    struct og_batch *b = calloc(1, sizeof(*b));
+    if (!b)
+        return NULL;
+    b->arena = og_arena_create(1 << 20);
+    if (!b->arena) {
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+void og_batch_destroy(struct og_batch *b)
+{
+    if (!b)
+        return;
+    og_arena_destroy(b->arena);
+    free(b->recs);
+    free(b->rejs);
+    free(b);
+}
+
+void og_batch_reset(struct og_batch *b)
+{
+    og_arena_reset(b->arena);
+    b->nrecs = 0;
+    b->nrejs = 0;
+    b->notes = 0;
+}
+
+struct og_unified *og_batch_add(struct og_batch *b)
+{
+    if (b->nrecs == b->caprecs) {
+        size_t cap = b->caprecs ? b->caprecs * 2 : 1024;
+        struct og_unified *p = realloc(b->recs, cap * sizeof(*p));
+        if (!p)
+            return NULL;
+        b->recs = p;
+        b->caprecs = cap;
+    }
+    struct og_unified *u = &b->recs[b->nrecs++];
+    memset(u, 0, sizeof(*u));
+    return u;
+}
+
+void og_batch_drop_last(struct og_batch *b)
+{
+    if (b->nrecs)
+        b->nrecs--;
+}
+
+static const char *adup(struct og_arena *a, const char *s, size_t max)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s);
+    if (n > max) {
+        n = max;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) /* do not cut a UTF-8 character */
+            n--;
+    }
+    return og_arena_strndup(a, s, n);
+}
+
+/* Masks identity-number-like runs (15 to 18 digits, an optional X) in raw text, so that rejects never
+ * store a raw ID number: first 6 and last 4 characters kept. Works in place. */
+static void scrub_ids(char *s)
+{
+    for (char *p = s; *p;) {
+        if (*p >= '0' && *p <= '9') {
+            char *q = p;
+            while (*q >= '0' && *q <= '9')
+                q++;
+            if (*q == 'X' || *q == 'x')
+                q++;
+            size_t n = (size_t)(q - p);
+            if (n >= 15 && n <= 18)
+                for (size_t i = 6; i + 4 < n; i++)
+                    p[i] = '*';
+            p = q;
+        }
+        else
+            p++;
+    }
+}
+
+int og_batch_reject(struct og_batch *b, const struct og_pos *pos, const char *stage, const char *reason,
+                    const char *field, const char *message, const char *raw)
+{
+    if (b->nrejs == b->caprejs) {
+        size_t cap = b->caprejs ? b->caprejs * 2 : 64;
+        struct og_reject *p = realloc(b->rejs, cap * sizeof(*p));
+        if (!p)
+            return OG_ENOMEM;
+        b->rejs = p;
+        b->caprejs = cap;
+    }
+    struct og_reject *r = &b->rejs[b->nrejs];
+    memset(r, 0, sizeof(*r));
+    r->pos = *pos;
+    r->pos.source = adup(b->arena, pos->source, 1000);
+    r->pos.input = adup(b->arena, pos->input, 4000);
+    char pbuf[512];
+    r->position = adup(b->arena, og_pos_format(pos, pbuf, sizeof(pbuf)), 600);
+    r->stage = stage;
+    r->reason = adup(b->arena, reason && *reason ? reason : "error", 64);
+    r->field = adup(b->arena, field, 200);
+    r->message = adup(b->arena, message, 2000);
+    r->raw = adup(b->arena, raw, 65536);
+    if (r->raw)
+        scrub_ids((char *)r->raw);
+    if (!r->reason || !r->message)
+        return OG_ENOMEM;
+    b->nrejs++;
+    return 0;
+}
+
+size_t og_batch_size(const struct og_batch *b) { return b->nrecs + b->nrejs; }

@@ -1,0 +1,107 @@
+/* unified.h - the unified "one grid" records the transform produces and the loader writes.
+ * All strings and arrays live in the batch arena (borrowed; valid until the batch is reset). */
+#ifndef OG_UNIFIED_H
+#define OG_UNIFIED_H
+
+#include "record.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+enum og_kind { OG_KIND_EVENT = 1, OG_KIND_VISIT = 2 };
+
+/* A time that may be absent. */
+struct og_time {
+    bool set;
+    int64_t us; /* UTC microseconds since the epoch */
+};
+
+/* -1 unknown (NULL), 0 false, 1 true */
+typedef signed char og_tristate;
+
+/* Placement of a record on the unified grid (what reconcile decides). */
+struct og_place {
+    const char *grid_code;      /* 15 digits or NULL */
+    const char *grid_method;    /* "source", "crosswalk", "point", "community", "none" */
+    const char *community_code; /* 12 digits (current edition) or NULL */
+    const char *street_code;    /* 9 digits or NULL */
+    bool has_point;
+    double lon, lat;            /* WGS-84 */
+    const char *source_crs;     /* "wgs84", "cgcs2000", "gcj02", "bd09" or NULL */
+};
+
+/* One row of onegrid.event. */
+struct og_event {
+    const char *event_id;       /* department + ":" + source + ":" + source_id */
+    const char *department;
+    const char *source;
+    const char *source_id;
+    const char *category_code;  /* unified taxonomy, "9999" when unmapped */
+    const char *category_name;
+    const char *source_category;
+    const char *status;         /* unified status */
+    const char *source_status;
+    struct og_time reported_at, updated_at, closed_at;
+    struct og_place place;
+    const char *address;
+    const char *summary;
+    const char *subject_key;    /* HMAC of the normalised identity number, or NULL */
+    const char *subject_masked;
+    og_tristate subject_valid;
+    const char *attrs;          /* JSON object text */
+};
+
+struct og_visit_member {
+    const char *person_key;
+    const char *id_masked;
+    og_tristate id_valid;
+    const char *name_masked;
+    bool has_temperature;
+    double temperature;
+    const char **symptoms;
+    size_t nsymptoms;
+    const char **travel;
+    size_t ntravel;
+    const char *health_code;    /* green/yellow/red or NULL */
+};
+
+/* One row of onegrid.visit and its members. */
+struct og_visit {
+    const char *visit_id;
+    const char *department;
+    const char *source;
+    const char *source_id;
+    const char *worker_id;
+    struct og_time visited_at;
+    struct og_place place;
+    const char *address;
+    const char *attrs;
+    struct og_visit_member *members;
+    size_t nmembers;
+};
+
+/* A unified record with where it came from. */
+struct og_unified {
+    enum og_kind kind;
+    union {
+        struct og_event event;
+        struct og_visit visit;
+    } u;
+    struct og_pos pos;
+    const char *position;   /* og_pos_format text, in the arena */
+    char row_hash[65];      /* SHA-256 hex of the content columns, filled by the loader */
+};
+
+/* A record that could not be loaded. */
+struct og_reject {
+    struct og_pos pos;
+    const char *position;
+    const char *stage;      /* "read", "map", "reconcile", "load" */
+    const char *reason;     /* machine code: "bad_json", "invalid_time", "missing_field", ... */
+    const char *field;      /* the field concerned, or NULL */
+    const char *message;
+    const char *raw;        /* raw text of the record (may be truncated), or NULL */
+};
+
+#endif

@@ -1,0 +1,367 @@
+/* merge.c - one batch, one transaction: COPY into staging, idempotent merges, history, rejects, ledger. */
+#include "copy.h"
+#include "pg_internal.h"
+
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char STAGE_DDL[] =
+    "CREATE TEMP TABLE IF NOT EXISTS og_stage_event (seq integer, event_id text, department text, source text, "
+    "source_id text, category_code text, category_name text, source_category text, status text, source_status text, "
+    "reported_at timestamptz, updated_at timestamptz, closed_at timestamptz, grid_code text, grid_method text, "
+    "community_code text, street_code text, lon float8, lat float8, source_crs text, address text, summary text, "
+    "subject_key text, subject_masked text, subject_valid boolean, attrs jsonb, row_hash text, source_position text) "
+    "ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS og_stage_visit (seq integer, visit_id text, department text, source text, "
+    "source_id text, worker_id text, visited_at timestamptz, grid_code text, grid_method text, community_code text, "
+    "street_code text, lon float8, lat float8, source_crs text, address text, member_count integer, attrs jsonb, "
+    "row_hash text, source_position text) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS og_stage_member (seq integer, visit_id text, mseq integer, person_key text, "
+    "id_masked text, id_valid boolean, name_masked text, temperature numeric, symptoms text[], travel text[], "
+    "health_code text) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS og_changed_visit (visit_id text, seq integer) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS og_stage_reject (source text, input text, version text, record_index bigint, "
+    "line bigint, byte_offset bigint, position text, stage text, reason text, field text, message text, raw text) "
+    "ON COMMIT DELETE ROWS;";
+
+#define EVENT_COLS                                                                                              \
+    "event_id, department, source, source_id, category_code, category_name, source_category, status, "           \
+    "source_status, reported_at, updated_at, closed_at, grid_code, grid_method, community_code, street_code, "   \
+    "lon, lat, source_crs, address, summary, subject_key, subject_masked, subject_valid, attrs"
+
+static const char EVENT_MERGE[] =
+    "WITH s AS (SELECT DISTINCT ON (event_id) * FROM og_stage_event "
+    "           ORDER BY event_id, updated_at DESC NULLS LAST, seq DESC), "
+    "up AS (INSERT INTO onegrid.event AS e (" EVENT_COLS ", geom, row_hash, run_id, first_run_id, source_position) "
+    "  SELECT " EVENT_COLS ", CASE WHEN lon IS NOT NULL AND lat IS NOT NULL "
+    "         THEN public.ST_SetSRID(public.ST_MakePoint(lon, lat), 4326) END, row_hash, $1, $1, source_position "
+    "  FROM s WHERE NOT EXISTS (SELECT 1 FROM onegrid.event x WHERE x.event_id = s.event_id "
+    "                           AND x.row_hash = s.row_hash) "
+    "  ON CONFLICT (event_id) DO UPDATE SET department = EXCLUDED.department, source = EXCLUDED.source, "
+    "    source_id = EXCLUDED.source_id, category_code = EXCLUDED.category_code, "
+    "    category_name = EXCLUDED.category_name, source_category = EXCLUDED.source_category, "
+    "    status = EXCLUDED.status, source_status = EXCLUDED.source_status, reported_at = EXCLUDED.reported_at, "
+    "    updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at, grid_code = EXCLUDED.grid_code, "
+    "    grid_method = EXCLUDED.grid_method, community_code = EXCLUDED.community_code, "
+    "    street_code = EXCLUDED.street_code, lon = EXCLUDED.lon, lat = EXCLUDED.lat, geom = EXCLUDED.geom, "
+    "    source_crs = EXCLUDED.source_crs, address = EXCLUDED.address, summary = EXCLUDED.summary, "
+    "    subject_key = EXCLUDED.subject_key, subject_masked = EXCLUDED.subject_masked, "
+    "    subject_valid = EXCLUDED.subject_valid, attrs = EXCLUDED.attrs, row_hash = EXCLUDED.row_hash, "
+    "    run_id = EXCLUDED.run_id, source_position = EXCLUDED.source_position, loaded_at = now() "
+    "  WHERE e.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR EXCLUDED.updated_at >= e.updated_at "
+    "  RETURNING (xmax = 0) AS inserted) "
+    "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), (SELECT count(*) FROM s) "
+    "FROM up";
+
+static const char HISTORY_MERGE[] =
+    "INSERT INTO onegrid.event_history (event_id, status, source_status, changed_at, run_id) "
+    "SELECT DISTINCT s.event_id, s.status, s.source_status, coalesce(s.updated_at, s.reported_at), $1::bigint "
+    "FROM og_stage_event s WHERE coalesce(s.updated_at, s.reported_at) IS NOT NULL "
+    "AND EXISTS (SELECT 1 FROM onegrid.event e WHERE e.event_id = s.event_id) "
+    "ON CONFLICT DO NOTHING";
+
+#define VISIT_COLS                                                                                              \
+    "visit_id, department, source, source_id, worker_id, visited_at, grid_code, grid_method, community_code, "  \
+    "street_code, lon, lat, source_crs, address, member_count, attrs"
+
+static const char VISIT_MERGE[] =
+    "WITH s AS (SELECT DISTINCT ON (visit_id) * FROM og_stage_visit ORDER BY visit_id, seq DESC), "
+    "up AS (INSERT INTO onegrid.visit AS v (" VISIT_COLS ", geom, row_hash, run_id, first_run_id, source_position) "
+    "  SELECT " VISIT_COLS ", CASE WHEN lon IS NOT NULL AND lat IS NOT NULL "
+    "         THEN public.ST_SetSRID(public.ST_MakePoint(lon, lat), 4326) END, row_hash, $1, $1, source_position "
+    "  FROM s WHERE NOT EXISTS (SELECT 1 FROM onegrid.visit x WHERE x.visit_id = s.visit_id "
+    "                           AND x.row_hash = s.row_hash) "
+    "  ON CONFLICT (visit_id) DO UPDATE SET department = EXCLUDED.department, source = EXCLUDED.source, "
+    "    source_id = EXCLUDED.source_id, worker_id = EXCLUDED.worker_id, visited_at = EXCLUDED.visited_at, "
+    "    grid_code = EXCLUDED.grid_code, grid_method = EXCLUDED.grid_method, "
+    "    community_code = EXCLUDED.community_code, street_code = EXCLUDED.street_code, lon = EXCLUDED.lon, "
+    "    lat = EXCLUDED.lat, geom = EXCLUDED.geom, source_crs = EXCLUDED.source_crs, address = EXCLUDED.address, "
+    "    member_count = EXCLUDED.member_count, attrs = EXCLUDED.attrs, row_hash = EXCLUDED.row_hash, "
+    "    run_id = EXCLUDED.run_id, source_position = EXCLUDED.source_position, loaded_at = now() "
+    "  RETURNING v.visit_id, (xmax = 0) AS inserted), "
+    "ch AS (INSERT INTO og_changed_visit (visit_id, seq) SELECT up.visit_id, s.seq FROM up JOIN s USING (visit_id) "
+    "       RETURNING 1) "
+    "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), (SELECT count(*) FROM s), "
+    "(SELECT count(*) FROM ch) FROM up";
+
+static const char MEMBER_DELETE[] =
+    "DELETE FROM onegrid.visit_member m USING og_changed_visit c WHERE m.visit_id = c.visit_id";
+static const char MEMBER_INSERT[] =
+    "INSERT INTO onegrid.visit_member (visit_id, seq, person_key, id_masked, id_valid, name_masked, temperature, "
+    "symptoms, travel, health_code) "
+    "SELECT sm.visit_id, sm.mseq, sm.person_key, sm.id_masked, sm.id_valid, sm.name_masked, sm.temperature, "
+    "sm.symptoms, sm.travel, sm.health_code FROM og_stage_member sm "
+    "JOIN og_changed_visit c ON c.visit_id = sm.visit_id AND c.seq = sm.seq";
+
+static const char REJECT_MERGE[] =
+    "INSERT INTO onegrid.etl_reject (run_id, source, input, version, record_index, line, byte_offset, position, "
+    "stage, reason, field, message, raw) "
+    "SELECT $1, source, input, version, record_index, line, byte_offset, position, stage, reason, field, message, "
+    "raw FROM og_stage_reject ON CONFLICT DO NOTHING";
+
+static const char LEDGER_UPSERT[] =
+    "INSERT INTO onegrid.etl_source_state AS st (source, kind, key, version, position, done, records, rejects, "
+    "run_id, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now()) "
+    "ON CONFLICT (source, kind, key, version) DO UPDATE SET position = EXCLUDED.position, done = EXCLUDED.done, "
+    "records = st.records + EXCLUDED.records, rejects = st.rejects + EXCLUDED.rejects, run_id = EXCLUDED.run_id, "
+    "updated_at = now()";
+
+/* SHA-256 of the content text as hex. */
+static void sha256_hex(const char *data, size_t len, char hex[65])
+{
+    unsigned char md[32];
+    unsigned int n = 0;
+    EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+static int place_cols(struct og_buf *b, const struct og_place *p)
+{
+    int rc = og_copy_text(b, false, p->grid_code);
+    rc = rc ? rc : og_copy_text(b, false, p->grid_method);
+    rc = rc ? rc : og_copy_text(b, false, p->community_code);
+    rc = rc ? rc : og_copy_text(b, false, p->street_code);
+    rc = rc ? rc : og_copy_double(b, false, p->has_point, p->lon);
+    rc = rc ? rc : og_copy_double(b, false, p->has_point, p->lat);
+    rc = rc ? rc : og_copy_text(b, false, p->source_crs);
+    return rc;
+}
+
+/* Appends one event row; content columns are hashed into u->row_hash. */
+static int event_row(struct og_buf *out, struct og_buf *tmp, struct og_unified *u, int seq)
+{
+    const struct og_event *e = &u->u.event;
+    og_buf_reset(tmp);
+    int rc = og_copy_text(tmp, true, e->event_id);
+    rc = rc ? rc : og_copy_text(tmp, false, e->department);
+    rc = rc ? rc : og_copy_text(tmp, false, e->source);
+    rc = rc ? rc : og_copy_text(tmp, false, e->source_id);
+    rc = rc ? rc : og_copy_text(tmp, false, e->category_code);
+    rc = rc ? rc : og_copy_text(tmp, false, e->category_name);
+    rc = rc ? rc : og_copy_text(tmp, false, e->source_category);
+    rc = rc ? rc : og_copy_text(tmp, false, e->status);
+    rc = rc ? rc : og_copy_text(tmp, false, e->source_status);
+    rc = rc ? rc : og_copy_time(tmp, false, e->reported_at.set, e->reported_at.us);
+    rc = rc ? rc : og_copy_time(tmp, false, e->updated_at.set, e->updated_at.us);
+    rc = rc ? rc : og_copy_time(tmp, false, e->closed_at.set, e->closed_at.us);
+    rc = rc ? rc : place_cols(tmp, &e->place);
+    rc = rc ? rc : og_copy_text(tmp, false, e->address);
+    rc = rc ? rc : og_copy_text(tmp, false, e->summary);
+    rc = rc ? rc : og_copy_text(tmp, false, e->subject_key);
+    rc = rc ? rc : og_copy_text(tmp, false, e->subject_masked);
+    rc = rc ? rc : og_copy_bool(tmp, false, e->subject_valid);
+    rc = rc ? rc : og_copy_text(tmp, false, e->attrs ? e->attrs : "{}");
+    if (rc)
+        return rc;
+    sha256_hex(tmp->data, tmp->len, u->row_hash);
+    rc = og_buf_printf(out, "%d\t", seq);
+    rc = rc ? rc : og_buf_append(out, tmp->data, tmp->len);
+    rc = rc ? rc : og_copy_text(out, false, u->row_hash);
+    rc = rc ? rc : og_copy_text(out, false, u->position);
+    return rc ? rc : og_copy_end_row(out);
+}
+
+static int member_row(struct og_buf *b, const struct og_visit *v, const struct og_visit_member *m, int seq,
+                      int mseq)
+{
+    int rc = og_buf_printf(b, "%d", seq);
+    rc = rc ? rc : og_copy_text(b, false, v->visit_id);
+    rc = rc ? rc : og_buf_printf(b, "\t%d", mseq);
+    rc = rc ? rc : og_copy_text(b, false, m->person_key);
+    rc = rc ? rc : og_copy_text(b, false, m->id_masked);
+    rc = rc ? rc : og_copy_bool(b, false, m->id_valid);
+    rc = rc ? rc : og_copy_text(b, false, m->name_masked);
+    if (rc == 0) {
+        if (m->has_temperature)
+            rc = og_buf_printf(b, "\t%.1f", m->temperature);
+        else
+            rc = og_buf_puts(b, "\t\\N");
+    }
+    rc = rc ? rc : og_copy_text_array(b, false, m->symptoms, m->nsymptoms);
+    rc = rc ? rc : og_copy_text_array(b, false, m->travel, m->ntravel);
+    rc = rc ? rc : og_copy_text(b, false, m->health_code);
+    return rc ? rc : og_copy_end_row(b);
+}
+
+/* Appends one visit row and its members; the hash covers the visit and its members. */
+static int visit_row(struct og_buf *out, struct og_buf *mout, struct og_buf *tmp, struct og_unified *u, int seq)
+{
+    const struct og_visit *v = &u->u.visit;
+    og_buf_reset(tmp);
+    int rc = og_copy_text(tmp, true, v->visit_id);
+    rc = rc ? rc : og_copy_text(tmp, false, v->department);
+    rc = rc ? rc : og_copy_text(tmp, false, v->source);
+    rc = rc ? rc : og_copy_text(tmp, false, v->source_id);
+    rc = rc ? rc : og_copy_text(tmp, false, v->worker_id);
+    rc = rc ? rc : og_copy_time(tmp, false, v->visited_at.set, v->visited_at.us);
+    rc = rc ? rc : place_cols(tmp, &v->place);
+    rc = rc ? rc : og_copy_text(tmp, false, v->address);
+    rc = rc ? rc : og_copy_int(tmp, false, (long long)v->nmembers);
+    rc = rc ? rc : og_copy_text(tmp, false, v->attrs ? v->attrs : "{}");
+    if (rc)
+        return rc;
+    size_t content_len = tmp->len;
+    size_t mstart = mout->len;
+    for (size_t k = 0; k < v->nmembers && rc == 0; k++)
+        rc = member_row(mout, v, &v->members[k], seq, (int)k + 1);
+    if (rc)
+        return rc;
+    /* hash: visit content + member rows (without their leading seq, which varies by batch) */
+    rc = og_buf_append(tmp, "\n", 1);
+    for (const char *p = mout->data ? mout->data + mstart : NULL; p && p < mout->data + mout->len && rc == 0;) {
+        const char *nl = memchr(p, '\n', (size_t)(mout->data + mout->len - p));
+        const char *tab = memchr(p, '\t', (size_t)(nl - p));
+        rc = og_buf_append(tmp, tab, (size_t)(nl - tab + 1));
+        p = nl + 1;
+    }
+    if (rc)
+        return rc;
+    sha256_hex(tmp->data, tmp->len, u->row_hash);
+    rc = og_buf_printf(out, "%d\t", seq);
+    rc = rc ? rc : og_buf_append(out, tmp->data, content_len);
+    rc = rc ? rc : og_copy_text(out, false, u->row_hash);
+    rc = rc ? rc : og_copy_text(out, false, u->position);
+    return rc ? rc : og_copy_end_row(out);
+}
+
+static int reject_row(struct og_buf *b, const struct og_batch *batch, const struct og_reject *r)
+{
+    int rc = og_copy_text(b, true, r->pos.source ? r->pos.source : batch->source);
+    rc = rc ? rc : og_copy_text(b, false, r->pos.input ? r->pos.input : "");
+    rc = rc ? rc : og_copy_text(b, false, batch->version ? batch->version : "");
+    rc = rc ? rc : og_copy_int(b, false, r->pos.index);
+    if (rc == 0)
+        rc = r->pos.line > 0 ? og_copy_int(b, false, r->pos.line) : og_copy_text(b, false, NULL);
+    rc = rc ? rc : og_copy_int(b, false, r->pos.offset);
+    rc = rc ? rc : og_copy_text(b, false, r->position);
+    rc = rc ? rc : og_copy_text(b, false, r->stage);
+    rc = rc ? rc : og_copy_text(b, false, r->reason);
+    rc = rc ? rc : og_copy_text(b, false, r->field);
+    rc = rc ? rc : og_copy_text(b, false, r->message);
+    rc = rc ? rc : og_copy_text(b, false, r->raw);
+    return rc ? rc : og_copy_end_row(b);
+}
+
+struct bufs {
+    struct og_buf ev, vi, mem, rej, tmp;
+};
+
+static void bufs_free(struct bufs *b)
+{
+    og_buf_free(&b->ev), og_buf_free(&b->vi), og_buf_free(&b->mem), og_buf_free(&b->rej), og_buf_free(&b->tmp);
+}
+
+static long long val(PGresult *res, int col) { return atoll(PQgetvalue(res, 0, col)); }
+
+int og_pg_commit_batch(struct og_pg *pg, long long run_id, struct og_batch *b, struct og_load_stats *stats,
+                       struct og_error *err)
+{
+    struct bufs bf = {OG_BUF_INIT, OG_BUF_INIT, OG_BUF_INIT, OG_BUF_INIT, OG_BUF_INIT};
+    int rc = 0;
+    size_t nev = 0, nvi = 0;
+    for (size_t i = 0; i < b->nrecs && rc == 0; i++) {
+        struct og_unified *u = &b->recs[i];
+        if (u->kind == OG_KIND_EVENT) {
+            rc = event_row(&bf.ev, &bf.tmp, u, (int)i);
+            nev++;
+        }
+        else {
+            rc = visit_row(&bf.vi, &bf.mem, &bf.tmp, u, (int)i);
+            nvi++;
+        }
+    }
+    for (size_t i = 0; i < b->nrejs && rc == 0; i++)
+        rc = reject_row(&bf.rej, b, &b->rejs[i]);
+    if (rc) {
+        bufs_free(&bf);
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory encoding a batch");
+    }
+    if (!pg->staged) {
+        if ((rc = og_pg_exec(pg, STAGE_DDL, err)) < 0)
+            goto done;
+        pg->staged = true;
+    }
+    char run[32];
+    snprintf(run, sizeof(run), "%lld", run_id);
+    const char *p1[] = {run};
+    PGresult *res = NULL;
+    if ((rc = og_pg_exec(pg, "BEGIN", err)) < 0)
+        goto done;
+    if (nev) {
+        rc = og_pg_copy(pg,
+                        "COPY og_stage_event (seq, " EVENT_COLS ", row_hash, source_position) FROM STDIN",
+                        bf.ev.data, bf.ev.len, "copy events into staging", err);
+        if (rc == 0)
+            rc = og_pg_run(pg, EVENT_MERGE, 1, p1, PGRES_TUPLES_OK, &res, "merge events", err);
+        if (rc == 0) {
+            stats->inserted += val(res, 0);
+            stats->updated += val(res, 1);
+            stats->unchanged += val(res, 2) - val(res, 0) - val(res, 1);
+            PQclear(res);
+            res = NULL;
+            rc = og_pg_run(pg, HISTORY_MERGE, 1, p1, PGRES_COMMAND_OK, &res, "append event history", err);
+        }
+        if (rc == 0) {
+            stats->history += atoll(PQcmdTuples(res));
+            PQclear(res);
+            res = NULL;
+        }
+    }
+    if (rc == 0 && nvi) {
+        rc = og_pg_copy(pg, "COPY og_stage_visit (seq, " VISIT_COLS ", row_hash, source_position) FROM STDIN",
+                        bf.vi.data, bf.vi.len, "copy visits into staging", err);
+        if (rc == 0 && bf.mem.len)
+            rc = og_pg_copy(pg,
+                            "COPY og_stage_member (seq, visit_id, mseq, person_key, id_masked, id_valid, name_masked, "
+                            "temperature, symptoms, travel, health_code) FROM STDIN",
+                            bf.mem.data, bf.mem.len, "copy visit members into staging", err);
+        if (rc == 0)
+            rc = og_pg_run(pg, VISIT_MERGE, 1, p1, PGRES_TUPLES_OK, &res, "merge visits", err);
+        if (rc == 0) {
+            stats->inserted += val(res, 0);
+            stats->updated += val(res, 1);
+            stats->unchanged += val(res, 2) - val(res, 0) - val(res, 1);
+            PQclear(res);
+            res = NULL;
+            rc = og_pg_run(pg, MEMBER_DELETE, 0, NULL, PGRES_COMMAND_OK, NULL, "replace visit members", err);
+        }
+        if (rc == 0)
+            rc = og_pg_run(pg, MEMBER_INSERT, 0, NULL, PGRES_COMMAND_OK, &res, "insert visit members", err);
+        if (rc == 0) {
+            stats->members += atoll(PQcmdTuples(res));
+            PQclear(res);
+            res = NULL;
+        }
+    }
+    if (rc == 0 && b->nrejs) {
+        rc = og_pg_copy(pg,
+                        "COPY og_stage_reject (source, input, version, record_index, line, byte_offset, position, "
+                        "stage, reason, field, message, raw) FROM STDIN",
+                        bf.rej.data, bf.rej.len, "copy rejects into staging", err);
+        if (rc == 0)
+            rc = og_pg_run(pg, REJECT_MERGE, 1, p1, PGRES_COMMAND_OK, &res, "write rejects", err);
+        if (rc == 0) {
+            stats->rejects += atoll(PQcmdTuples(res));
+            PQclear(res);
+            res = NULL;
+        }
+    }
+    if (rc == 0 && b->source && b->key) {
+        char pos[32], recs[32], rejs[32];
+        snprintf(pos, sizeof(pos), "%lld", b->position);
+        snprintf(recs, sizeof(recs), "%zu", b->nrecs);
+        snprintf(rejs, sizeof(rejs), "%zu", b->nrejs);
+        const char *p[] = {b->source, b->kind ? b->kind : "file", b->key, b->version ? b->version : "", pos,
+                           b->done ? "t" : "f", recs, rejs, run};
+        rc = og_pg_run(pg, LEDGER_UPSERT, 9, p, PGRES_COMMAND_OK, NULL, "record the source position", err);
+    }
+    if (rc == 0)
+        rc = og_pg_exec(pg, "COMMIT", err);
+done:
+    if (rc < 0)
+        og_pg_rollback(pg);
+    bufs_free(&bf);
+    return rc;
+}

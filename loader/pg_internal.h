@@ -1,0 +1,27 @@
+/* pg_internal.h - what the loader's files share: the connection struct and result checking. */
+#ifndef OG_PG_INTERNAL_H
+#define OG_PG_INTERNAL_H
+
+#include "pg.h"
+
+#include <libpq-fe.h>
+
+struct og_pg {
+    PGconn *conn;
+    bool staged; /* the session's temp staging tables exist */
+};
+
+/* Fills err from a failed result (message, detail, hint, SQLSTATE, class) and returns OG_EDB.
+ * what names the step ("merge events"). res may be NULL (connection error). Does not clear res. */
+int og_pg_fail(struct og_pg *pg, const PGresult *res, const char *what, struct og_error *err);
+/* PQexecParams and check the status is expected; on success *res is the result (caller clears) or
+ * NULL if res_out is NULL (cleared here). */
+int og_pg_run(struct og_pg *pg, const char *sql, int nparams, const char *const *params, ExecStatusType expected,
+              PGresult **res_out, const char *what, struct og_error *err);
+/* COPY sql FROM STDIN with data. */
+int og_pg_copy(struct og_pg *pg, const char *sql, const char *data, size_t len, const char *what,
+               struct og_error *err);
+/* ROLLBACK, ignoring errors (after a failure). */
+void og_pg_rollback(struct og_pg *pg);
+
+#endif

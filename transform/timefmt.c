@@ -1,0 +1,544 @@
+/* timefmt.c - source time parsing into UTC microseconds and PostgreSQL/ISO formatting, by pure
+ * calendar arithmetic (no TZ, no locale, no mktime). */
+#include "timefmt.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#define US_PER_S INT64_C(1000000)
+#define US_PER_DAY (INT64_C(86400) * US_PER_S)
+#define MAX_OFFSET_MIN (18 * 60) /* +-18:00, the widest offset accepted (as java.time does) */
+
+/* ---- calendar ------------------------------------------------------------------------------- */
+
+/* Howard Hinnant's days_from_civil / civil_from_days, proleptic Gregorian, eras of 400 years. */
+int64_t og_days_from_civil(int y, int m, int d)
+{
+    int64_t yy = (int64_t)y - (m <= 2);
+    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+    int64_t yoe = yy - era * 400;                                 /* [0, 399] */
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1; /* [0, 365] */
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;          /* [0, 146096] */
+    return era * 146097 + doe - 719468;
+}
+
+void og_civil_from_days(int64_t days, int *y, int *m, int *d)
+{
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;                                      /* [0, 146096] */
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+    int64_t mp = (5 * doy + 2) / 153;                                    /* [0, 11] */
+    int64_t dd = doy - (153 * mp + 2) / 5 + 1;
+    int64_t mm = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yoe + era * 400 + (mm <= 2));
+    *m = (int)mm;
+    *d = (int)dd;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return mdays[m - 1] + (m == 2 && leap);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* ---- error messages ------------------------------------------------------------------------- */
+
+/* Copies at most ~60 bytes of s into dst for quoting in a message: control characters become
+ * '?', '"' and '\' are escaped, a cut never splits a UTF-8 sequence, "..." marks a cut. */
+static void quote_text(char *dst, size_t size, const char *s, size_t n)
+{
+    size_t o = 0, i = 0;
+    const size_t limit = size < 72 ? size : 72;
+    while (i < n && s[i]) {
+        unsigned char c = (unsigned char)s[i];
+        size_t k = 1;
+        if (c >= 0xC0)
+            while (i + k < n && ((unsigned char)s[i + k] & 0xC0) == 0x80 && k < 4)
+                k++;
+        size_t need = (c == '"' || c == '\\') ? 2 : k;
+        if (o + need + 4 > limit) {
+            memcpy(dst + o, "...", 3);
+            o += 3;
+            break;
+        }
+        if (c == '"' || c == '\\') {
+            dst[o++] = '\\';
+            dst[o++] = (char)c;
+        }
+        else if (c < 0x20 || c == 0x7F) {
+            dst[o++] = '?';
+        }
+        else {
+            memcpy(dst + o, s + i, k);
+            o += k;
+        }
+        i += k;
+    }
+    dst[o] = '\0';
+}
+
+struct ctx {
+    const char *text;   /* the whole input, as given */
+    const char *format; /* as given */
+    struct og_error *err;
+};
+
+static int fail(const struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(const struct ctx *c, const char *fmt, ...)
+{
+    char why[200], qt[80], qf[80];
+    va_list ap;
+    va_start(ap, fmt);
+    if (vsnprintf(why, sizeof(why), fmt, ap) < 0)
+        why[0] = '\0';
+    va_end(ap);
+    quote_text(qt, sizeof(qt), c->text, strlen(c->text));
+    quote_text(qf, sizeof(qf), c->format, strlen(c->format));
+    return og_error_set(c->err, OG_EPARSE, OG_CLASS_REJECT, "invalid_time",
+                        "invalid time \"%s\" for format \"%s\": %s", qt, qf, why);
+}
+
+/* ---- small scanners ------------------------------------------------------------------------- */
+
+static bool is_digit(char ch)
+{
+    return ch >= '0' && ch <= '9';
+}
+
+/* Reads between min and max digits at *p into *v; advances *p. False when fewer than min. */
+static bool digits(const char **p, int min, int max, int *v)
+{
+    int n = 0, x = 0;
+    while (n < max && is_digit((*p)[n])) {
+        x = x * 10 + ((*p)[n] - '0');
+        n++;
+    }
+    if (n < min)
+        return false;
+    *p += n;
+    *v = x;
+    return true;
+}
+
+/* Parses [+-]hh[[:]mm] at *p (advancing it) into minutes east of UTC. False when malformed or
+ * beyond +-18:00. */
+static bool offset_scan(const char **p, int *off)
+{
+    const char *q = *p;
+    if (*q != '+' && *q != '-')
+        return false;
+    int sign = *q++ == '-' ? -1 : 1, hh, mm = 0;
+    if (!digits(&q, 2, 2, &hh))
+        return false;
+    if (*q == ':') {
+        q++;
+        if (!digits(&q, 2, 2, &mm))
+            return false;
+    }
+    else if (is_digit(*q)) {
+        if (!digits(&q, 2, 2, &mm))
+            return false;
+    }
+    if (mm > 59 || hh * 60 + mm > MAX_OFFSET_MIN)
+        return false;
+    *off = sign * (hh * 60 + mm);
+    *p = q;
+    return true;
+}
+
+int og_zone_offset(const char *zone, int *offset_min)
+{
+    static const char *const cst[] = {"Asia/Shanghai", "PRC", "Asia/Chongqing", "CST8"};
+    if (!zone)
+        return OG_EINVAL;
+    for (size_t i = 0; i < sizeof(cst) / sizeof(cst[0]); i++) {
+        if (!strcmp(zone, cst[i])) {
+            *offset_min = 480;
+            return 0;
+        }
+    }
+    if (!strcasecmp(zone, "UTC") || !strcasecmp(zone, "Z")) {
+        *offset_min = 0;
+        return 0;
+    }
+    const char *p = zone;
+    int off;
+    if (offset_scan(&p, &off) && *p == '\0') {
+        *offset_min = off;
+        return 0;
+    }
+    return OG_EINVAL;
+}
+
+/* ---- field values and the instant ----------------------------------------------------------- */
+
+struct fields {
+    int y, mo, d, h, mi, s;
+    int64_t us;
+    bool has_off;
+    int off;
+};
+
+static int to_instant(const struct ctx *c, const struct fields *f, int offset_min, int64_t *out)
+{
+    if (f->y < 1 || f->y > 9999)
+        return fail(c, "year %d out of range", f->y);
+    if (f->mo < 1 || f->mo > 12)
+        return fail(c, "month %d out of range", f->mo);
+    if (f->d < 1 || f->d > days_in_month(f->y, f->mo))
+        return fail(c, "day %d out of range for %04d-%02d", f->d, f->y, f->mo);
+    if (f->h > 23)
+        return fail(c, "hour %d out of range", f->h);
+    if (f->mi > 59)
+        return fail(c, "minute %d out of range", f->mi);
+    if (f->s > 59)
+        return fail(c, "second %d out of range", f->s);
+    int off = f->has_off ? f->off : offset_min;
+    int64_t secs = og_days_from_civil(f->y, f->mo, f->d) * 86400 + f->h * 3600 + f->mi * 60 + f->s;
+    *out = secs * US_PER_S + f->us - (int64_t)off * 60 * US_PER_S;
+    return 0;
+}
+
+/* ---- patterns ------------------------------------------------------------------------------- */
+
+enum field_id { F_YEAR, F_MONTH, F_DAY, F_HOUR, F_MIN, F_SEC, F_MILLI, F_COUNT };
+
+struct token {
+    bool is_field;
+    enum field_id field;
+    int min, max;    /* digits, for a field */
+    const char *lit; /* literal bytes, for a literal */
+    size_t lit_len;
+    char name[8]; /* the pattern letters, for messages */
+};
+
+/* Reads the next token of pattern *fp. Returns 1 with *t, 0 at the end, OG_EINVAL (err set) on a
+ * malformed pattern. */
+static int next_token(const char **fp, struct token *t, const char *format, struct og_error *err)
+{
+    const char *p = *fp;
+    if (!*p)
+        return 0;
+    memset(t, 0, sizeof(*t));
+    if (*p == '\'') {
+        if (p[1] == '\'') { /* '' is one quote */
+            t->lit = p + 1;
+            t->lit_len = 1;
+            *fp = p + 2;
+            return 1;
+        }
+        const char *end = strchr(p + 1, '\'');
+        if (!end || end == p + 1)
+            return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "invalid_format",
+                                "time format \"%s\": unterminated or empty quoted text", format);
+        t->lit = p + 1;
+        t->lit_len = (size_t)(end - p - 1);
+        *fp = end + 1;
+        return 1;
+    }
+    char ch = *p;
+    bool letter = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+    if (!letter || ch == 'T') {
+        t->lit = p;
+        t->lit_len = 1;
+        *fp = p + 1;
+        return 1;
+    }
+    int n = 0;
+    while (p[n] == ch)
+        n++;
+    static const struct {
+        char ch;
+        enum field_id field;
+        int min_run, max_run;
+    } letters[] = {
+        {'y', F_YEAR, 4, 4}, {'M', F_MONTH, 1, 2}, {'d', F_DAY, 1, 2},   {'H', F_HOUR, 1, 2},
+        {'m', F_MIN, 1, 2},  {'s', F_SEC, 1, 2},   {'S', F_MILLI, 3, 3},
+    };
+    for (size_t i = 0; i < sizeof(letters) / sizeof(letters[0]); i++) {
+        if (letters[i].ch != ch)
+            continue;
+        if (n < letters[i].min_run || n > letters[i].max_run)
+            break;
+        t->is_field = true;
+        t->field = letters[i].field;
+        /* A single letter reads 1-2 digits; a doubled one exactly 2; yyyy 4 and SSS 3. */
+        t->min = n == 1 ? 1 : n;
+        t->max = n == 1 ? 2 : n;
+        snprintf(t->name, sizeof(t->name), "%.*s", n, p);
+        *fp = p + n;
+        return 1;
+    }
+    og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "invalid_format",
+                 "time format \"%s\": unknown pattern \"%.*s\"", format, n > 8 ? 8 : n, p);
+    og_error_hint(err, "use yyyy, M or MM, d or dd, H or HH, m or mm, s or ss, SSS, quoted "
+                       "'text', or one of iso8601, epoch_ms, epoch_s");
+    return OG_EINVAL;
+}
+
+static int pattern_check(const char *format, struct og_error *err)
+{
+    bool seen[F_COUNT] = {false};
+    struct token t;
+    const char *p = format;
+    int rc;
+    while ((rc = next_token(&p, &t, format, err)) == 1) {
+        if (!t.is_field)
+            continue;
+        if (seen[t.field])
+            return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "invalid_format",
+                                "time format \"%s\": field \"%s\" appears twice", format, t.name);
+        seen[t.field] = true;
+    }
+    if (rc < 0)
+        return rc;
+    if (!seen[F_YEAR] || !seen[F_MONTH] || !seen[F_DAY])
+        return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "invalid_format",
+                            "time format \"%s\": needs yyyy, M (or MM) and d (or dd)", format);
+    return 0;
+}
+
+static int pattern_parse(const struct ctx *c, const char *s, int offset_min, int64_t *out)
+{
+    struct fields f = {0};
+    struct token t;
+    const char *fp = c->format, *p = s;
+    int rc;
+    while ((rc = next_token(&fp, &t, c->format, NULL)) == 1) {
+        size_t at = (size_t)(p - s);
+        if (!t.is_field) {
+            if (strncmp(p, t.lit, t.lit_len) != 0)
+                return fail(c, "expected \"%.*s\" at offset %zu", (int)t.lit_len, t.lit, at);
+            p += t.lit_len;
+            continue;
+        }
+        int v;
+        if (!digits(&p, t.min, t.max, &v)) {
+            if (t.min == t.max)
+                return fail(c, "expected %d digit%s for %s at offset %zu", t.min,
+                            t.min == 1 ? "" : "s", t.name, at);
+            return fail(c, "expected %d to %d digits for %s at offset %zu", t.min, t.max, t.name,
+                        at);
+        }
+        switch (t.field) {
+        case F_YEAR:
+            f.y = v;
+            break;
+        case F_MONTH:
+            f.mo = v;
+            break;
+        case F_DAY:
+            f.d = v;
+            break;
+        case F_HOUR:
+            f.h = v;
+            break;
+        case F_MIN:
+            f.mi = v;
+            break;
+        case F_SEC:
+            f.s = v;
+            break;
+        default:
+            f.us = (int64_t)v * 1000;
+            break;
+        }
+    }
+    if (rc < 0)
+        return og_error_set(c->err, OG_EINVAL, OG_CLASS_FATAL, "invalid_format",
+                            "invalid time format \"%s\"", c->format);
+    if (*p)
+        return fail(c, "unexpected text at offset %zu", (size_t)(p - s));
+    return to_instant(c, &f, offset_min, out);
+}
+
+/* ---- iso8601 and epochs --------------------------------------------------------------------- */
+
+static int iso_parse(const struct ctx *c, const char *s, int offset_min, int64_t *out)
+{
+    struct fields f = {0};
+    const char *p = s;
+#define AT ((size_t)(p - s))
+    if (!digits(&p, 4, 4, &f.y))
+        return fail(c, "expected a 4-digit year at offset %zu", AT);
+    if (*p++ != '-' || !digits(&p, 2, 2, &f.mo))
+        return fail(c, "expected \"-MM\" month at offset %zu", AT - 1);
+    if (*p++ != '-' || !digits(&p, 2, 2, &f.d))
+        return fail(c, "expected \"-DD\" day at offset %zu", AT - 1);
+    if (*p == 'T' || *p == 't' || *p == ' ') {
+        p++;
+        if (!digits(&p, 2, 2, &f.h))
+            return fail(c, "expected a 2-digit hour at offset %zu", AT);
+        if (*p++ != ':' || !digits(&p, 2, 2, &f.mi))
+            return fail(c, "expected \":mm\" minutes at offset %zu", AT - 1);
+        if (*p == ':') {
+            p++;
+            if (!digits(&p, 2, 2, &f.s))
+                return fail(c, "expected 2-digit seconds at offset %zu", AT);
+            if (*p == '.' || *p == ',') {
+                p++;
+                int n = 0;
+                int64_t us = 0;
+                while (is_digit(p[n]) && n < 9) {
+                    if (n < 6)
+                        us = us * 10 + (p[n] - '0');
+                    n++;
+                }
+                if (n == 0)
+                    return fail(c, "expected fraction digits at offset %zu", AT);
+                for (int k = n; k < 6; k++)
+                    us *= 10;
+                f.us = us;
+                p += n;
+            }
+        }
+    }
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+        f.has_off = true;
+        f.off = 0;
+    }
+    else if (*p == '+' || *p == '-') {
+        if (!offset_scan(&p, &f.off))
+            return fail(c, "invalid UTC offset at offset %zu", AT);
+        f.has_off = true;
+    }
+    if (*p)
+        return fail(c, "unexpected text at offset %zu", AT);
+#undef AT
+    return to_instant(c, &f, offset_min, out);
+}
+
+static int epoch_parse(const struct ctx *c, const char *s, int64_t unit_us, int64_t *out)
+{
+    const char *p = s;
+    bool neg = false;
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    if (!is_digit(*p))
+        return fail(c, "expected an integer");
+    int64_t v = 0;
+    const int64_t limit = INT64_MAX / unit_us;
+    for (; is_digit(*p); p++) {
+        int dg = *p - '0';
+        if (v > (limit - dg) / 10)
+            return fail(c, "value out of range");
+        v = v * 10 + dg;
+    }
+    if (*p)
+        return fail(c, "unexpected text at offset %zu", (size_t)(p - s));
+    *out = (neg ? -v : v) * unit_us;
+    return 0;
+}
+
+/* ---- public --------------------------------------------------------------------------------- */
+
+static bool is_space(char ch)
+{
+    return ch == ' ' || (ch >= '\t' && ch <= '\r');
+}
+
+int og_time_format_check(const char *format, struct og_error *err)
+{
+    if (!format || !*format)
+        return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "invalid_format", "empty time format");
+    if (!strcmp(format, "iso8601") || !strcmp(format, "epoch_ms") || !strcmp(format, "epoch_s"))
+        return 0;
+    return pattern_check(format, err);
+}
+
+int og_time_parse(const char *s, const char *format, int offset_min, int64_t *out,
+                  struct og_error *err)
+{
+    int rc = og_time_format_check(format, err);
+    if (rc < 0)
+        return rc;
+    if (offset_min < -MAX_OFFSET_MIN || offset_min > MAX_OFFSET_MIN)
+        return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "invalid_format",
+                            "default UTC offset %d minutes out of range", offset_min);
+    struct ctx c = {.text = s ? s : "", .format = format, .err = err};
+    /* Trim surrounding spaces into a bounded copy; longer input cannot be a time. */
+    char buf[128];
+    const char *b = c.text, *e = b + strlen(b);
+    while (b < e && is_space(*b))
+        b++;
+    while (e > b && is_space(e[-1]))
+        e--;
+    if (b == e)
+        return fail(&c, "empty");
+    if ((size_t)(e - b) >= sizeof(buf))
+        return fail(&c, "too long");
+    memcpy(buf, b, (size_t)(e - b));
+    buf[e - b] = '\0';
+
+    if (!strcmp(format, "iso8601"))
+        return iso_parse(&c, buf, offset_min, out);
+    if (!strcmp(format, "epoch_ms"))
+        return epoch_parse(&c, buf, 1000, out);
+    if (!strcmp(format, "epoch_s"))
+        return epoch_parse(&c, buf, US_PER_S, out);
+    return pattern_parse(&c, buf, offset_min, out);
+}
+
+/* Splits t + offset into civil fields; returns the microseconds within the second. */
+static int split(int64_t t, int offset_min, int *y, int *mo, int *d, int *h, int *mi, int *s)
+{
+    int64_t local = t + (int64_t)offset_min * 60 * US_PER_S;
+    int64_t days = floor_div(local, US_PER_DAY);
+    int64_t rem = local - days * US_PER_DAY;
+    og_civil_from_days(days, y, mo, d);
+    int64_t secs = rem / US_PER_S;
+    *h = (int)(secs / 3600);
+    *mi = (int)(secs / 60 % 60);
+    *s = (int)(secs % 60);
+    return (int)(rem % US_PER_S);
+}
+
+/* ".123" for 123000 microseconds, "" for none: trailing zeros trimmed. */
+static void fraction(int us, char frac[12])
+{
+    frac[0] = '\0';
+    if (us == 0)
+        return;
+    snprintf(frac, 12, ".%06d", us);
+    size_t n = strlen(frac);
+    while (frac[n - 1] == '0')
+        frac[--n] = '\0';
+}
+
+char *og_time_format_pg(int64_t t, char *out, size_t size)
+{
+    int y, mo, d, h, mi, s;
+    char frac[12];
+    fraction(split(t, 0, &y, &mo, &d, &h, &mi, &s), frac);
+    /* PostgreSQL writes astronomical year 0 as 1 BC, -1 as 2 BC, ... */
+    bool bc = y <= 0;
+    snprintf(out, size, "%04d-%02d-%02d %02d:%02d:%02d%s+00%s", bc ? 1 - y : y, mo, d, h, mi, s,
+             frac, bc ? " BC" : "");
+    return out;
+}
+
+char *og_time_format_iso(int64_t t, int offset_min, char *out, size_t size)
+{
+    int y, mo, d, h, mi, s;
+    char frac[12];
+    fraction(split(t, offset_min, &y, &mo, &d, &h, &mi, &s), frac);
+    int a = offset_min < 0 ? -offset_min : offset_min;
+    snprintf(out, size,
+             (y >= 0 && y <= 9999) ? "%04d-%02d-%02dT%02d:%02d:%02d%s%c%02d:%02d"
+                                   : "%+05d-%02d-%02dT%02d:%02d:%02d%s%c%02d:%02d",
+             y, mo, d, h, mi, s, frac, offset_min < 0 ? '-' : '+', a / 60, a % 60);
+    return out;
+}
