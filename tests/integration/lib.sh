@@ -1,0 +1,44 @@
+# lib.sh - shared by the integration tests (sourced): assertions, psql, a fresh database per test.
+# The runner (tests/integration/run) exports OG_PG_HOST/OG_PG_PORT of the cluster it started,
+# ONEGRID_BIN (the binary under test) and ONEGRID_TOOLS (og-feedgen, og-worldgen).
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+OG=${ONEGRID_BIN:-$ROOT/build/bin/onegrid}
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok   - $1"; }
+fail() {
+    failed=$((failed + 1)); echo "FAIL - $1"; shift
+    local l; for l in "$@"; do printf '       %s\n' "$l"; done
+}
+finish() { echo "$passed passed, $failed failed"; ((failed == 0)); exit $?; }
+
+# new_db NAME: creates a database and exports ONEGRID_DSN for it
+new_db() {
+    local db="og_$1_$$"
+    "$PGBIN/createdb" -h "$OG_PG_HOST" -p "$OG_PG_PORT" -U postgres "$db" || { echo "cannot create $db" >&2; exit 1; }
+    export ONEGRID_DSN="host=$OG_PG_HOST port=$OG_PG_PORT dbname=$db user=postgres"
+}
+# q SQL: one query against ONEGRID_DSN, unaligned, tuples only
+q() { "$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$ONEGRID_DSN" -c "$1"; }
+# check NAME EXPECTED ACTUAL
+check() {
+    if [[ "$3" == "$2" ]]; then pass "$1"; else fail "$1" "expected: $2" "got:      $3"; fi
+}
+# check_q NAME EXPECTED SQL
+check_q() { local got; got=$(q "$3" 2>&1); check "$1" "$2" "$got"; }
+# manifest KEY...: a value of samples/MANIFEST.json (jq-free: PostgreSQL reads the JSON)
+manifest() {
+    local path=$1 file=${2:-$ROOT/samples/MANIFEST.json}
+    "$PGBIN/psql" -X -q -At -d "$ONEGRID_DSN" -v m="$(cat "$file")" <<<"SELECT coalesce(((:'m')::jsonb #>> '{$path}'), '0')"
+}
+# an identity key for the run (mode 0600)
+with_key() {
+    local k="$WORK/id.key"
+    printf 'integration-test-key-0123456789abcdef' >"$k"
+    chmod 600 "$k"
+    export ONEGRID_ID_KEY_FILE=$k
+}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/og-it.XXXXXX")
+trap 'rm -rf -- "$WORK"' EXIT

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# test_cli.sh - the command line contract: help, exit codes (0/1/2/3), check finding mapping mistakes with
+# file and path, map printing unified records without a warehouse, the reject threshold.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+new_db cli
+with_key
+cd "$WORK"
+"$OG" --help >h.out 2>&1; check "onegrid --help exits 0" "0" "$?"
+for c in init world check run map status rejects demo; do
+    "$OG" $c --help >h.out 2>&1 && grep -q "usage: onegrid $c" h.out && pass "onegrid $c --help teaches its usage" || fail "onegrid $c --help" "$(head -3 h.out)"
+done
+"$OG" help run | grep -q -- "--dry-run" && pass "onegrid help run" || fail "onegrid help run"
+"$OG" nosuch >/dev/null 2>&1; check "unknown command exits 2" "2" "$?"
+"$OG" run --bogus >/dev/null 2>&1; check "unknown option exits 2" "2" "$?"
+"$OG" --version | grep -Eq '^onegrid [0-9]+\.[0-9]+\.[0-9]+' && pass "--version" || fail "--version"
+
+# check: a config with an unknown key, a mapping with mistakes
+echo '{"sources": [], "bogus": 1}' >bad.json
+"$OG" check --config bad.json 2>err.out; check "check: unknown config key exits 2" "2" "$?"
+grep -q 'unknown key "bogus"' err.out && pass "check names the unknown config key" || fail "check names the unknown config key" "$(cat err.out)"
+mkdir -p m
+cat >m/bad1.json <<'JSON'
+{"feed": "X", "department": "UM", "target": "event", "fields": {"source_id": "id", "reported_at": {"from": "t", "convert": [{"time": "yyyy-MM-dd"}]}}}
+JSON
+cat >m/bad2.json <<'JSON'
+{"feed": "X", "department": "UM", "target": "event", "fields": {"source_id": "id", "summary": {"from": "d", "convert": ["tiem"]}}}
+JSON
+cat >m/bad3.json <<'JSON'
+{"feed": "X", "department": "UM", "target": "event", "fields": {"source_id": "id", "summry": "d"}}
+JSON
+cat >m/bad4.json <<'JSON'
+{"feed": "X", "department": "UM", "target": "event", "fields": {"source_id": "id", "category_code": {"from": "c", "convert": [{"code_table": "nosuch.csv"}], "on_error": "null"}}}
+JSON
+"$OG" check --mapping m/bad1.json 2>e1; check "check: missing on_error policy exits 2" "2" "$?"
+grep -q 'm/bad1.json: fields.reported_at: a conversion here can fail' e1 && pass "check names file and path of the missing policy" || fail "missing policy message" "$(cat e1)"
+"$OG" check --mapping m/bad2.json 2>e2
+grep -q 'm/bad2.json: fields.summary.convert\[0\]: unknown conversion "tiem"' e2 && pass "check names file and path of an unknown conversion" || fail "unknown conversion message" "$(cat e2)"
+"$OG" check --mapping m/bad3.json 2>e3
+grep -q 'unknown field "summry"' e3 && pass "check names an unknown unified field" || fail "unknown field message" "$(cat e3)"
+"$OG" check --mapping m/bad4.json 2>e4
+grep -q 'fields.category_code.convert\[0\]: code table: could not open' e4 && pass "check reports a missing code table" || fail "missing code table message" "$(cat e4)"
+"$OG" check --mapping "$ROOT/mappings/urban/um_cases.json" --mapping "$ROOT/mappings/fire/fr_inspections.json" --mapping "$ROOT/mappings/health/hl_visits.json" >ok.out 2>&1
+check "check: the shipped mappings are valid" "0" "$?"
+
+# map: unified records without a warehouse
+env -u ONEGRID_DSN "$OG" map --mapping "$ROOT/mappings/fire/fr_inspections.json" "$ROOT/samples/fr/fr_inspections_20200203.csv" >map.out 2>map.err
+check "map exits 0" "0" "$?"
+check "map prints one JSON line per loaded record" "$(manifest feeds,fr_inspections,expected_loaded)" "$(wc -l <map.out | tr -d ' ')"
+grep -q '"grid_method":"point"' map.out && grep -q '"category_name":"消防安全"' map.out && pass "map output carries placement and taxonomy" || fail "map output fields" "$(head -c 400 map.out)"
+grep -q ':[0-9]*: rejected: field_count' map.err && pass "map reports rejects with file:line and reason on stderr" || fail "map rejects on stderr" "$(head -3 map.err)"
+
+# run exit codes
+cat >c.json <<JSON
+{"world": {"dir": "$ROOT/world/jinping", "crosswalks": "$ROOT/mappings/crosswalks"},
+ "taxonomy": "$ROOT/mappings/taxonomy/categories.csv", "max_reject_ratio": 0.001,
+ "sources": [{"name": "fr", "inputs": "$ROOT/samples/fr/*.csv", "mapping": "$ROOT/mappings/fire/fr_inspections.json"}]}
+JSON
+"$OG" run --config c.json >/dev/null 2>e5; check "run before init exits 2 and says so" "2" "$?"
+grep -q "onegrid init" e5 && pass "the hint names onegrid init" || fail "init hint" "$(cat e5)"
+"$OG" init >/dev/null; "$OG" world import >/dev/null
+"$OG" run --config c.json --no-progress >r.out 2>e6; check "rejects over max_reject_ratio exit 3" "3" "$?"
+check_q "the run is recorded as rejects_exceeded" "rejects_exceeded" "SELECT status FROM onegrid.etl_run ORDER BY run_id DESC LIMIT 1"
+check_q "the records still loaded (the threshold does not drop data)" "$(manifest feeds,fr_inspections,expected_loaded)" "SELECT count(*) FROM onegrid.event"
+ONEGRID_DSN="host=127.0.0.1 port=1 dbname=x connect_timeout=2" "$OG" run --config c.json >/dev/null 2>e7; check "an unreachable warehouse exits 1" "1" "$?"
+env -u ONEGRID_ID_KEY_FILE "$OG" run --config c.json >/dev/null 2>e8; check "a run without the identity key exits 2" "2" "$?"
+grep -q "ONEGRID_ID_KEY" e8 && pass "the key error says which variable to set" || fail "key error" "$(cat e8)"
+chmod 644 "$ONEGRID_ID_KEY_FILE"
+"$OG" run --config c.json >/dev/null 2>e9; check "a group-readable key file is refused (exit 2)" "2" "$?"
+grep -q "chmod 600" e9 && pass "the key-file error says chmod 600" || fail "key-file error" "$(cat e9)"
+chmod 600 "$ONEGRID_ID_KEY_FILE"
+"$OG" run --config c.json --dry-run --source nosuch >/dev/null 2>e10; check "an unknown --source exits 2" "2" "$?"
+finish
