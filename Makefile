@@ -1,6 +1,7 @@
 # onegrid - plain Makefile (GNU make), dependencies through pkg-config.
 #   make                  build bin/onegrid and the tools
-#   make test             install deps (ops/install-deps), build, run unit + integration tests
+#   make test             install deps (ops/install-deps), build, run unit + integration tests,
+#                         then the same again under ASan + UBSan
 #   make unit             unit tests only (no server)
 #   make demo             install deps, build, run `onegrid demo`
 #   make SANITIZE=address,undefined test
@@ -75,8 +76,10 @@ unit: $(UNITS) $(BIN)
 integration: $(BIN) $(TOOLS)
 	@ONEGRID_BIN=$(abspath $(BIN)) ONEGRID_TOOLS=$(abspath $(BUILD)/bin) bash tests/integration/run
 
+# The whole suite, twice: a normal build, then under AddressSanitizer + UndefinedBehaviorSanitizer.
 test: deps
 	@$(MAKE) --no-print-directory unit integration
+	@$(MAKE) --no-print-directory BUILD=build-san SANITIZE=address,undefined unit integration
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
@@ -94,7 +97,9 @@ bench: $(BIN) $(TOOLS)
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/onegrid
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/onegrid
-	cp -r loader/sql mappings world samples $(DESTDIR)$(PREFIX)/share/onegrid/
+	cp -r mappings world samples docs $(DESTDIR)$(PREFIX)/share/onegrid/
+	install -d $(DESTDIR)$(PREFIX)/share/onegrid/ops
+	install -m 0755 ops/pg-local ops/install-deps $(DESTDIR)$(PREFIX)/share/onegrid/ops/
 	install -m 0644 onegrid.example.json $(DESTDIR)$(PREFIX)/share/onegrid/
 
 valgrind: $(UNITS)

@@ -32,8 +32,10 @@ static void help(FILE *out)
 }
 
 /* Runs argv (no shell); captures the last line of stdout into out when given. Returns the exit status. */
-static int run_cmd(char *const argv[], char *out, size_t size)
+static int run_cmd(char *const argv[], char *out, size_t size, bool quiet)
 {
+    fflush(stdout);
+    fflush(stderr);
     int fd[2];
     if (pipe(fd) < 0)
         return -1;
@@ -42,6 +44,11 @@ static int run_cmd(char *const argv[], char *out, size_t size)
         return -1;
     if (pid == 0) {
         dup2(fd[1], 1);
+        if (quiet) {
+            int devnull = open("/dev/null", O_WRONLY);
+            if (devnull >= 0)
+                dup2(devnull, 2);
+        }
         close(fd[0]);
         close(fd[1]);
         execvp(argv[0], argv);
@@ -200,10 +207,10 @@ static int run(struct og_cli *cli, int argc, char **argv)
     char *stop_argv[] = {"bash", script, "stop", pgdir, NULL};
     char *rm_argv[] = {"rm", "-rf", pgdir, NULL};
     char *start_argv[] = {"bash", script, "start", pgdir, NULL};
-    run_cmd(stop_argv, NULL, 0);
-    run_cmd(rm_argv, NULL, 0);
+    run_cmd(stop_argv, NULL, 0, true);
+    run_cmd(rm_argv, NULL, 0, true);
     og_info(&cli->log, "demo", "starting a throwaway PostgreSQL in %s", pgdir);
-    if (run_cmd(start_argv, dsn, sizeof(dsn)) != 0 || !strstr(dsn, "port=")) {
+    if (run_cmd(start_argv, dsn, sizeof(dsn), false) != 0 || !strstr(dsn, "port=")) {
         og_error_log(&cli->log, "demo", "could not start PostgreSQL with %s (its log: %s/log/postgres.log)\n"
                                         "  hint: install the dependencies with ops/install-deps (as root)",
                      script, pgdir);
@@ -264,7 +271,7 @@ out:
                dsn, script, pgdir);
     }
     else {
-        run_cmd(stop_argv, NULL, 0);
+        run_cmd(stop_argv, NULL, 0, true);
         printf("\n(the demo PostgreSQL in %s was stopped; `onegrid demo --keep` leaves it running)\n", pgdir);
     }
     return code;

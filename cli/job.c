@@ -6,6 +6,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 void og_job_result_free(struct og_job_result *res)
@@ -165,6 +167,8 @@ int og_job_run(struct og_cli *cli, const struct og_config *cfg, const struct og_
     p.run_id = res->run_id;
     og_info(&cli->log, "run", "run %lld started%s", res->run_id, o->dry_run ? " (dry run: nothing is written)" : "");
     /* 3. the sources */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = 0;
     for (size_t i = 0; i < cfg->nsources && rc == 0; i++) {
         const struct og_source_cfg *sc = &cfg->sources[i];
@@ -180,6 +184,12 @@ int og_job_run(struct og_cli *cli, const struct og_config *cfg, const struct og_
         res->rejected += st->rejected;
     }
     res->load = p.load;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    og_info(&cli->log, "run", "run %lld: %lld records read in %.2f s (%.0f records/s), peak memory %.1f MiB",
+            res->run_id, res->read, secs, secs > 0 ? (double)res->read / secs : 0, (double)ru.ru_maxrss / 1024.0);
     if (rc < 0) {
         og_cli_report(cli, "run", &err);
         code = og_cli_exit_for(&err);

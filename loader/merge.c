@@ -20,7 +20,8 @@ static const char STAGE_DDL[] =
     "CREATE TEMP TABLE IF NOT EXISTS og_stage_member (seq integer, visit_id text, mseq integer, person_key text, "
     "id_masked text, id_valid boolean, name_masked text, temperature numeric, symptoms text[], travel text[], "
     "health_code text) ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS og_changed_visit (visit_id text, seq integer) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS og_changed_visit (visit_id text, seq integer, inserted boolean) "
+    "ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS og_stage_reject (source text, input text, version text, record_index bigint, "
     "line bigint, byte_offset bigint, position text, stage text, reason text, field text, message text, raw text) "
     "ON COMMIT DELETE ROWS;";
@@ -80,13 +81,17 @@ static const char VISIT_MERGE[] =
     "    member_count = EXCLUDED.member_count, attrs = EXCLUDED.attrs, row_hash = EXCLUDED.row_hash, "
     "    run_id = EXCLUDED.run_id, source_position = EXCLUDED.source_position, loaded_at = now() "
     "  RETURNING v.visit_id, (xmax = 0) AS inserted), "
-    "ch AS (INSERT INTO og_changed_visit (visit_id, seq) SELECT up.visit_id, s.seq FROM up JOIN s USING (visit_id) "
+    "ch AS (INSERT INTO og_changed_visit (visit_id, seq, inserted) SELECT up.visit_id, s.seq, up.inserted "
+    "       FROM up JOIN s USING (visit_id) "
     "       RETURNING 1) "
     "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), (SELECT count(*) FROM s), "
     "(SELECT count(*) FROM ch) FROM up";
 
+/* Only visits that existed before have members to replace; the array lets the primary key be used (a join with
+ * the statistics-less temp table was planned as a full scan of visit_member per batch). */
 static const char MEMBER_DELETE[] =
-    "DELETE FROM onegrid.visit_member m USING og_changed_visit c WHERE m.visit_id = c.visit_id";
+    "DELETE FROM onegrid.visit_member WHERE visit_id = ANY "
+    "(ARRAY(SELECT visit_id FROM og_changed_visit WHERE NOT inserted))";
 static const char MEMBER_INSERT[] =
     "INSERT INTO onegrid.visit_member (visit_id, seq, person_key, id_masked, id_valid, name_masked, temperature, "
     "symptoms, travel, health_code) "
@@ -320,12 +325,14 @@ int og_pg_commit_batch(struct og_pg *pg, long long run_id, struct og_batch *b, s
         if (rc == 0)
             rc = og_pg_run(pg, VISIT_MERGE, 1, p1, PGRES_TUPLES_OK, &res, "merge visits", err);
         if (rc == 0) {
+            long long updated = val(res, 1);
             stats->inserted += val(res, 0);
-            stats->updated += val(res, 1);
-            stats->unchanged += val(res, 2) - val(res, 0) - val(res, 1);
+            stats->updated += updated;
+            stats->unchanged += val(res, 2) - val(res, 0) - updated;
             PQclear(res);
             res = NULL;
-            rc = og_pg_run(pg, MEMBER_DELETE, 0, NULL, PGRES_COMMAND_OK, NULL, "replace visit members", err);
+            if (updated > 0)
+                rc = og_pg_run(pg, MEMBER_DELETE, 0, NULL, PGRES_COMMAND_OK, NULL, "replace visit members", err);
         }
         if (rc == 0)
             rc = og_pg_run(pg, MEMBER_INSERT, 0, NULL, PGRES_COMMAND_OK, &res, "insert visit members", err);

@@ -49,6 +49,19 @@ check "map prints one JSON line per loaded record" "$(manifest feeds,fr_inspecti
 grep -q '"grid_method":"point"' map.out && grep -q '"category_name":"消防安全"' map.out && pass "map output carries placement and taxonomy" || fail "map output fields" "$(head -c 400 map.out)"
 grep -q ':[0-9]*: rejected: field_count' map.err && pass "map reports rejects with file:line and reason on stderr" || fail "map rejects on stderr" "$(head -3 map.err)"
 
+# the UM mapping reads real Open311 GeoReport v2 files from other cities too (../shared/data, present in CI)
+SHARED=$ROOT/../shared/data/urban
+if [[ -d $SHARED ]]; then
+    "$OG" map --mapping "$ROOT/mappings/urban/um_cases.json" "$SHARED/chicago_open311_georeport_v2_requests_2014-2015.json" >chi.out 2>chi.err
+    check "map: Chicago Open311 requests.json, 50 records" "50" "$(wc -l <chi.out | tr -d ' ')"
+    grep -q '"grid_method":"none"' chi.out && pass "map: points outside the district are placed nowhere, not rejected" || fail "Chicago placement" "$(head -c 300 chi.out)"
+    "$OG" map --mapping "$ROOT/mappings/urban/um_cases.json" "$SHARED/open311_spec/georeport_v2_requests.json" >spec.out 2>spec.err
+    check "map: the spec's own requests.json (leading-zero codes repaired), 2 records" "2" "$(wc -l <spec.out | tr -d ' ')"
+    grep -q '"source_category":"006"' spec.out && pass "map: service_code 006 read as the text \"006\"" || fail "leading zeros" "$(head -c 300 spec.out)"
+else
+    echo "skip - ../shared/data not present: Open311 samples not checked"
+fi
+
 # run exit codes
 cat >c.json <<JSON
 {"world": {"dir": "$ROOT/world/jinping", "crosswalks": "$ROOT/mappings/crosswalks"},

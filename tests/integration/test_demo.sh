@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# test_demo.sh - `onegrid demo` on its own: starts its own throwaway PostgreSQL under --dir, loads the
+# Jinping world and the bundled feeds, prints the summary, stops the server.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+chmod 755 "$WORK"
+env -u ONEGRID_DSN -u ONEGRID_ID_KEY_FILE "$OG" demo --dir "$WORK/demo" >"$WORK/demo.out" 2>"$WORK/demo.err"
+check "onegrid demo exits 0" "0" "$?"
+grep -q "685 unified grids" "$WORK/demo.out" && pass "demo imports the Jinping world" || fail "demo world" "$(head -5 "$WORK/demo.out")"
+grep -Eq "^hl_visits +1 +0 +1500 +1486 +14 " "$WORK/demo.out" && pass "demo summary: HL read/loaded/rejected" || fail "demo HL line" "$(grep hl_visits "$WORK/demo.out")"
+grep -q "invalid_time=16" "$WORK/demo.out" && pass "demo summary: rejects by reason" || fail "demo reasons" "$(grep um_cases "$WORK/demo.out")"
+grep -q "小公园街道" "$WORK/demo.out" && pass "demo summary: events per street" || fail "demo streets"
+grep -q "grid_method" "$WORK/demo.out" && pass "demo summary: grid method shares" || fail "demo grid methods"
+check "demo key file is mode 600" "600" "$(stat -c %a "$WORK/demo/id.key")"
+if bash "$ROOT/ops/pg-local" status "$WORK/demo/pg" >/dev/null 2>&1; then fail "demo stops its PostgreSQL"; else pass "demo stops its PostgreSQL"; fi
+finish
