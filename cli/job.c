@@ -209,6 +209,8 @@ int og_job_run(struct og_cli *cli, const struct og_config *cfg, const struct og_
         char *counts = counts_json(res);
         struct og_error e2;
         og_error_clear(&e2);
+        if (!og_pg_alive(pg))
+            og_pg_reconnect(pg, &e2);
         if (og_pg_run_finish(pg, res->run_id, res->status, counts, rc < 0 ? err.message : NULL, &e2) < 0) {
             og_cli_report(cli, "loader", &e2);
             if (code == OG_EXIT_OK)

@@ -99,13 +99,29 @@ static void show_progress(struct og_pipeline *p, struct progress *pr, const char
     fflush(stderr);
 }
 
+/* A batch whose commit fails with a retriable error (connection lost, server restarting, deadlock) is sent
+ * again after reconnecting; committing it twice is harmless because the merges are idempotent. */
+#define OG_COMMIT_ATTEMPTS 5
+
 static int commit(struct og_pipeline *p, struct og_batch *b, struct og_error *err)
 {
     if (p->dry_run || !p->pg) {
         og_batch_reset(b);
         return 0;
     }
-    int rc = og_pg_commit_batch(p->pg, p->run_id, b, &p->load, err);
+    int rc;
+    for (int attempt = 1;; attempt++) {
+        rc = og_pg_commit_batch(p->pg, p->run_id, b, &p->load, err);
+        if (rc == 0 || err->klass != OG_CLASS_RETRY || attempt >= OG_COMMIT_ATTEMPTS || (p->stop && *p->stop))
+            break;
+        og_warn(p->log, "loader", "commit of %zu records failed (%s); retrying in %d s (attempt %d of %d)", b->nrecs,
+                err->message, attempt, attempt + 1, OG_COMMIT_ATTEMPTS);
+        sleep((unsigned)attempt);
+        struct og_error e2;
+        og_error_clear(&e2);
+        if (!og_pg_alive(p->pg) && og_pg_reconnect(p->pg, &e2) < 0)
+            og_warn(p->log, "loader", "%s", e2.message);
+    }
     og_batch_reset(b);
     return rc;
 }

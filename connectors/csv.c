@@ -2,6 +2,8 @@
 #include "connectors/csv.h"
 
 #include "core/buf.h"
+#include "core/options.h"
+#include "core/utf8.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -72,82 +74,6 @@ struct csv {
     struct og_buf conv; /* one field converted to UTF-8 */
 };
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is invalid or cut short. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    }
-    else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    }
-    else
-        return 0;
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return len;
-}
-
-/* Checks options against the table: unknown keys and wrong types are OG_ECONFIG. */
-static int check_options(const char *name, const struct og_option_doc *docs, const json_t *options,
-                         struct og_error *err)
-{
-    if (!options)
-        return 0;
-    if (!json_is_object(options))
-        return og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config",
-                            "options for connector %s must be a JSON object", name);
-    const char *key;
-    json_t *value;
-    json_object_foreach((json_t *)options, key, value)
-    {
-        const struct og_option_doc *doc = docs;
-        while (doc->key && strcmp(doc->key, key) != 0)
-            doc++;
-        if (!doc->key) {
-            char known[256] = "";
-            size_t used = 0;
-            for (doc = docs; doc->key; doc++) {
-                int n = snprintf(known + used, sizeof(known) - used, "%s%s", used ? ", " : "",
-                                 doc->key);
-                if (n < 0 || (size_t)n >= sizeof(known) - used)
-                    break;
-                used += (size_t)n;
-            }
-            og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config",
-                         "unknown option \"%s\" for connector %s", key, name);
-            og_error_detail(err, "known options: %s", known);
-            return OG_ECONFIG;
-        }
-        bool ok = (strcmp(doc->type, "integer") == 0 && json_is_integer(value)) ||
-                  (strcmp(doc->type, "boolean") == 0 && json_is_boolean(value)) ||
-                  (strcmp(doc->type, "string") == 0 && json_is_string(value));
-        if (!ok)
-            return og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config",
-                                "option \"%s\" for connector %s must be a %s", key, name,
-                                doc->type);
-    }
-    return 0;
-}
-
 /* Converts in[0..len) to UTF-8 in st->conv. Returns 0, or -1 with *bad the offset of the first
  * byte that is not valid text (a NUL byte counts as not valid), or OG_ENOMEM. */
 static int field_to_utf8(struct csv *st, const char *in, size_t len, size_t *bad)
@@ -156,7 +82,7 @@ static int field_to_utf8(struct csv *st, const char *in, size_t len, size_t *bad
     if (st->enc == CSV_UTF8) {
         const unsigned char *s = (const unsigned char *)in;
         for (size_t i = 0; i < len;) {
-            size_t n = utf8_seq(s + i, len - i);
+            size_t n = og_utf8_seq(s + i, len - i);
             if (n == 0 || s[i] == 0) {
                 *bad = i;
                 return -1;
@@ -206,7 +132,7 @@ static char *raw_to_utf8(struct csv *st)
     size_t i = 0;
     while (i < len) {
         if (st->enc == CSV_UTF8) {
-            size_t n = utf8_seq((const unsigned char *)in + i, len - i);
+            size_t n = og_utf8_seq((const unsigned char *)in + i, len - i);
             if (n) {
                 if (og_buf_append(&out, in + i, n) < 0)
                     goto fail;
@@ -437,7 +363,7 @@ static bool sample_is_utf8(const unsigned char *s, size_t n, bool complete)
 {
     size_t i = 0;
     while (i < n) {
-        size_t len = utf8_seq(s + i, n - i);
+        size_t len = og_utf8_seq(s + i, n - i);
         if (len == 0) {
             size_t need = s[i] >= 0xF0 ? 4 : s[i] >= 0xE0 ? 3 : 2;
             if (complete || s[i] < 0xC2 || s[i] > 0xF4 || n - i >= need)
@@ -513,7 +439,7 @@ nomem:
 static int csv_open(const char *path, const json_t *options, void **state, struct og_error *err)
 {
     *state = NULL;
-    int rc = check_options("csv", csv_options, options, err);
+    int rc = og_options_check("connector csv", csv_options, options, err);
     if (rc < 0)
         return rc;
     const char *encoding = options ? json_string_value(json_object_get(options, "encoding")) : NULL;

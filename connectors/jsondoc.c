@@ -2,6 +2,8 @@
 #include "connectors/jsondoc.h"
 
 #include "core/buf.h"
+#include "core/options.h"
+#include "core/utf8.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -39,102 +41,6 @@ struct jsondoc {
     long long index;
     struct og_buf fixed; /* an element with its leading zeros repaired */
 };
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is invalid or cut short. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    }
-    else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    }
-    else
-        return 0;
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return len;
-}
-
-/* New copy of at most JSONDOC_RAW_MAX bytes of text as valid UTF-8 (bad bytes and NUL become
- * U+FFFD). */
-static char *raw_copy(const char *text, size_t len)
-{
-    struct og_buf out = OG_BUF_INIT;
-    const unsigned char *s = (const unsigned char *)text;
-    size_t i = 0;
-    while (i < len && out.len < JSONDOC_RAW_MAX) {
-        size_t n = utf8_seq(s + i, len - i);
-        int rc = (n == 0 || s[i] == 0) ? og_buf_puts(&out, "\xEF\xBF\xBD")
-                                       : og_buf_append(&out, s + i, n);
-        if (rc < 0) {
-            og_buf_free(&out);
-            return NULL;
-        }
-        i += n ? n : 1;
-    }
-    return og_buf_steal(&out);
-}
-
-/* Checks options against the table: unknown keys and wrong types are OG_ECONFIG. */
-static int check_options(const char *name, const struct og_option_doc *docs, const json_t *options,
-                         struct og_error *err)
-{
-    if (!options)
-        return 0;
-    if (!json_is_object(options))
-        return og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config",
-                            "options for connector %s must be a JSON object", name);
-    const char *key;
-    json_t *value;
-    json_object_foreach((json_t *)options, key, value)
-    {
-        const struct og_option_doc *doc = docs;
-        while (doc->key && strcmp(doc->key, key) != 0)
-            doc++;
-        if (!doc->key) {
-            char known[256] = "";
-            size_t used = 0;
-            for (doc = docs; doc->key; doc++) {
-                int n = snprintf(known + used, sizeof(known) - used, "%s%s", used ? ", " : "",
-                                 doc->key);
-                if (n < 0 || (size_t)n >= sizeof(known) - used)
-                    break;
-                used += (size_t)n;
-            }
-            og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config",
-                         "unknown option \"%s\" for connector %s", key, name);
-            og_error_detail(err, "known options: %s", known);
-            return OG_ECONFIG;
-        }
-        bool ok = (strcmp(doc->type, "integer") == 0 && json_is_integer(value)) ||
-                  (strcmp(doc->type, "boolean") == 0 && json_is_boolean(value)) ||
-                  (strcmp(doc->type, "string") == 0 && json_is_string(value));
-        if (!ok)
-            return og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config",
-                                "option \"%s\" for connector %s must be a %s", key, name,
-                                doc->type);
-    }
-    return 0;
-}
 
 static bool is_ws(char c)
 {
@@ -389,7 +295,7 @@ static int read_file(struct jsondoc *st, struct og_error *err)
 static int jsondoc_open(const char *path, const json_t *options, void **state, struct og_error *err)
 {
     *state = NULL;
-    int rc = check_options("json", jsondoc_options, options, err);
+    int rc = og_options_check("connector json", jsondoc_options, options, err);
     if (rc < 0)
         return rc;
     const char *records = options ? json_string_value(json_object_get(options, "records")) : NULL;
@@ -522,7 +428,7 @@ static int decode_element(struct jsondoc *st, size_t start, size_t len, json_t *
                                "\"repair_leading_zeros\" to read them as strings");
         og_error_position(err, "%s:%lld:%d", st->path, line, column);
     }
-    *raw = raw_copy(text, len);
+    *raw = og_utf8_copy(text, len, JSONDOC_RAW_MAX);
     return OG_EREJECT;
 }
 

@@ -3,18 +3,11 @@
 #define OG_CONNECTOR_H
 
 #include "error.h"
+#include "options.h"
 #include "record.h"
 
 #include <jansson.h>
 #include <stdbool.h>
-
-/* One option a connector accepts: generated --help and unknown-key checks come from this table. */
-struct og_option_doc {
-    const char *key;
-    const char *type;    /* "string", "integer", "boolean" */
-    const char *def;     /* default as text, or NULL */
-    const char *description;
-};
 
 /* A file connector reads one input file. State is private to the connector.
  *

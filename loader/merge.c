@@ -260,9 +260,10 @@ static void bufs_free(struct bufs *b)
 
 static long long val(PGresult *res, int col) { return atoll(PQgetvalue(res, 0, col)); }
 
-int og_pg_commit_batch(struct og_pg *pg, long long run_id, struct og_batch *b, struct og_load_stats *stats,
+int og_pg_commit_batch(struct og_pg *pg, long long run_id, struct og_batch *b, struct og_load_stats *total,
                        struct og_error *err)
 {
+    struct og_load_stats st = {0, 0, 0, 0, 0, 0}, *stats = &st;
     struct bufs bf = {OG_BUF_INIT, OG_BUF_INIT, OG_BUF_INIT, OG_BUF_INIT, OG_BUF_INIT};
     int rc = 0;
     size_t nev = 0, nvi = 0;
@@ -366,6 +367,14 @@ int og_pg_commit_batch(struct og_pg *pg, long long run_id, struct og_batch *b, s
     }
     if (rc == 0)
         rc = og_pg_exec(pg, "COMMIT", err);
+    if (rc == 0) {
+        total->inserted += st.inserted;
+        total->updated += st.updated;
+        total->unchanged += st.unchanged;
+        total->history += st.history;
+        total->members += st.members;
+        total->rejects += st.rejects;
+    }
 done:
     if (rc < 0)
         og_pg_rollback(pg);

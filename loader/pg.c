@@ -111,6 +111,9 @@ int og_pg_copy(struct og_pg *pg, const char *sql, const char *data, size_t len, 
     return rc;
 }
 
+static const char SESSION_SQL[] =
+    "SET client_encoding = 'UTF8'; SET application_name = 'onegrid'; SET client_min_messages = warning";
+
 int og_pg_connect(const char *dsn, struct og_pg **out, struct og_error *err)
 {
     *out = NULL;
@@ -131,14 +134,23 @@ int og_pg_connect(const char *dsn, struct og_pg **out, struct og_error *err)
         return OG_EDB;
     }
     struct og_error e2;
-    if (og_pg_exec(pg, "SET client_encoding = 'UTF8'; SET application_name = 'onegrid'; "
-                       "SET client_min_messages = warning",
-                   err ? err : &e2) < 0) {
+    if (og_pg_exec(pg, SESSION_SQL, err ? err : &e2) < 0) {
         og_pg_close(pg);
         return OG_EDB;
     }
     *out = pg;
     return 0;
+}
+
+bool og_pg_alive(struct og_pg *pg) { return pg && PQstatus(pg->conn) == CONNECTION_OK; }
+
+int og_pg_reconnect(struct og_pg *pg, struct og_error *err)
+{
+    PQreset(pg->conn);
+    pg->staged = false; /* temp tables went with the old session */
+    if (PQstatus(pg->conn) != CONNECTION_OK)
+        return og_pg_fail(pg, NULL, "reconnect to the warehouse", err);
+    return og_pg_exec(pg, SESSION_SQL, err);
 }
 
 void og_pg_close(struct og_pg *pg)

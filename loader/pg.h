@@ -17,6 +17,11 @@ struct og_pg;
 int og_pg_connect(const char *dsn, struct og_pg **out, struct og_error *err);
 void og_pg_close(struct og_pg *pg); /* NULL allowed */
 
+/* True while the connection is usable. */
+bool og_pg_alive(struct og_pg *pg);
+/* Re-establishes a lost connection (PQreset) and the session settings. 0 or OG_EDB (class RETRY). */
+int og_pg_reconnect(struct og_pg *pg, struct og_error *err);
+
 /* Runs one statement without parameters that returns no rows. */
 int og_pg_exec(struct og_pg *pg, const char *sql, struct og_error *err);
 
@@ -52,7 +57,8 @@ struct og_load_stats {
  * (unchanged rows are not rewritten), event history, rejects, and the source position (b->source,
  * kind, key, version, position, done). Fills each record's row_hash. Adds to *stats.
  * On error the transaction is rolled back and err says what and its class (RETRY for lost
- * connections, deadlocks, shutdowns; FATAL otherwise). */
+ * connections, deadlocks, shutdowns; FATAL otherwise). *stats changes only when the commit succeeded.
+ * Committing the same batch twice is harmless (the merges are idempotent), so a RETRY may be retried. */
 int og_pg_commit_batch(struct og_pg *pg, long long run_id, struct og_batch *b, struct og_load_stats *stats,
                        struct og_error *err);
 

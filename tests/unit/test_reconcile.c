@@ -1,5 +1,6 @@
-/* test_reconcile.c - unit tests for transform/reconcile.c: grid placement order on a tiny 2x2 world,
- * taxonomy, statuses, identities (validation, HMAC, masking), member temperatures, record ids. */
+/* test_reconcile.c - unit tests for transform/reconcile.c: grid placement order on a tiny 2x2
+ * world, taxonomy, statuses, identities (validation, HMAC, masking), member temperatures, record
+ * ids. */
 #include "transform/reconcile.h"
 
 #include "transform/geo.h"
@@ -39,9 +40,9 @@
 #define G4 "440511002001001"
 
 struct fixture {
-    struct og_reconciler *r;        /* with taxonomy and key */
-    struct og_reconciler *r_nokey;  /* with taxonomy, no key */
-    struct og_reconciler *r_notax;  /* no taxonomy, with key */
+    struct og_reconciler *r;       /* with taxonomy and key */
+    struct og_reconciler *r_nokey; /* with taxonomy, no key */
+    struct og_reconciler *r_notax; /* no taxonomy, with key */
     struct og_arena *arena;
     struct og_id_key key;
 };
@@ -51,14 +52,15 @@ static char *square(double lng, double lat, double d)
     char *s = malloc(400);
     assert_non_null(s);
     snprintf(s, 400,
-             "{\"type\": \"MultiPolygon\", \"coordinates\": [[[[%.6f, %.6f], [%.6f, %.6f], [%.6f, %.6f], "
+             "{\"type\": \"MultiPolygon\", \"coordinates\": [[[[%.6f, %.6f], [%.6f, %.6f], [%.6f, "
+             "%.6f], "
              "[%.6f, %.6f], [%.6f, %.6f]]]]}",
              lng, lat, lng + d, lat, lng + d, lat + d, lng, lat + d, lng, lat);
     return s;
 }
 
-static void add_grid(struct og_world *w, const char *code, const char *community, const char *street, double lng,
-                     double lat)
+static void add_grid(struct og_world *w, const char *code, const char *community,
+                     const char *street, double lng, double lat)
 {
     char *g = square(lng, lat, 0.01);
     assert_int_equal(og_world_add_grid(w, code, code, community, street, "440511", g), 0);
@@ -69,24 +71,33 @@ static void build_world(struct og_world *w)
 {
     memset(w, 0, sizeof(*w));
     assert_int_equal(og_world_add_division(w, "440511", 3, "金平区", "4405", "2023", NULL), 0);
-    assert_int_equal(og_world_add_division(w, "440511001", 4, "东方街道", "440511", "2023", NULL), 0);
-    assert_int_equal(og_world_add_division(w, "440511002", 4, "西方街道", "440511", "2023", NULL), 0);
-    assert_int_equal(og_world_add_division(w, "440511001001", 5, "东华社区", "440511001", "2023", NULL), 0);
-    assert_int_equal(og_world_add_division(w, "440511001002", 5, "新乡社区", "440511001", "2023", NULL), 0);
-    assert_int_equal(og_world_add_division(w, "440511002001", 5, "东华社区", "440511002", "2023", NULL), 0);
+    assert_int_equal(og_world_add_division(w, "440511001", 4, "东方街道", "440511", "2023", NULL),
+                     0);
+    assert_int_equal(og_world_add_division(w, "440511002", 4, "西方街道", "440511", "2023", NULL),
+                     0);
+    assert_int_equal(
+        og_world_add_division(w, "440511001001", 5, "东华社区", "440511001", "2023", NULL), 0);
+    assert_int_equal(
+        og_world_add_division(w, "440511001002", 5, "新乡社区", "440511001", "2023", NULL), 0);
+    assert_int_equal(
+        og_world_add_division(w, "440511002001", 5, "东华社区", "440511002", "2023", NULL), 0);
     /* 2016 codes */
-    assert_int_equal(og_world_add_alias(w, "440511101001", "440511001002", "2016", 5, "新乡居委会"), 0);
-    assert_int_equal(og_world_add_alias(w, "440511101002", "440511002001", "2016", 5, "东华居委会"), 0);
+    assert_int_equal(og_world_add_alias(w, "440511101001", "440511001002", "2016", 5, "新乡居委会"),
+                     0);
+    assert_int_equal(og_world_add_alias(w, "440511101002", "440511002001", "2016", 5, "东华居委会"),
+                     0);
     add_grid(w, G1, "440511001001", "440511001", 116.68, 23.37);
     add_grid(w, G2, "440511001001", "440511001", 116.69, 23.37);
     add_grid(w, G3, "440511001002", "440511001", 116.68, 23.36);
     add_grid(w, G4, "440511002001", "440511002", 116.69, 23.36);
-    /* UM unit grids (14 digits, 2016 codes): the best weight wins, ties go to the smaller grid code */
+    /* UM unit grids (14 digits, 2016 codes): the best weight wins, ties go to the smaller grid code
+     */
     assert_int_equal(og_world_add_xwalk(w, "UM", "44051110100101", G1, 0.3), 0);
     assert_int_equal(og_world_add_xwalk(w, "UM", "44051110100101", G2, 0.7), 0);
     assert_int_equal(og_world_add_xwalk(w, "UM", "44051110100199", G2, 0.5), 0);
     assert_int_equal(og_world_add_xwalk(w, "UM", "44051110100199", G1, 0.5), 0);
-    assert_int_equal(og_world_add_xwalk(w, "UM", "44051199999998", "440511009009009", 1.0), 0); /* not here */
+    assert_int_equal(og_world_add_xwalk(w, "UM", "44051199999998", "440511009009009", 1.0),
+                     0); /* not here */
     /* FR fire grids: street + community names; the two 东华 communities are in different streets */
     assert_int_equal(og_world_add_xwalk(w, "FR", "东方街道东华社区", G2, 0.4), 0);
     assert_int_equal(og_world_add_xwalk(w, "FR", "东方街道东华社区", G1, 0.6), 0);
@@ -133,18 +144,19 @@ struct placed {
     struct og_error err;
 };
 
-static struct placed place(struct fixture *fx, const char *dept, const char *grid, const char *community,
-                           const char *dept_grid, bool has_point, double lng, double lat, const char *crs)
+static struct placed place(struct fixture *fx, const char *dept, const char *grid,
+                           const char *community, const char *dept_grid, bool has_point, double lng,
+                           double lat, const char *crs)
 {
     struct placed out;
     og_error_clear(&out.err);
-    out.rc = og_reconcile_place(fx->r, dept, grid, community, dept_grid, has_point, lng, lat, crs, fx->arena, &out.p,
-                                &out.err);
+    out.rc = og_reconcile_place(fx->r, dept, grid, community, dept_grid, has_point, lng, lat, crs,
+                                fx->arena, &out.p, &out.err);
     return out;
 }
 
-static void expect_place(const struct placed *pl, const char *method, const char *grid, const char *community,
-                         const char *street)
+static void expect_place(const struct placed *pl, const char *method, const char *grid,
+                         const char *community, const char *street)
 {
     if (pl->rc != 0)
         fail_msg("placement failed: %s", pl->err.message);
@@ -197,8 +209,9 @@ static void test_place_point_crs(void **state)
         enum og_crs c;
         double tol;
     } cases[] = {
-        {"wgs84", OG_CRS_WGS84, 1e-12}, {"WGS-84", OG_CRS_WGS84, 1e-12}, {"cgcs2000", OG_CRS_CGCS2000, 1e-12},
-        {"gcj02", OG_CRS_GCJ02, 1e-8},  {"GCJ-02", OG_CRS_GCJ02, 1e-8},  {"bd09", OG_CRS_BD09, 1e-5},
+        {"wgs84", OG_CRS_WGS84, 1e-12},       {"WGS-84", OG_CRS_WGS84, 1e-12},
+        {"cgcs2000", OG_CRS_CGCS2000, 1e-12}, {"gcj02", OG_CRS_GCJ02, 1e-8},
+        {"GCJ-02", OG_CRS_GCJ02, 1e-8},       {"bd09", OG_CRS_BD09, 1e-5},
         {"BD-09", OG_CRS_BD09, 1e-5},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -215,7 +228,8 @@ static void test_place_point_crs(void **state)
         expect_place(&pl, "point", G1, "440511001001", "440511001");
         assert_true(pl.p.has_point);
         if (fabs(pl.p.lon - wlng) > cases[i].tol || fabs(pl.p.lat - wlat) > cases[i].tol)
-            fail_msg("%s: kept point (%.9f, %.9f), want (%.9f, %.9f)", cases[i].crs, pl.p.lon, pl.p.lat, wlng, wlat);
+            fail_msg("%s: kept point (%.9f, %.9f), want (%.9f, %.9f)", cases[i].crs, pl.p.lon,
+                     pl.p.lat, wlng, wlat);
         assert_string_equal(pl.p.source_crs, og_crs_name(cases[i].c));
     }
     /* no crs means WGS-84 */
@@ -232,7 +246,8 @@ static void test_place_crosswalk_exact(void **state)
     expect_place(&pl, "crosswalk", G2, "440511001001", "440511001");
     pl = place(fx, "UM", NULL, NULL, "44051110100199", false, 0, 0, NULL);
     expect_place(&pl, "crosswalk", G1, "440511001001", "440511001");
-    /* a point outside every grid (Beijing, GCJ-02) falls back to the crosswalk, the point is kept */
+    /* a point outside every grid (Beijing, GCJ-02) falls back to the crosswalk, the point is kept
+     */
     pl = place(fx, "UM", NULL, NULL, "44051110100101", true, 116.403963, 39.915119, "gcj02");
     expect_place(&pl, "crosswalk", G2, "440511001001", "440511001");
     assert_true(pl.p.has_point);
@@ -242,9 +257,14 @@ static void test_place_crosswalk_exact(void **state)
     expect_place(&pl, "crosswalk", G3, "440511001002", "440511001");
     pl = place(fx, "HL", NULL, NULL, "东方街道新乡社区", false, 0, 0, NULL);
     expect_place(&pl, "none", NULL, NULL, NULL);
+    /* UM's unit grid code given by another department: not UM's crosswalk row (G2), only its
+     * 2016 community prefix */
+    pl = place(fx, "FR", NULL, NULL, "44051110100101", false, 0, 0, NULL);
+    expect_place(&pl, "community", NULL, "440511001002", "440511001");
 }
 
-/* Fire grid names normalised: 街道/社区/居委会 and spaces dropped; same community name in two streets. */
+/* Fire grid names normalised: 街道/社区/居委会 and spaces dropped; same community name in two
+ * streets. */
 static void test_place_crosswalk_fire_names(void **state)
 {
     struct fixture *fx = *state;
@@ -337,12 +357,13 @@ static void test_place_invalid(void **state)
     pl = place(fx, "HL", G1, NULL, NULL, false, 0, 0, "utm");
     expect_place(&pl, "source", G1, "440511001001", "440511001");
 
-    static const double bad[][2] = {{181, 23}, {-180.5, 23}, {116, 90.01}, {116, -91}, {NAN, 23}, {116, INFINITY}};
+    static const double bad[][2] = {{181, 23},  {-180.5, 23}, {116, 90.01},
+                                    {116, -91}, {NAN, 23},    {116, INFINITY}};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         pl = place(fx, "HL", G1, NULL, NULL, true, bad[i][0], bad[i][1], "wgs84");
         if (pl.rc != OG_EREJECT || strcmp(pl.err.reason, "invalid_point") != 0)
-            fail_msg("(%g, %g): expected invalid_point, got rc %d reason %s", bad[i][0], bad[i][1], pl.rc,
-                     pl.err.reason);
+            fail_msg("(%g, %g): expected invalid_point, got rc %d reason %s", bad[i][0], bad[i][1],
+                     pl.rc, pl.err.reason);
         assert_int_equal(pl.err.klass, OG_CLASS_REJECT);
     }
     /* the edges are valid coordinates (outside every grid) */
@@ -362,9 +383,18 @@ static struct og_mapping *load_mapping(const char *path)
     return m;
 }
 
-static struct og_mval txt(const char *s) { return (struct og_mval){.type = OG_V_TEXT, .s = s}; }
-static struct og_mval num(double f) { return (struct og_mval){.type = OG_V_NUM, .f = f}; }
-static struct og_mval tim(int64_t us) { return (struct og_mval){.type = OG_V_TIME, .t = us}; }
+static struct og_mval txt(const char *s)
+{
+    return (struct og_mval){.type = OG_V_TEXT, .s = s};
+}
+static struct og_mval num(double f)
+{
+    return (struct og_mval){.type = OG_V_NUM, .f = f};
+}
+static struct og_mval tim(int64_t us)
+{
+    return (struct og_mval){.type = OG_V_TIME, .t = us};
+}
 
 #define T0 (1580709900LL * 1000000) /* 2020-02-03T06:05:00Z */
 #define T1 (T0 + 3600LL * 1000000)
@@ -383,7 +413,11 @@ static struct og_mapped event_in(const char *source_id)
 static int reconcile(const struct og_reconciler *r, struct fixture *fx, const struct og_mapping *m,
                      const struct og_mapped *in, struct og_unified *out, struct og_error *err)
 {
-    struct og_pos pos = {.source = "um_src", .input = "cases.json", .line = 7, .offset = 99, .index = 3,
+    struct og_pos pos = {.source = "um_src",
+                         .input = "cases.json",
+                         .line = 7,
+                         .offset = 99,
+                         .index = 3,
                          .partition = -1};
     og_error_clear(err);
     return og_reconcile(r, m, "um_src", in, &pos, fx->arena, out, err);
@@ -538,7 +572,8 @@ static void test_event_status_and_times(void **state)
     for (size_t i = 0; i < 4; i++) {
         in = event_in("S5");
         in.v[OG_F_STATUS] = txt(bad[i]);
-        if (reconcile(fx->r, fx, m, &in, &out, &err) != OG_EREJECT || strcmp(err.reason, "invalid_status") != 0)
+        if (reconcile(fx->r, fx, m, &in, &out, &err) != OG_EREJECT ||
+            strcmp(err.reason, "invalid_status") != 0)
             fail_msg("status \"%s\" should be invalid_status, got %s", bad[i], err.reason);
     }
     og_mapping_destroy(m);
@@ -556,7 +591,8 @@ static bool is_hex64(const char *s)
     return true;
 }
 
-/* printf '%s' 'uscc:91110000600037341L' | openssl dgst -sha256 -hmac 'onegrid-unit-test-key-0001' */
+/* printf '%s' 'uscc:91110000600037341L' | openssl dgst -sha256 -hmac 'onegrid-unit-test-key-0001'
+ */
 #define USCC_OK "91110000600037341L"
 #define USCC_OK_HMAC "4214545b2f0b59e030c1c51c387fa5c3da86830ae68c56c2a7f25a09df0101ae"
 /* printf '%s' 'id:11010519491231002X' | openssl dgst -sha256 -hmac 'onegrid-unit-test-key-0001' */
@@ -725,7 +761,8 @@ static void test_visit_temperature_range(void **state)
         struct og_error err;
         int rc = reconcile(fx->r, fx, m, &in, &out, &err);
         if (rc != OG_EREJECT || strcmp(err.reason, "invalid_value") != 0)
-            fail_msg("temperature %g: expected invalid_value, got rc %d reason %s", bad[i], rc, err.reason);
+            fail_msg("temperature %g: expected invalid_value, got rc %d reason %s", bad[i], rc,
+                     err.reason);
         assert_string_equal(err.detail, "field=temperature");
         assert_non_null(strstr(err.message, "member 2"));
     }
@@ -772,13 +809,15 @@ static void test_create_errors(void **state)
     struct og_reconciler *r = (struct og_reconciler *)&r;
     struct og_error err;
     og_error_clear(&err);
-    assert_true(og_reconciler_create(&w, "tests/fixtures/reconcile/no_such_taxonomy.csv", NULL, &r, &err) < 0);
+    assert_true(og_reconciler_create(&w, "tests/fixtures/reconcile/no_such_taxonomy.csv", NULL, &r,
+                                     &err) < 0);
     assert_null(r);
     assert_non_null(strstr(err.message, "no_such_taxonomy.csv"));
 
-    assert_int_equal(og_world_add_grid(&w, "440511001002002", "bad", "440511001002", "440511001", "440511",
-                                       "{\"type\": \"MultiPolygon\", \"coordinates\": [[[[116.6, 23.3]]]]}"),
-                     0);
+    assert_int_equal(
+        og_world_add_grid(&w, "440511001002002", "bad", "440511001002", "440511001", "440511",
+                          "{\"type\": \"MultiPolygon\", \"coordinates\": [[[[116.6, 23.3]]]]}"),
+        0);
     og_error_clear(&err);
     assert_true(og_reconciler_create(&w, NULL, NULL, &r, &err) < 0);
     assert_null(r);

@@ -108,13 +108,24 @@ static void test_shipped_jinping(void **unused)
     }
     assert_int_equal(og_hmap_count(grid), 685);
 
-    /* crosswalks: every row lands on a known grid with a weight in (0, 1] */
+    /* crosswalks: every row lands on a known grid with a weight in (0, 1]; the files are read in name
+     * order (fr, hl, ps, um), whatever order the folder lists them in, so the departments come in
+     * that order and an import is the same on every machine */
+    int ndept = 0;
     for (size_t i = 0; i < w.nxwalks; i++) {
         const struct og_world_xwalk *x = &w.xwalks[i];
         assert_non_null(og_hmap_get(grid, x->grid_code));
         assert_true(x->weight > 0 && x->weight <= 1);
         assert_true(strlen(x->department) == 2);
+        if (i == 0 || strcmp(w.xwalks[i - 1].department, x->department) != 0) {
+            if (i > 0 && strcmp(w.xwalks[i - 1].department, x->department) > 0)
+                fail_msg("crosswalk row %zu: %s after %s", i, x->department, w.xwalks[i - 1].department);
+            ndept++;
+        }
     }
+    assert_int_equal(ndept, 4);
+    assert_string_equal(w.xwalks[0].department, "FR");
+    assert_string_equal(w.xwalks[w.nxwalks - 1].department, "UM");
     og_hmap_destroy(grid);
     og_hmap_destroy(div);
     og_world_free(&w);

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# test_faults.sh - the warehouse connection is killed mid-run (pg_terminate_backend): the loader
+# reconnects, sends the failed batch again, and the run finishes with every record loaded exactly once.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+new_db faults
+with_key
+GEN=${ONEGRID_TOOLS:-$ROOT/build/bin}/og-feedgen
+mkdir -p "$WORK/hl"
+N=20000
+"$GEN" --world "$ROOT/world/jinping" --crosswalks "$ROOT/mappings/crosswalks" --hl $N --hl-out "$WORK/hl/f.ndjson" 2>/dev/null
+cat >"$WORK/onegrid.json" <<JSON
+{"batch_size": 250, "world": {"dir": "$ROOT/world/jinping", "crosswalks": "$ROOT/mappings/crosswalks"},
+ "taxonomy": "$ROOT/mappings/taxonomy/categories.csv",
+ "sources": [{"name": "hl_visits", "inputs": "hl/*.ndjson", "mapping": "$ROOT/mappings/health/hl_visits.json"}]}
+JSON
+cd "$WORK"
+"$OG" init >/dev/null && "$OG" world import >/dev/null
+"$OG" run --no-progress >"$WORK/run.out" 2>"$WORK/run.err" &
+pid=$!
+deadline=$((SECONDS + 60)); killed=0
+while ((SECONDS < deadline)) && kill -0 "$pid" 2>/dev/null; do
+    pos=$(q "SELECT coalesce(max(position), 0) FROM onegrid.etl_source_state" 2>/dev/null || echo 0)
+    if ((pos >= 1000)); then
+        killed=$(q "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'onegrid'")
+        break
+    fi
+    sleep 0.05
+done
+wait "$pid"; rc=$?
+((killed >= 1)) && pass "the loader's connection was terminated mid-run ($killed backend)" || fail "terminate the loader's backend" "the run finished before it could be killed"
+check "the run still succeeds (exit 0)" "0" "$rc"
+grep -q "retrying in" "$WORK/run.err" && pass "the failed batch was retried after reconnecting" || fail "retry logged" "$(tail -5 "$WORK/run.err")"
+check "every line is loaded or rejected exactly once" "$N" "$(q "SELECT (SELECT count(*) FROM onegrid.visit) + (SELECT count(*) FROM onegrid.etl_reject)")"
+check_q "no visit has doubled members" "0" "SELECT count(*) FROM (SELECT visit_id, seq FROM onegrid.visit_member GROUP BY 1, 2 HAVING count(*) > 1) x"
+check_q "the run is recorded as succeeded" "succeeded" "SELECT status FROM onegrid.etl_run ORDER BY run_id DESC LIMIT 1"
+check_q "the ledger ends done" "$N t" "SELECT position || ' ' || CASE WHEN done THEN 't' ELSE 'f' END FROM onegrid.etl_source_state"
+finish
