@@ -11,8 +11,8 @@ CC       ?= cc
 PKGS     := libpq rdkafka jansson libxml-2.0 libcrypto
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -Werror
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c17 -D_GNU_SOURCE -I. $(WARN) $(shell pkg-config --cflags $(PKGS))
-LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lm
+CFLAGS   += -std=c17 -D_GNU_SOURCE -pthread -I. $(WARN) $(shell pkg-config --cflags $(PKGS))
+LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lm -pthread
 ifdef SANITIZE
 CFLAGS   += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS  += -fsanitize=$(SANITIZE)

@@ -88,5 +88,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "onegrid: no command \"%s\" (see onegrid --help)\n", name);
         return OG_EXIT_USAGE;
     }
-    return c->run(&cli, argc - 1, argv + 1);
+    int code = c->run(&cli, argc - 1, argv + 1);
+    og_log_fini(&cli.log);
+    return code;
 }

@@ -1,5 +1,6 @@
 /* pipeline.c - the run loop over a source's files, in batches, each committed with its position. */
 #include "pipeline.h"
+#include "handoff.h"
 #include "registry.h"
 
 #include <errno.h>
@@ -103,8 +104,9 @@ static void show_progress(struct og_pipeline *p, struct progress *pr, const char
  * again after reconnecting; committing it twice is harmless because the merges are idempotent. */
 #define OG_COMMIT_ATTEMPTS 5
 
-static int commit(struct og_pipeline *p, struct og_batch *b, struct og_error *err)
+static int commit(void *ctx, struct og_batch *b, struct og_error *err)
 {
+    struct og_pipeline *p = ctx;
     if (p->dry_run || !p->pg) {
         og_batch_reset(b);
         return 0;
@@ -141,9 +143,73 @@ static int reject(struct og_batch *b, struct og_source_stats *st, const struct o
     return og_batch_reject(b, pos, stage, e->reason, field, e->message, raw);
 }
 
-/* One file. */
+/* The two batches of a source: one filling on this thread, one committing on the loader thread. */
+struct lanes {
+    struct og_batch *b[2];
+    int cur;
+    struct og_handoff *h;
+};
+
+/* Hands the current batch to the loader and switches to the other one (idle by then). */
+static int hand_over(struct lanes *l, struct og_error *err)
+{
+    int rc = og_handoff_submit(l->h, l->b[l->cur], err);
+    if (rc == 0)
+        l->cur ^= 1;
+    return rc;
+}
+
+/* Maps and reconciles one raw record into b (or a reject). 0, or a fatal error. */
+static int transform(struct og_pipeline *p, const struct og_source_cfg *sc, const struct og_mapping *m,
+                     struct og_batch *b, struct og_source_stats *st, const json_t *doc, const struct og_pos *pos,
+                     struct og_error *err)
+{
+    struct og_error e;
+    og_error_clear(&e);
+    struct og_mapped mapped;
+    struct og_unified *u = og_batch_add(b);
+    if (!u)
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+    const char *stage = "map";
+    int r = og_mapping_apply(m, doc, b->arena, &mapped, &e);
+    if (r == 0) {
+        stage = "reconcile";
+        r = og_reconcile(p->rec, m, sc->name, &mapped, pos, b->arena, u, &e);
+    }
+    if (r == 0) {
+        char pbuf[512];
+        u->position = og_arena_strdup(b->arena, og_pos_format(pos, pbuf, sizeof(pbuf)));
+        u->pos.source = b->source;
+        u->pos.input = b->key;
+        st->records++;
+        st->notes += mapped.notes;
+        return u->position ? 0 : og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+    }
+    og_batch_drop_last(b);
+    if (r != OG_EREJECT) {
+        *err = e;
+        if (r == OG_ENOMEM)
+            og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+        return r;
+    }
+    char *text = json_dumps(doc, JSON_COMPACT);
+    int rc = reject(b, st, pos, stage, &e, text);
+    free(text);
+    return rc < 0 ? og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory") : 0;
+}
+
+static void set_target(struct og_batch *b, const struct og_source_cfg *sc, const char *path, const char *version)
+{
+    b->source = sc->name;
+    b->kind = "file";
+    b->key = path;
+    b->version = version;
+    b->done = false;
+}
+
+/* One file. Every batch of it is committed (or the run stops) before this returns. */
 static int run_file(struct og_pipeline *p, const struct og_source_cfg *sc, const struct og_mapping *m,
-                    const struct og_connector *c, const json_t *options, const char *path, struct og_batch *b,
+                    const struct og_connector *c, const json_t *options, const char *path, struct lanes *l,
                     struct og_source_stats *st, struct og_error *err)
 {
     char version[65];
@@ -157,8 +223,7 @@ static int run_file(struct og_pipeline *p, const struct og_source_cfg *sc, const
             return rc;
         if (found && done) {
             st->files_skipped++;
-            OG_LOG(p->log, OG_LOG_INFO, "run", "source=%s file=%s unchanged since it was loaded: skipped", sc->name,
-                   path);
+            og_info(p->log, "run", "source=%s file=%s unchanged since it was loaded: skipped", sc->name, path);
             return 0;
         }
         if (found && resume > 0) {
@@ -173,14 +238,12 @@ static int run_file(struct og_pipeline *p, const struct og_source_cfg *sc, const
         og_error_prefix(err, "source %s: ", sc->name);
         return rc;
     }
-    b->source = sc->name;
-    b->kind = "file";
-    b->key = path;
-    b->version = version;
-    b->done = false;
+    set_target(l->b[0], sc, path, version);
+    set_target(l->b[1], sc, path, version);
     struct progress pr = {now_s(), 0, 0};
     long long index = 0;
     for (;;) {
+        struct og_batch *b = l->b[l->cur];
         if (p->stop && *p->stop) {
             rc = og_error_set(err, OG_EIO, OG_CLASS_FATAL, "interrupted", "interrupted by a signal");
             break;
@@ -204,71 +267,48 @@ static int run_file(struct og_pipeline *p, const struct og_source_cfg *sc, const
         pos.source = sc->name;
         pos.input = path;
         pos.index = index++;
-        if (index <= resume) { /* committed by an earlier run */
-            json_decref(doc);
-            free(raw);
-            continue;
-        }
-        st->read++;
-        if (r == OG_EREJECT) {
-            rc = reject(b, st, &pos, "read", &e, raw);
-        }
-        else {
-            struct og_mapped mapped;
-            struct og_unified *u = og_batch_add(b);
-            if (!u) {
-                rc = OG_ENOMEM;
-            }
-            else if ((r = og_mapping_apply(m, doc, b->arena, &mapped, &e)) == 0 &&
-                     (r = og_reconcile(p->rec, m, sc->name, &mapped, &pos, b->arena, u, &e)) == 0) {
-                char pbuf[512];
-                u->position = og_arena_strdup(b->arena, og_pos_format(&pos, pbuf, sizeof(pbuf)));
-                u->pos.source = b->source;
-                u->pos.input = b->key;
-                st->records++;
-                st->notes += mapped.notes;
-            }
-            else if (r == OG_EREJECT) {
-                og_batch_drop_last(b);
-                char *text = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
-                rc = reject(b, st, &pos, e.reason[0] && !strncmp(e.message, "field", 5) ? "map" : "reconcile", &e,
-                            text);
-                free(text);
-            }
-            else {
-                rc = r;
-                *err = e;
-            }
+        if (index > resume) { /* records up to resume were committed by an earlier run */
+            st->read++;
+            if (r == OG_EREJECT)
+                rc = reject(b, st, &pos, "read", &e, raw) < 0
+                         ? og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory")
+                         : 0;
+            else
+                rc = transform(p, sc, m, b, st, doc, &pos, err);
         }
         json_decref(doc);
         free(raw);
-        if (rc < 0) {
-            if (rc == OG_ENOMEM)
-                og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+        if (rc < 0)
             break;
-        }
         if ((long long)og_batch_size(b) >= p->batch_size) {
             b->position = index;
-            if ((rc = commit(p, b, err)) < 0)
+            if ((rc = hand_over(l, err)) < 0)
                 break;
         }
         show_progress(p, &pr, sc->name, path, c, state, index, false);
     }
+    struct og_batch *b = l->b[l->cur];
+    b->position = index;
     if (rc == 0) {
-        b->position = index;
         b->done = true;
-        rc = commit(p, b, err);
+        rc = hand_over(l, err);
         show_progress(p, &pr, sc->name, path, c, state, index, true);
     }
-    else if (err && err->reason[0] && !strcmp(err->reason, "interrupted")) {
+    else if (!strcmp(err->reason, "interrupted")) {
         /* keep what was read: commit the partial batch with its position, not done */
         struct og_error e2;
-        b->position = index;
-        b->done = false;
-        commit(p, b, &e2);
+        hand_over(l, &e2);
+    }
+    struct og_error e3;
+    og_error_clear(&e3);
+    int drc = og_handoff_drain(l->h, &e3);
+    if (rc == 0 && drc < 0) {
+        rc = drc;
+        *err = e3;
     }
     c->close(state);
-    og_batch_reset(b);
+    og_batch_reset(l->b[0]);
+    og_batch_reset(l->b[1]);
     return rc;
 }
 
@@ -284,10 +324,11 @@ int og_pipeline_source(struct og_pipeline *p, const struct og_source_cfg *sc, co
     json_t *options = json_deep_copy(og_mapping_input_options(m));
     if (sc->options)
         json_object_update(options, sc->options);
-    struct og_batch *b = og_batch_create();
-    if (!options || !b) {
+    struct lanes l = {{og_batch_create(), og_batch_create()}, 0, NULL};
+    if (!options || !l.b[0] || !l.b[1] || og_handoff_start(commit, p, &l.h) < 0) {
         json_decref(options);
-        og_batch_destroy(b);
+        og_batch_destroy(l.b[0]);
+        og_batch_destroy(l.b[1]);
         return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
     }
     int rc = 0;
@@ -306,12 +347,14 @@ int og_pipeline_source(struct og_pipeline *p, const struct og_source_cfg *sc, co
         }
         for (size_t k = 0; k < g.gl_pathc && rc == 0; k++) {
             char *real = realpath(g.gl_pathv[k], NULL);
-            rc = run_file(p, sc, m, c, options, real ? real : g.gl_pathv[k], b, st, err);
+            rc = run_file(p, sc, m, c, options, real ? real : g.gl_pathv[k], &l, st, err);
             free(real);
         }
         globfree(&g);
     }
-    og_batch_destroy(b);
+    og_handoff_stop(l.h);
+    og_batch_destroy(l.b[0]);
+    og_batch_destroy(l.b[1]);
     json_decref(options);
     return rc;
 }

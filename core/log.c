@@ -14,7 +14,10 @@ void og_log_init(struct og_log *log, enum og_log_level level, bool json, FILE *o
     log->level = level;
     log->json = json;
     log->out = out ? out : stderr;
+    pthread_mutex_init(&log->mu, NULL);
 }
+
+void og_log_fini(struct og_log *log) { pthread_mutex_destroy(&log->mu); }
 
 int og_log_level_parse(const char *s, enum og_log_level *out)
 {
@@ -35,10 +38,12 @@ void og_log_write(struct og_log *log, enum og_log_level level, const char *compo
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
 
+    pthread_mutex_lock(&log->mu);
     if (strncmp(log->last, msg, sizeof(log->last) - 1) == 0) {
         if (++log->repeats > 5) {
             if (log->repeats == 6)
                 fprintf(log->out, "[%s] (repeated messages suppressed)\n", component);
+            pthread_mutex_unlock(&log->mu);
             return;
         }
     }
@@ -72,4 +77,5 @@ void og_log_write(struct og_log *log, enum og_log_level level, const char *compo
         fprintf(log->out, "%s %-5s [%s] %s\n", ts, level_names[level], component, msg);
     }
     fflush(log->out);
+    pthread_mutex_unlock(&log->mu);
 }

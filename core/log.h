@@ -2,6 +2,7 @@
 #ifndef OG_LOG_H
 #define OG_LOG_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -13,10 +14,13 @@ struct og_log {
     bool json;       /* --log-format=json */
     FILE *out;       /* stderr */
     unsigned repeats; /* rate limiting of identical consecutive messages */
+    pthread_mutex_t mu; /* the loader thread logs too */
     char last[160];
 };
 
+/* Initialises log (its mutex too); og_log_fini releases the mutex. */
 void og_log_init(struct og_log *log, enum og_log_level level, bool json, FILE *out);
+void og_log_fini(struct og_log *log);
 /* Parses "error", "warn", "info", "debug", "trace". 0 or -1. */
 int og_log_level_parse(const char *s, enum og_log_level *out);
 void og_log_write(struct og_log *log, enum og_log_level level, const char *component, const char *fmt, ...)

@@ -334,6 +334,9 @@ static int parse_step(struct og_mapping *m, const json_t *s, struct step *st, en
         *can_fail = true;
     }
     else if (strcmp(name, "code_table") == 0) {
+        static const char *const known[] = {"code_table", NULL};
+        if (check_keys(s, known, m, jpath, err) < 0)
+            return OG_ECONFIG;
         st->kind = ST_CODE_TABLE;
         st->arg = arg;
         if (load_code_table(m, st, arg, jpath, err) < 0)
@@ -342,6 +345,9 @@ static int parse_step(struct og_mapping *m, const json_t *s, struct step *st, en
         *can_fail = true;
     }
     else if (strcmp(name, "enum") == 0) {
+        static const char *const known[] = {"enum", NULL};
+        if (check_keys(s, known, m, jpath, err) < 0)
+            return OG_ECONFIG;
         st->kind = ST_ENUM;
         st->arg = arg;
         if (!json_is_array(arg))
@@ -350,6 +356,9 @@ static int parse_step(struct og_mapping *m, const json_t *s, struct step *st, en
         *can_fail = true;
     }
     else if (strcmp(name, "replace") == 0) {
+        static const char *const known[] = {"replace", NULL};
+        if (check_keys(s, known, m, jpath, err) < 0)
+            return OG_ECONFIG;
         st->kind = ST_REPLACE;
         st->arg = arg;
         if (!json_is_object(arg))
@@ -357,6 +366,9 @@ static int parse_step(struct og_mapping *m, const json_t *s, struct step *st, en
         *type = OG_V_TEXT;
     }
     else if (strcmp(name, "null_if") == 0) {
+        static const char *const known[] = {"null_if", NULL};
+        if (check_keys(s, known, m, jpath, err) < 0)
+            return OG_ECONFIG;
         st->kind = ST_NULL_IF;
         st->arg = arg;
         if (!json_is_array(arg))
@@ -644,8 +656,14 @@ int og_mapping_load(const char *path, struct og_mapping **out, struct og_error *
         }
         m->has_members = true;
         split_path(from, &m->members_path, &m->nmembers_path);
-        if (json_is_integer(json_object_get(members, "max")))
-            m->max_members = (size_t)json_integer_value(json_object_get(members, "max"));
+        json_t *max = json_object_get(members, "max");
+        if (max) {
+            if (!json_is_integer(max) || json_integer_value(max) < 1) {
+                rc = cfg_err(err, m, "members.max", "must be a positive integer (the most members a record may have)");
+                goto fail;
+            }
+            m->max_members = (size_t)json_integer_value(max);
+        }
         if ((rc = parse_fields(m, json_object_get(members, "fields"), true, "members.fields", err)) < 0)
             goto fail;
     }
@@ -791,6 +809,14 @@ static int run_step(const struct step *st, struct og_arena *a, struct work *w, c
     char sv[120];
     if (w->type == OG_V_NULL)
         return 0;
+    if ((st->kind == ST_TIME || st->kind == ST_CODE_TABLE || st->kind == ST_ENUM) && w->type == OG_V_TEXT &&
+        !(w->j && json_is_integer(w->j))) {
+        const char *t = trim(a, w->s);
+        if (!*t) { /* blank text is no value, not a bad one */
+            w->type = OG_V_NULL;
+            return 0;
+        }
+    }
     switch (st->kind) {
     case ST_TRIM:
     case ST_UPPER:
@@ -842,20 +868,29 @@ static int run_step(const struct step *st, struct og_arena *a, struct work *w, c
                     w->items[w->n++] = e.s;
             }
         }
-        else { /* a text: comma or 、 separated */
+        else { /* a text: separated by ',' or '、' (U+3001) */
             const char *s = w->s;
             size_t cap = 1;
             for (const char *p = s; *p; p++)
-                cap += *p == ',';
+                cap += *p == ',' || (unsigned char)*p == 0xE3;
             w->items = og_arena_alloc(a, cap * sizeof(char *) + 8);
+            if (!w->items)
+                return OG_ENOMEM;
             w->n = 0;
             while (*s) {
-                const char *c = strchr(s, ',');
-                size_t len = c ? (size_t)(c - s) : strlen(s);
+                size_t len = 0, sep = 0;
+                while (s[len] && !sep) {
+                    if (s[len] == ',')
+                        sep = 1;
+                    else if (!strncmp(s + len, "\xE3\x80\x81", 3))
+                        sep = 3;
+                    else
+                        len++;
+                }
                 const char *it = trim(a, og_arena_strndup(a, s, len));
-                if (*it)
+                if (*it && w->n < cap)
                     w->items[w->n++] = it;
-                s += len + (c ? 1 : 0);
+                s += len + sep;
             }
         }
         w->type = OG_V_LIST;

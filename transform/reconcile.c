@@ -233,22 +233,21 @@ static bool all_digits(const char *s, size_t n)
     return true;
 }
 
-/* A community code as given (12 digits of any edition, or a 15-digit police code) -> current code or NULL. */
-static const char *current_community(const struct og_reconciler *r, const char *code)
+/* A community code as given (12 digits of any edition, or a 14-digit unit grid or 15-digit police code whose
+ * first 12 digits are the community) -> the current code (in buf or the alias table) or NULL. */
+static const char *current_community(const struct og_reconciler *r, const char *code, char buf[13])
 {
     if (!code)
         return NULL;
-    char c12[13];
-    if (all_digits(code, 15) || all_digits(code, 14)) { /* police 15-digit / UM unit grid: first 12 */
-        memcpy(c12, code, 12);
-        c12[12] = '\0';
-        code = c12;
+    if (all_digits(code, 15) || all_digits(code, 14)) {
+        memcpy(buf, code, 12);
+        buf[12] = '\0';
+        code = buf;
     }
     if (!all_digits(code, 12))
         return NULL;
-    const char *street = og_hmap_get(r->community, code);
-    if (street)
-        return og_hmap_get(r->grid_by_code, code) ? NULL : (const char *)code == c12 ? NULL : code;
+    if (og_hmap_get(r->community, code))
+        return code;
     return og_hmap_get(r->alias, code);
 }
 
@@ -321,7 +320,8 @@ int og_reconcile_place(const struct og_reconciler *r, const char *department, co
             community_code = dept_grid; /* a unit grid's first 12 digits are its (2016) community */
     }
     /* 4. the community */
-    const char *comm = current_community(r, community_code);
+    char c12[13];
+    const char *comm = current_community(r, community_code, c12);
     if (comm) {
         out->grid_method = "community";
         out->community_code = og_arena_strdup(arena, comm);

@@ -295,7 +295,6 @@ static void test_accessors(void **state)
 static void test_list_dunhao(void **state)
 {
     (void)state;
-#ifdef OG_KNOWN_BUG_LIST_DUNHAO
     struct og_mapping *m = load_ok(FIX "members.json");
     struct og_arena *arena = og_arena_create(0);
     struct og_mapped out;
@@ -311,9 +310,6 @@ static void test_list_dunhao(void **state)
     assert_string_equal(out.members[0].v[OG_M_TRAVEL].items[1], "北京");
     og_arena_destroy(arena);
     og_mapping_destroy(m);
-#else
-    skip();
-#endif
 }
 
 /* Empty strings are "no value" for every conversion, not only for "number": an empty optional time,
@@ -321,7 +317,6 @@ static void test_list_dunhao(void **state)
 static void test_empty_string_conversions(void **state)
 {
     (void)state;
-#ifdef OG_KNOWN_BUG_EMPTY_TEXT_CONVERT
     struct og_mapping *m = load_ok(FIX "conv_reject.json");
     struct og_arena *arena = og_arena_create(0);
     struct og_mapped out;
@@ -342,9 +337,6 @@ static void test_empty_string_conversions(void **state)
     assert_string_equal(err.reason, "missing_field");
     og_arena_destroy(arena);
     og_mapping_destroy(m);
-#else
-    skip();
-#endif
 }
 
 /* ---- og_mapping_load's checks -------------------------------------------------------------- */
@@ -426,13 +418,9 @@ static void test_load_errors(void **state)
 static void test_load_error_step_extra_key(void **state)
 {
     (void)state;
-#ifdef OG_KNOWN_BUG_STEP_EXTRA_KEYS
     static const struct bad_case bc = {"step_extra_key",
                                        ": fields.crs.convert[0]: ", "unknown key \"on_error\""};
     check_bad(&bc);
-#else
-    skip();
-#endif
 }
 
 /* members.max that is not a positive integer is silently ignored (a string) or wraps to "no limit"
@@ -440,12 +428,8 @@ static void test_load_error_step_extra_key(void **state)
 static void test_load_error_members_max(void **state)
 {
     (void)state;
-#ifdef OG_KNOWN_BUG_MEMBERS_MAX
     static const struct bad_case bc = {"members_max_negative", ": members.max: ", ""};
     check_bad(&bc);
-#else
-    skip();
-#endif
 }
 
 static void test_load_missing_file(void **state)
