@@ -222,6 +222,13 @@ static int run(struct og_cli *cli, int argc, char **argv)
         og_pos_format(&pos, pbuf, sizeof(pbuf));
         struct og_mapped mapped;
         struct og_unified *u = og_batch_add(b);
+        if (!u) {
+            og_error_log(&cli->log, "map", "out of memory");
+            json_decref(doc);
+            free(raw);
+            code = OG_EXIT_FAIL;
+            break;
+        }
         if (r == OG_EREJECT || og_mapping_apply(m, doc, b->arena, &mapped, &err) < 0 ||
             og_reconcile(rec, m, "map", &mapped, &pos, b->arena, u, &err) < 0) {
             fprintf(stderr, "%s: rejected: %s: %s\n", pbuf, err.reason, err.message);

@@ -75,6 +75,8 @@ void og_arena_reset(struct og_arena *a)
 void *og_arena_alloc(struct og_arena *a, size_t n)
 {
     const size_t align = sizeof(max_align_t);
+    if (n > SIZE_MAX - align - sizeof(struct block))
+        return NULL;
     n = (n + align - 1) & ~(align - 1);
     if (n == 0)
         n = align;

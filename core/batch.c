@@ -92,6 +92,19 @@ static void scrub_ids(char *s)
     }
 }
 
+/* A copy of s with identity-number-like runs masked first, then cut to max bytes (masking before cutting,
+ * so that a number the cut would split is never stored partly unmasked). */
+static const char *scrubbed(struct og_arena *a, const char *s, size_t max)
+{
+    if (!s)
+        return NULL;
+    char *full = og_arena_strdup(a, s);
+    if (!full)
+        return NULL;
+    scrub_ids(full);
+    return adup(a, full, max);
+}
+
 int og_batch_reject(struct og_batch *b, const struct og_pos *pos, const char *stage, const char *reason,
                     const char *field, const char *message, const char *raw)
 {
@@ -110,13 +123,11 @@ int og_batch_reject(struct og_batch *b, const struct og_pos *pos, const char *st
     r->pos.input = adup(b->arena, pos->input, 4000);
     char pbuf[512];
     r->position = adup(b->arena, og_pos_format(pos, pbuf, sizeof(pbuf)), 600);
-    r->stage = stage;
+    r->stage = adup(b->arena, stage ? stage : "read", 32);
     r->reason = adup(b->arena, reason && *reason ? reason : "error", 64);
     r->field = adup(b->arena, field, 200);
-    r->message = adup(b->arena, message, 2000);
-    r->raw = adup(b->arena, raw, 65536);
-    if (r->raw)
-        scrub_ids((char *)r->raw);
+    r->message = scrubbed(b->arena, message, 2000);
+    r->raw = scrubbed(b->arena, raw, 65536);
     if (!r->reason || !r->message)
         return OG_ENOMEM;
     b->nrejs++;

@@ -3,22 +3,32 @@
 #include "error.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int og_buf_reserve(struct og_buf *b, size_t extra)
 {
-    if (b->len + extra + 1 <= b->cap)
+    if (extra > SIZE_MAX - b->len - 1)
+        return OG_ENOMEM;
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
         return 0;
     size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1)
+    while (cap < need) {
+        if (cap > SIZE_MAX / 2) {
+            cap = need;
+            break;
+        }
         cap *= 2;
+    }
     char *p = realloc(b->data, cap);
     if (!p)
         return OG_ENOMEM;
     b->data = p;
     b->cap = cap;
+    p[b->len] = '\0';
     return 0;
 }
 

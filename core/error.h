@@ -57,7 +57,7 @@ void og_error_position(struct og_error *err, const char *fmt, ...) __attribute__
 /* Prefix the message with context ("mapping um_cases.json: " + old message). */
 void og_error_prefix(struct og_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* One line "position: message (detail) hint" into buf; returns buf. */
+/* "position: message" into buf, then "\n  detail: ..." and "\n  hint: ..." lines when present; returns buf. */
 const char *og_error_format(const struct og_error *err, char *buf, size_t size);
 
 #endif

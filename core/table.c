@@ -42,6 +42,11 @@ static int parse_record(const char **p, const char *end, long *line, char ***out
             for (;;) {
                 if (s >= end) {
                     og_buf_free(&f);
+                    for (size_t i = 0; i < *n; i++)
+                        free((*out)[i]);
+                    free(*out);
+                    *out = NULL;
+                    *n = 0;
                     return OG_EPARSE;
                 }
                 if (*s == '"') {
@@ -65,6 +70,11 @@ static int parse_record(const char **p, const char *end, long *line, char ***out
             char **nv = realloc(*out, cap * sizeof(char *));
             if (!nv) {
                 og_buf_free(&f);
+                for (size_t i = 0; i < *n; i++)
+                    free((*out)[i]);
+                free(*out);
+                *out = NULL;
+                *n = 0;
                 return OG_ENOMEM;
             }
             *out = nv;
@@ -117,6 +127,10 @@ int og_table_read(const char *path, struct og_table *t, struct og_error *err)
     if (end - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         p += 3;
     long line = 1;
+    if (p >= end || *p == '\n' || *p == '\r') {
+        rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_csv", "%s:1: the header row is missing", path);
+        goto done;
+    }
     if (parse_record(&p, end, &line, &t->header, &t->ncols) < 0) {
         rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_csv", "%s:1: cannot read the header row", path);
         goto done;

@@ -215,7 +215,9 @@ static int community_feature(struct og_world *w, json_t *props, const char *gj, 
     if (need(code, "code", path, i, err))
         return OG_EPARSE;
     for (size_t k = 0; k < w->ndivisions; k++) {
-        if (strcmp(w->divisions[k].code, code) == 0 && gj) {
+        if (strcmp(w->divisions[k].code, code) == 0) {
+            if (!gj) /* a community without a shape: nothing to add */
+                return 0;
             free(w->divisions[k].geojson);
             w->divisions[k].geojson = strdup(gj);
             return w->divisions[k].geojson ? 0 : OG_ENOMEM;
@@ -254,11 +256,12 @@ static int read_csv_rows(const char *path, const char *const *cols, size_t ncols
 
 static int division_row(struct og_world *w, char **v, const char *path, long line, struct og_error *err)
 {
-    int level = atoi(v[1]);
-    if (level < 1 || level > 5)
+    char *end;
+    long level = strtol(v[1], &end, 10);
+    if (end == v[1] || *end || level < 1 || level > 5)
         return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_value", "%s:%ld: level \"%s\" is not 1..5",
                             path, line, v[1]);
-    return og_world_add_division(w, v[0], level, v[2], *v[3] ? v[3] : NULL, v[4], NULL);
+    return og_world_add_division(w, v[0], (int)level, v[2], *v[3] ? v[3] : NULL, v[4], NULL);
 }
 
 static int alias_row(struct og_world *w, char **v, const char *path, long line, struct og_error *err)
@@ -321,7 +324,15 @@ int og_world_read_dir(const char *dir, const char *xwalk_dir, struct og_world *w
         char *names[256];
         size_t n = 0;
         struct dirent *de;
-        while ((de = readdir(d)) && n < 256) {
+        while ((de = readdir(d))) {
+            if (n == 256) {
+                closedir(d);
+                for (size_t i = 0; i < n; i++)
+                    free(names[i]);
+                rc = og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_world",
+                                  "crosswalk folder \"%s\" has more than 256 CSV files", xwalk_dir);
+                goto fail;
+            }
             size_t len = strlen(de->d_name);
             if (len > 4 && strcmp(de->d_name + len - 4, ".csv") == 0)
                 names[n++] = strdup(de->d_name);

@@ -152,7 +152,6 @@ static void test_used_and_null(void **unused)
     og_arena_destroy(a);
 }
 
-#ifdef OG_KNOWN_BUG_ARENA_ALLOC_OVERFLOW
 /* core/arena.c og_arena_alloc: rounding n up to the alignment wraps for n near SIZE_MAX (SIZE_MAX
  * becomes 0, then 32 bytes are handed out), and block_new's sizeof(*b) + size can wrap too. A request
  * that cannot be met must return NULL. */
@@ -164,7 +163,6 @@ static void test_alloc_overflow(void **unused)
     assert_null(og_arena_alloc(a, SIZE_MAX - 8));
     og_arena_destroy(a);
 }
-#endif
 
 int main(void)
 {
@@ -175,9 +173,7 @@ int main(void)
         cmocka_unit_test(test_large_allocation),
         cmocka_unit_test(test_reset_keeps_first_block),
         cmocka_unit_test(test_used_and_null),
-#ifdef OG_KNOWN_BUG_ARENA_ALLOC_OVERFLOW
         cmocka_unit_test(test_alloc_overflow),
-#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -234,7 +234,6 @@ static void test_id_masking(void **unused)
     og_batch_destroy(b);
 }
 
-#ifdef OG_KNOWN_BUG_REJECT_MESSAGE_ID
 /* core/batch.c og_batch_reject masks identity numbers only in raw, but the mapping's reject messages
  * quote the value (transform/mapping.c: `field %s: %s is not an accepted value`, shown() prints up to
  * 80 bytes of it), so an identity number reaches onegrid.reject.message unmasked, against batch.h
@@ -250,9 +249,7 @@ static void test_message_id_masked(void **unused)
     assert_null(strstr(b->rejs[0].message, "11010519491231002X"));
     og_batch_destroy(b);
 }
-#endif
 
-#ifdef OG_KNOWN_BUG_REJECT_CUT_ID
 /* core/batch.c og_batch_reject truncates raw (adup) before masking (scrub_ids): an identity number
  * straddling the 64 KiB cut is left as a run of fewer than 15 digits and stored unmasked, e.g. its
  * first 14 digits (region + birth date + sequence), more than the 6 + 4 the mask would show. Fix: mask
@@ -271,9 +268,7 @@ static void test_cut_id_masked(void **unused)
     free(s);
     og_batch_destroy(b);
 }
-#endif
 
-#ifdef OG_KNOWN_BUG_REJECT_STAGE_BORROWED
 /* core/batch.c og_batch_reject stores `stage` as the caller's pointer (r->stage = stage) although
  * batch.h says the strings are copied into the arena. Every caller passes a literal today, so nothing
  * breaks yet. Fix: copy it like reason, or say in batch.h that stage must be a static string. */
@@ -288,7 +283,6 @@ static void test_stage_copied(void **unused)
     assert_string_equal(b->rejs[0].stage, "map");
     og_batch_destroy(b);
 }
-#endif
 
 int main(void)
 {
@@ -297,15 +291,9 @@ int main(void)
         cmocka_unit_test(test_reject_copies),
         cmocka_unit_test(test_raw_truncation),
         cmocka_unit_test(test_id_masking),
-#ifdef OG_KNOWN_BUG_REJECT_MESSAGE_ID
         cmocka_unit_test(test_message_id_masked),
-#endif
-#ifdef OG_KNOWN_BUG_REJECT_CUT_ID
         cmocka_unit_test(test_cut_id_masked),
-#endif
-#ifdef OG_KNOWN_BUG_REJECT_STAGE_BORROWED
         cmocka_unit_test(test_stage_copied),
-#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

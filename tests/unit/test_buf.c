@@ -144,7 +144,6 @@ static void test_reserve(void **unused)
     og_buf_free(&b);
 }
 
-#ifdef OG_KNOWN_BUG_BUF_RESERVE_OVERFLOW
 /* core/buf.c og_buf_reserve: `b->len + extra + 1 <= b->cap` wraps when extra is near SIZE_MAX, so
  * reserving SIZE_MAX on an empty buffer reports success (0) without any memory; og_buf_append with
  * such a length would then write out of bounds. A request that cannot be met must give OG_ENOMEM. */
@@ -158,9 +157,7 @@ static void test_reserve_overflow(void **unused)
     assert_string_equal(b.data, "ab"); /* old content kept */
     og_buf_free(&b);
 }
-#endif
 
-#ifdef OG_KNOWN_BUG_BUF_RESERVE_NO_NUL
 /* core/buf.c og_buf_reserve: the first allocation (realloc of NULL) leaves data[0] uninitialised, so a
  * buffer that was only reserved, or to which only "" was appended through a reserve (loader/copy.c
  * esc() of an empty first column), is not NUL-terminated as buf.h promises, and og_buf_steal hands
@@ -182,7 +179,6 @@ static void test_reserve_terminates(void **unused)
     assert_string_equal(s, "");
     free(s);
 }
-#endif
 
 int main(void)
 {
@@ -193,12 +189,8 @@ int main(void)
         cmocka_unit_test(test_reset_keeps_memory),
         cmocka_unit_test(test_steal),
         cmocka_unit_test(test_reserve),
-#ifdef OG_KNOWN_BUG_BUF_RESERVE_OVERFLOW
         cmocka_unit_test(test_reserve_overflow),
-#endif
-#ifdef OG_KNOWN_BUG_BUF_RESERVE_NO_NUL
         cmocka_unit_test(test_reserve_terminates),
-#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

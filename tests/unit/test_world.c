@@ -265,7 +265,6 @@ static void test_add(void **unused)
     assert_int_equal(w.ndivisions, 0);
 }
 
-#ifdef OG_KNOWN_BUG_WORLD_NULL_COMMUNITY_GEOMETRY
 /* core/world.c community_feature: `if (strcmp(w->divisions[k].code, code) == 0 && gj)` - a community
  * that IS in divisions.csv but whose feature has a null geometry falls through to the error
  * "community 440511001002 is not in divisions.csv", which sends the user looking in the wrong file.
@@ -282,7 +281,6 @@ static void test_null_community_geometry(void **unused)
         assert_null(strstr(err.message, "is not in divisions.csv"));
     og_world_free(&w);
 }
-#endif
 
 int main(void)
 {
@@ -292,9 +290,7 @@ int main(void)
         cmocka_unit_test(test_broken_worlds),
         cmocka_unit_test(test_weights),
         cmocka_unit_test(test_add),
-#ifdef OG_KNOWN_BUG_WORLD_NULL_COMMUNITY_GEOMETRY
         cmocka_unit_test(test_null_community_geometry),
-#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
