@@ -25,14 +25,17 @@ CFLAGS   += -DOG_VERSION='"$(VERSION)"' -DOG_DATADIR='"$(PREFIX)/share/onegrid"'
 
 LIB_SRC  := $(wildcard core/*.c connectors/*.c transform/*.c loader/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
+# A tool is tools/NAME.c or a folder tools/NAME/*.c; tools/common/*.c is linked into every tool.
 TOOL_SRC := $(wildcard tools/*.c)
+TOOL_DIRS := $(filter-out common,$(notdir $(patsubst %/,%,$(sort $(dir $(wildcard tools/*/*.c))))))
+TOOL_COMMON_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/common/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 SQL_SRC  := $(sort $(wildcard loader/sql/[0-9][0-9][0-9]_*.sql))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libonegrid.a
 BIN      := $(BUILD)/bin/onegrid
-TOOLS    := $(TOOL_SRC:tools/%.c=$(BUILD)/bin/%)
+TOOLS    := $(TOOL_SRC:tools/%.c=$(BUILD)/bin/%) $(TOOL_DIRS:%=$(BUILD)/bin/%)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test unit integration demo install deps clean format tidy valgrind bench world samples
@@ -57,9 +60,16 @@ $(BIN): $(CLI_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
-$(BUILD)/bin/%: $(BUILD)/tools/%.o $(LIB)
+$(BUILD)/bin/%: $(BUILD)/tools/%.o $(TOOL_COMMON_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(TOOL_COMMON_OBJ) $(LIB) $(LDLIBS)
+
+define tool_dir_rule
+$(BUILD)/bin/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/$(1)/*.c)) $(TOOL_COMMON_OBJ) $(LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIB) $$(LDLIBS)
+endef
+$(foreach t,$(TOOL_DIRS),$(eval $(call tool_dir_rule,$(t))))
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
@@ -106,7 +116,7 @@ valgrind: $(UNITS)
 	@for t in $(UNITS); do valgrind -q --error-exitcode=1 --leak-check=full $$t || exit 1; done
 
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TOOL_SRC) $(UNIT_SRC) $(wildcard */*.h)
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TOOL_SRC) $(wildcard tools/*/*.c tools/*/*.h) $(UNIT_SRC) $(wildcard */*.h)
 
 tidy:
 	clang-tidy $(LIB_SRC) $(CLI_SRC) -- $(CFLAGS)
@@ -114,4 +124,4 @@ tidy:
 clean:
 	rm -rf build build-san
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(patsubst %.c,$(BUILD)/%.d,$(wildcard tools/*.c tools/*/*.c tests/unit/*.c))
