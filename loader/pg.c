@@ -238,6 +238,8 @@ int og_pg_migrate(struct og_pg *pg, int *applied, int *version, struct og_error 
 
 /* ---- runs ---- */
 
+static const char RUN_LOCK_CLASS[] = "7340332"; /* advisory lock class of running runs (key 2 = run id) */
+
 int og_pg_run_begin(struct og_pg *pg, const char *command, const char *version, long long *run_id,
                     struct og_error *err)
 {
@@ -252,7 +254,21 @@ int og_pg_run_begin(struct og_pg *pg, const char *command, const char *version, 
         return OG_EDB;
     *run_id = atoll(PQgetvalue(res, 0, 0));
     PQclear(res);
-    return 0;
+    /* The run holds an advisory lock for as long as its session lives; a 'running' row whose lock nobody
+     * holds belongs to a process that died (kill -9, power loss): mark it failed. */
+    char id[32];
+    snprintf(id, sizeof(id), "%lld", *run_id);
+    const char *p2[] = {RUN_LOCK_CLASS, id};
+    if (og_pg_run(pg, "SELECT pg_advisory_lock($1::int, $2::int)", 2, p2, PGRES_TUPLES_OK, NULL, "lock the run", err) <
+        0)
+        return OG_EDB;
+    return og_pg_run(pg,
+                     "UPDATE onegrid.etl_run r SET status = 'failed', finished_at = now(), "
+                     "message = 'the process ended without finishing the run (killed or crashed); a later run "
+                     "resumed from the ledger' WHERE r.status = 'running' AND r.run_id <> $2::bigint "
+                     "AND NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted "
+                     "AND l.classid = $1::int::oid AND l.objid = r.run_id::int::oid AND l.objsubid = 2)",
+                     2, p2, PGRES_COMMAND_OK, NULL, "mark abandoned runs", err);
 }
 
 int og_pg_run_finish(struct og_pg *pg, long long run_id, const char *status, const char *counts_json,

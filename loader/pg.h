@@ -32,7 +32,8 @@ int og_pg_migrate(struct og_pg *pg, int *applied, int *version, struct og_error 
 /* The schema version (0 when the schema is absent). */
 int og_pg_schema_version(struct og_pg *pg, int *version, struct og_error *err);
 
-/* Runs: a row in onegrid.etl_run, status 'running' until finished. */
+/* Runs: a row in onegrid.etl_run, status 'running' until finished; the session holds an advisory lock
+ * on it meanwhile. Starting a run also marks as 'failed' any 'running' run whose session is gone. */
 int og_pg_run_begin(struct og_pg *pg, const char *command, const char *version, long long *run_id,
                     struct og_error *err);
 /* status: "succeeded", "failed", "rejects_exceeded"; counts_json: a JSON object text. */

@@ -36,6 +36,7 @@ fi
 check_q "the killed run is left 'running' in etl_run" "running" "SELECT status FROM onegrid.etl_run ORDER BY run_id LIMIT 1"
 "$OG" run --no-progress >"$WORK/run2.out" 2>"$WORK/run2.err"
 check "the rerun exits 0" "0" "$?"
+check_q "the rerun marks the killed run failed, saying why" "failed t" "SELECT status || ' ' || CASE WHEN message LIKE '%without finishing%' THEN 't' ELSE 'f' END FROM onegrid.etl_run ORDER BY run_id LIMIT 1"
 grep -q "resumes after record" "$WORK/run2.err" && pass "the rerun resumes after the last committed record" || fail "the rerun resumes after the last committed record" "$(cat "$WORK/run2.err")"
 loaded=$(q "SELECT count(*) FROM onegrid.visit")
 rejected=$(q "SELECT count(*) FROM onegrid.etl_reject")
