@@ -3,18 +3,74 @@
 
 #include "../loader/pg.h"
 
+#include "../core/buf.h"
+
 #include <getopt.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static void help(FILE *out)
 {
     fprintf(out, "usage: onegrid status [--runs N] [--json] [OPTIONS]\n\n"
                  "Shows the most recent runs (status, duration, records), where each source stands (files\n"
-                 "loaded, partly loaded, records and rejects), and reject counts per source and reason.\n\n"
+                 "loaded, partly loaded, records and rejects), reject counts per source and reason, and - with a\n"
+                 "config - the lag: input files the sources match that are not loaded yet.\n\n"
                  "  --runs N   how many recent runs (default 10)\n"
                  "  --json     one JSON object per row instead of tables\n\n%s",
             OG_COMMON_HELP);
+}
+
+/* Lag of file sources: input files the config's globs match that the ledger has not seen done (by path). */
+static int pending(struct og_cli *cli, struct og_pg *pg, bool json, struct og_error *err)
+{
+    const char *path = cli->config_path ? cli->config_path : getenv("ONEGRID_CONFIG");
+    if (!path && access("onegrid.json", R_OK) == 0)
+        path = "onegrid.json";
+    if (!path)
+        return 0;
+    struct og_config cfg;
+    if (og_cli_load_config(cli, &cfg) != OG_EXIT_OK)
+        return 0;
+    if (!json)
+        printf("\nInput files (lag)\n%-20s %8s %8s %8s\n", "source", "matched", "loaded", "pending");
+    int rc = 0;
+    for (size_t i = 0; i < cfg.nsources && rc == 0; i++) {
+        struct og_buf paths = OG_BUF_INIT;
+        long matched = 0;
+        for (size_t k = 0; k < cfg.sources[i].ninputs; k++) {
+            glob_t g;
+            if (glob(cfg.sources[i].inputs[k], 0, NULL, &g) == 0) {
+                for (size_t j = 0; j < g.gl_pathc; j++) {
+                    char *real = realpath(g.gl_pathv[j], NULL);
+                    og_buf_printf(&paths, "%s%s", matched ? "\n" : "", real ? real : g.gl_pathv[j]);
+                    free(real);
+                    matched++;
+                }
+                globfree(&g);
+            }
+        }
+        char *loaded = NULL;
+        const char *p[] = {cfg.sources[i].name, paths.data ? paths.data : ""};
+        rc = og_pg_query_value(pg,
+                               "SELECT count(DISTINCT key) FROM onegrid.etl_source_state WHERE source = $1 AND done "
+                               "AND key = ANY (string_to_array($2, E'\\n'))",
+                               2, p, &loaded, err);
+        if (rc == 0) {
+            long l = loaded ? atol(loaded) : 0;
+            if (json)
+                printf("{\"source\":\"%s\",\"matched\":%ld,\"loaded\":%ld,\"pending\":%ld}\n",
+                       cfg.sources[i].name, matched, l, matched - l);
+            else
+                printf("%-20s %8ld %8ld %8ld\n", cfg.sources[i].name, matched, l, matched - l);
+        }
+        free(loaded);
+        og_buf_free(&paths);
+    }
+    og_config_free(&cfg);
+    return rc;
 }
 
 static int run(struct og_cli *cli, int argc, char **argv)
@@ -76,6 +132,8 @@ static int run(struct og_cli *cli, int argc, char **argv)
                                "FROM onegrid.etl_reject GROUP BY source, stage, reason ORDER BY source, 4 DESC",
                                0, NULL, json, stdout, &err);
     }
+    if (rc >= 0)
+        rc = pending(cli, pg, json, &err);
     og_pg_close(pg);
     if (rc < 0) {
         og_cli_report(cli, "status", &err);

@@ -117,6 +117,10 @@ check_q "rejects are recorded once per file version (old and new file: $n_it eac
 
 # --- status and rejects commands ------------------------------------------------------------------------
 "$OG" status >"$WORK/status.out" 2>&1 && grep -q "succeeded" "$WORK/status.out" && pass "onegrid status lists the runs" || fail "onegrid status lists the runs" "$(head -5 "$WORK/status.out")"
+cp "$WORK/feeds/hl/hl_visits_20200203.ndjson" "$WORK/feeds/hl/hl_visits_20200204.ndjson"
+"$OG" status >"$WORK/status2.out" 2>&1
+grep -Eq "^hl_visits +2 +1 +1$" "$WORK/status2.out" && pass "onegrid status shows a new input file as pending (lag)" || fail "status lag" "$(tail -5 "$WORK/status2.out")"
+rm "$WORK/feeds/hl/hl_visits_20200204.ndjson"
 "$OG" rejects --source hl_visits --reason bad_json --json >"$WORK/rej.out" 2>&1
 check "onegrid rejects --json lists the HL bad_json rejects" "$(manifest feeds,hl_visits,expected_rejected_by_reason,bad_json)" "$(grep -c '"reason":"bad_json"' "$WORK/rej.out")"
 finish
