@@ -437,7 +437,7 @@ static int parse_field(struct og_mapping *m, const char *name, enum og_vtype wan
                 return OG_ECONFIG;
         }
     }
-    if (type != want && !(want == OG_V_LIST && type == OG_V_TEXT && f->constant == NULL && 0))
+    if (type != want)
         return cfg_err(err, m, jpath, "field \"%s\" is a %s, but the conversions give a %s%s", name, TYPE_NAMES[want],
                        TYPE_NAMES[type],
                        want == OG_V_TIME   ? " (add {\"time\": \"<format>\"})"
@@ -1013,10 +1013,7 @@ static int eval_field(const struct fspec *f, const json_t *rec, struct og_arena 
         return rc;
     if (w.type == OG_V_TEXT && w.s && !*w.s)
         w.type = OG_V_NULL;
-    if (w.type == OG_V_LIST && f->type == OG_V_LIST) {
-        /* ok */
-    }
-    else if (w.type != OG_V_NULL && w.type != f->type) {
+    if (w.type != OG_V_NULL && w.type != f->type) {
         /* e.g. a text value reached a number field with no conversion: the check makes this rare */
         og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_value", "field %s: expected a %s, got a %s", f->name,
                      TYPE_NAMES[f->type], TYPE_NAMES[w.type]);
