@@ -125,3 +125,4 @@ clean:
 	rm -rf build build-san
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(patsubst %.c,$(BUILD)/%.d,$(wildcard tools/*.c tools/*/*.c tests/unit/*.c))
+include tests/fuzz/Makefile.fuzz

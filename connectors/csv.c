@@ -76,6 +76,12 @@ struct csv {
 
 /* Converts in[0..len) to UTF-8 in st->conv. Returns 0, or -1 with *bad the offset of the first
  * byte that is not valid text (a NUL byte counts as not valid), or OG_ENOMEM. */
+/* Start of field i's bytes (the text buffer has no storage yet when every field so far was empty). */
+static const char *field_text(const struct csv *st, size_t i)
+{
+    return st->text.data ? st->text.data + st->spans[i].start : "";
+}
+
 static int field_to_utf8(struct csv *st, const char *in, size_t len, size_t *bad)
 {
     og_buf_reset(&st->conv);
@@ -400,7 +406,7 @@ static int read_header(struct csv *st, struct og_error *err)
         goto nomem;
     for (size_t i = 0; i < st->nfields; i++) {
         size_t bad = 0;
-        rc = field_to_utf8(st, st->text.data + st->spans[i].start, st->spans[i].len, &bad);
+        rc = field_to_utf8(st, field_text(st, i), st->spans[i].len, &bad);
         if (rc == OG_ENOMEM)
             goto nomem;
         if (rc < 0) {
@@ -586,7 +592,7 @@ static int csv_next(void *state, json_t **doc, struct og_pos *pos, char **raw, s
         return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
     for (size_t i = 0; i < ncols; i++) {
         size_t bad = 0;
-        rc = field_to_utf8(st, st->text.data + st->spans[i].start, st->spans[i].len, &bad);
+        rc = field_to_utf8(st, field_text(st, i), st->spans[i].len, &bad);
         json_t *name = json_array_get(st->names, i);
         if (rc == -1) {
             json_decref(obj);

@@ -113,7 +113,11 @@ static int gj_ring(const json_t *jr, struct og_ring *ring, const char *path, str
         ring->xy[2 * i + 1] = v[1];
         ring->n = i + 1;
     }
-    ring->n = geo_ring_len(ring->xy, n);
+    /* drop every repeated closing point: [A, B, A, A] is a ring of 2 distinct points, not 3 */
+    ring->n = n;
+    while (ring->n >= 2 && ring->xy[2 * (ring->n - 1)] == ring->xy[0] &&
+           ring->xy[2 * (ring->n - 1) + 1] == ring->xy[1])
+        ring->n--;
     if (ring->n < 3) {
         snprintf(
             what, sizeof(what),
