@@ -1,7 +1,9 @@
 # onegrid - plain Makefile (GNU make), dependencies through pkg-config.
 #   make                  build bin/onegrid and the tools
 #   make test             install deps (ops/install-deps), build, run unit + integration tests,
-#                         then the same again under ASan + UBSan
+#                         replay the fuzz regressions and corpora (clang), then unit + integration
+#                         again under ASan + UBSan
+#   make -f tests/fuzz/Makefile.fuzz fuzz-run SECONDS=60   fuzz every parser
 #   make unit             unit tests only (no server)
 #   make demo             install deps, build, run `onegrid demo`
 #   make SANITIZE=address,undefined test
@@ -89,6 +91,7 @@ integration: $(BIN) $(TOOLS)
 # The whole suite, twice: a normal build, then under AddressSanitizer + UndefinedBehaviorSanitizer.
 test: deps
 	@$(MAKE) --no-print-directory unit integration
+	@$(MAKE) --no-print-directory -f tests/fuzz/Makefile.fuzz fuzz fuzz-regress
 	@$(MAKE) --no-print-directory BUILD=build-san SANITIZE=address,undefined unit integration
 
 demo: deps
