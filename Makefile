@@ -41,6 +41,8 @@ TOOLS    := $(TOOL_SRC:tools/%.c=$(BUILD)/bin/%) $(TOOL_DIRS:%=$(BUILD)/bin/%)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test unit integration demo install deps clean format tidy valgrind bench world samples
+# keep object files that pattern chains would delete as intermediates (and print "rm ..." after the tests)
+.SECONDARY:
 all: $(BIN) $(TOOLS)
 
 $(BUILD)/%.o: %.c
