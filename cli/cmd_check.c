@@ -16,8 +16,15 @@ static void help(FILE *out)
                  "the warehouse: unknown keys, unknown unified fields, unknown conversions, a conversion that can\n"
                  "fail with no on_error policy, code tables that are missing or have duplicate codes, unknown\n"
                  "connectors and options. Errors name the file and the JSON path. Also warns about inputs that\n"
-                 "match no file. With --mapping, checks just those mapping files (no config needed).\n\n%s",
-            OG_COMMON_HELP);
+                 "match no file. With --mapping, checks just those mapping files (no config needed).\n\n");
+    fprintf(out, "Connectors and their options (in a mapping's \"input\" or a source's \"options\"):\n");
+    for (const struct og_connector *const *c = og_registry_all(); *c; c++) {
+        fprintf(out, "  %-8s %s\n", (*c)->name, (*c)->summary);
+        for (const struct og_option_doc *d = (*c)->options; d && d->key; d++)
+            fprintf(out, "      %-22s %-8s default %-6s %s\n", d->key, d->type, d->def ? d->def : "-",
+                    d->description);
+    }
+    fprintf(out, "\n%s", OG_COMMON_HELP);
 }
 
 static int check_mapping(struct og_cli *cli, const char *path, const char *connector, const json_t *options,
