@@ -1,4 +1,4 @@
-/* merge.c - one batch, one transaction: COPY into staging, idempotent merges, history, rejects, ledger. */
+/* merge.c - one batch, one transaction: events (staging + merge + history), visits (visits.c), rejects, ledger. */
 #include "copy.h"
 #include "pg_internal.h"
 
@@ -62,43 +62,6 @@ static const char HISTORY_MERGE[] =
     "AND EXISTS (SELECT 1 FROM onegrid.event e WHERE e.event_id = s.event_id) "
     "ON CONFLICT DO NOTHING";
 
-#define VISIT_COLS                                                                                              \
-    "visit_id, department, source, source_id, worker_id, visited_at, grid_code, grid_method, community_code, "  \
-    "street_code, lon, lat, source_crs, address, member_count, attrs"
-
-static const char VISIT_MERGE[] =
-    "WITH s AS (SELECT DISTINCT ON (visit_id) * FROM og_stage_visit ORDER BY visit_id, seq DESC), "
-    "up AS (INSERT INTO onegrid.visit AS v (" VISIT_COLS ", geom, row_hash, run_id, first_run_id, source_position) "
-    "  SELECT " VISIT_COLS ", CASE WHEN lon IS NOT NULL AND lat IS NOT NULL "
-    "         THEN public.ST_SetSRID(public.ST_MakePoint(lon, lat), 4326) END, row_hash, $1, $1, source_position "
-    "  FROM s WHERE NOT EXISTS (SELECT 1 FROM onegrid.visit x WHERE x.visit_id = s.visit_id "
-    "                           AND x.row_hash = s.row_hash) "
-    "  ON CONFLICT (visit_id) DO UPDATE SET department = EXCLUDED.department, source = EXCLUDED.source, "
-    "    source_id = EXCLUDED.source_id, worker_id = EXCLUDED.worker_id, visited_at = EXCLUDED.visited_at, "
-    "    grid_code = EXCLUDED.grid_code, grid_method = EXCLUDED.grid_method, "
-    "    community_code = EXCLUDED.community_code, street_code = EXCLUDED.street_code, lon = EXCLUDED.lon, "
-    "    lat = EXCLUDED.lat, geom = EXCLUDED.geom, source_crs = EXCLUDED.source_crs, address = EXCLUDED.address, "
-    "    member_count = EXCLUDED.member_count, attrs = EXCLUDED.attrs, row_hash = EXCLUDED.row_hash, "
-    "    run_id = EXCLUDED.run_id, source_position = EXCLUDED.source_position, loaded_at = now() "
-    "  RETURNING v.visit_id, (xmax = 0) AS inserted), "
-    "ch AS (INSERT INTO og_changed_visit (visit_id, seq, inserted) SELECT up.visit_id, s.seq, up.inserted "
-    "       FROM up JOIN s USING (visit_id) "
-    "       RETURNING 1) "
-    "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), (SELECT count(*) FROM s), "
-    "(SELECT count(*) FROM ch) FROM up";
-
-/* Only visits that existed before have members to replace; the array lets the primary key be used (a join with
- * the statistics-less temp table was planned as a full scan of visit_member per batch). */
-static const char MEMBER_DELETE[] =
-    "DELETE FROM onegrid.visit_member WHERE visit_id = ANY "
-    "(ARRAY(SELECT visit_id FROM og_changed_visit WHERE NOT inserted))";
-static const char MEMBER_INSERT[] =
-    "INSERT INTO onegrid.visit_member (visit_id, seq, person_key, id_masked, id_valid, name_masked, temperature, "
-    "symptoms, travel, health_code) "
-    "SELECT sm.visit_id, sm.mseq, sm.person_key, sm.id_masked, sm.id_valid, sm.name_masked, sm.temperature, "
-    "sm.symptoms, sm.travel, sm.health_code FROM og_stage_member sm "
-    "JOIN og_changed_visit c ON c.visit_id = sm.visit_id AND c.seq = sm.seq";
-
 static const char REJECT_MERGE[] =
     "INSERT INTO onegrid.etl_reject (run_id, source, input, version, record_index, line, byte_offset, position, "
     "stage, reason, field, message, raw) "
@@ -113,7 +76,7 @@ static const char LEDGER_UPSERT[] =
     "updated_at = now()";
 
 /* SHA-256 of the content text as hex. */
-static void sha256_hex(const char *data, size_t len, char hex[65])
+void og_pg_sha256_hex(const char *data, size_t len, char hex[65])
 {
     unsigned char md[32];
     unsigned int n = 0;
@@ -122,7 +85,7 @@ static void sha256_hex(const char *data, size_t len, char hex[65])
         snprintf(hex + 2 * i, 3, "%02x", md[i]);
 }
 
-static int place_cols(struct og_buf *b, const struct og_place *p)
+int og_pg_place_cols(struct og_buf *b, const struct og_place *p)
 {
     int rc = og_copy_text(b, false, p->grid_code);
     rc = rc ? rc : og_copy_text(b, false, p->grid_method);
@@ -151,7 +114,7 @@ static int event_row(struct og_buf *out, struct og_buf *tmp, struct og_unified *
     rc = rc ? rc : og_copy_time(tmp, false, e->reported_at.set, e->reported_at.us);
     rc = rc ? rc : og_copy_time(tmp, false, e->updated_at.set, e->updated_at.us);
     rc = rc ? rc : og_copy_time(tmp, false, e->closed_at.set, e->closed_at.us);
-    rc = rc ? rc : place_cols(tmp, &e->place);
+    rc = rc ? rc : og_pg_place_cols(tmp, &e->place);
     rc = rc ? rc : og_copy_text(tmp, false, e->address);
     rc = rc ? rc : og_copy_text(tmp, false, e->summary);
     rc = rc ? rc : og_copy_text(tmp, false, e->subject_key);
@@ -160,72 +123,9 @@ static int event_row(struct og_buf *out, struct og_buf *tmp, struct og_unified *
     rc = rc ? rc : og_copy_text(tmp, false, e->attrs ? e->attrs : "{}");
     if (rc)
         return rc;
-    sha256_hex(tmp->data, tmp->len, u->row_hash);
+    og_pg_sha256_hex(tmp->data, tmp->len, u->row_hash);
     rc = og_buf_printf(out, "%d\t", seq);
     rc = rc ? rc : og_buf_append(out, tmp->data, tmp->len);
-    rc = rc ? rc : og_copy_text(out, false, u->row_hash);
-    rc = rc ? rc : og_copy_text(out, false, u->position);
-    return rc ? rc : og_copy_end_row(out);
-}
-
-static int member_row(struct og_buf *b, const struct og_visit *v, const struct og_visit_member *m, int seq,
-                      int mseq)
-{
-    int rc = og_buf_printf(b, "%d", seq);
-    rc = rc ? rc : og_copy_text(b, false, v->visit_id);
-    rc = rc ? rc : og_buf_printf(b, "\t%d", mseq);
-    rc = rc ? rc : og_copy_text(b, false, m->person_key);
-    rc = rc ? rc : og_copy_text(b, false, m->id_masked);
-    rc = rc ? rc : og_copy_bool(b, false, m->id_valid);
-    rc = rc ? rc : og_copy_text(b, false, m->name_masked);
-    if (rc == 0) {
-        if (m->has_temperature)
-            rc = og_buf_printf(b, "\t%.1f", m->temperature);
-        else
-            rc = og_buf_puts(b, "\t\\N");
-    }
-    rc = rc ? rc : og_copy_text_array(b, false, m->symptoms, m->nsymptoms);
-    rc = rc ? rc : og_copy_text_array(b, false, m->travel, m->ntravel);
-    rc = rc ? rc : og_copy_text(b, false, m->health_code);
-    return rc ? rc : og_copy_end_row(b);
-}
-
-/* Appends one visit row and its members; the hash covers the visit and its members. */
-static int visit_row(struct og_buf *out, struct og_buf *mout, struct og_buf *tmp, struct og_unified *u, int seq)
-{
-    const struct og_visit *v = &u->u.visit;
-    og_buf_reset(tmp);
-    int rc = og_copy_text(tmp, true, v->visit_id);
-    rc = rc ? rc : og_copy_text(tmp, false, v->department);
-    rc = rc ? rc : og_copy_text(tmp, false, v->source);
-    rc = rc ? rc : og_copy_text(tmp, false, v->source_id);
-    rc = rc ? rc : og_copy_text(tmp, false, v->worker_id);
-    rc = rc ? rc : og_copy_time(tmp, false, v->visited_at.set, v->visited_at.us);
-    rc = rc ? rc : place_cols(tmp, &v->place);
-    rc = rc ? rc : og_copy_text(tmp, false, v->address);
-    rc = rc ? rc : og_copy_int(tmp, false, (long long)v->nmembers);
-    rc = rc ? rc : og_copy_text(tmp, false, v->attrs ? v->attrs : "{}");
-    if (rc)
-        return rc;
-    size_t content_len = tmp->len;
-    size_t mstart = mout->len;
-    for (size_t k = 0; k < v->nmembers && rc == 0; k++)
-        rc = member_row(mout, v, &v->members[k], seq, (int)k + 1);
-    if (rc)
-        return rc;
-    /* hash: visit content + member rows (without their leading seq, which varies by batch) */
-    rc = og_buf_append(tmp, "\n", 1);
-    for (const char *p = mout->data ? mout->data + mstart : NULL; p && p < mout->data + mout->len && rc == 0;) {
-        const char *nl = memchr(p, '\n', (size_t)(mout->data + mout->len - p));
-        const char *tab = memchr(p, '\t', (size_t)(nl - p));
-        rc = og_buf_append(tmp, tab, (size_t)(nl - tab + 1));
-        p = nl + 1;
-    }
-    if (rc)
-        return rc;
-    sha256_hex(tmp->data, tmp->len, u->row_hash);
-    rc = og_buf_printf(out, "%d\t", seq);
-    rc = rc ? rc : og_buf_append(out, tmp->data, content_len);
     rc = rc ? rc : og_copy_text(out, false, u->row_hash);
     rc = rc ? rc : og_copy_text(out, false, u->position);
     return rc ? rc : og_copy_end_row(out);
@@ -250,21 +150,20 @@ static int reject_row(struct og_buf *b, const struct og_batch *batch, const stru
 }
 
 struct bufs {
-    struct og_buf ev, vi, mem, rej, tmp;
+    struct og_buf ev, rej, tmp;
 };
 
 static void bufs_free(struct bufs *b)
 {
-    og_buf_free(&b->ev), og_buf_free(&b->vi), og_buf_free(&b->mem), og_buf_free(&b->rej), og_buf_free(&b->tmp);
+    og_buf_free(&b->ev), og_buf_free(&b->rej), og_buf_free(&b->tmp);
 }
 
 static long long val(PGresult *res, int col) { return atoll(PQgetvalue(res, 0, col)); }
 
-int og_pg_commit_batch(struct og_pg *pg, long long run_id, struct og_batch *b, struct og_load_stats *total,
-                       struct og_error *err)
+static int commit_once(struct og_pg *pg, long long run_id, struct og_batch *b, struct og_load_stats *stats,
+                       bool fast, struct og_error *err)
 {
-    struct og_load_stats st = {0, 0, 0, 0, 0, 0}, *stats = &st;
-    struct bufs bf = {OG_BUF_INIT, OG_BUF_INIT, OG_BUF_INIT, OG_BUF_INIT, OG_BUF_INIT};
+    struct bufs bf = {OG_BUF_INIT, OG_BUF_INIT, OG_BUF_INIT};
     int rc = 0;
     size_t nev = 0, nvi = 0;
     for (size_t i = 0; i < b->nrecs && rc == 0; i++) {
@@ -273,10 +172,8 @@ int og_pg_commit_batch(struct og_pg *pg, long long run_id, struct og_batch *b, s
             rc = event_row(&bf.ev, &bf.tmp, u, (int)i);
             nev++;
         }
-        else {
-            rc = visit_row(&bf.vi, &bf.mem, &bf.tmp, u, (int)i);
+        else
             nvi++;
-        }
     }
     for (size_t i = 0; i < b->nrejs && rc == 0; i++)
         rc = reject_row(&bf.rej, b, &b->rejs[i]);
@@ -315,34 +212,8 @@ int og_pg_commit_batch(struct og_pg *pg, long long run_id, struct og_batch *b, s
             res = NULL;
         }
     }
-    if (rc == 0 && nvi) {
-        rc = og_pg_copy(pg, "COPY og_stage_visit (seq, " VISIT_COLS ", row_hash, source_position) FROM STDIN",
-                        bf.vi.data, bf.vi.len, "copy visits into staging", err);
-        if (rc == 0 && bf.mem.len)
-            rc = og_pg_copy(pg,
-                            "COPY og_stage_member (seq, visit_id, mseq, person_key, id_masked, id_valid, name_masked, "
-                            "temperature, symptoms, travel, health_code) FROM STDIN",
-                            bf.mem.data, bf.mem.len, "copy visit members into staging", err);
-        if (rc == 0)
-            rc = og_pg_run(pg, VISIT_MERGE, 1, p1, PGRES_TUPLES_OK, &res, "merge visits", err);
-        if (rc == 0) {
-            long long updated = val(res, 1);
-            stats->inserted += val(res, 0);
-            stats->updated += updated;
-            stats->unchanged += val(res, 2) - val(res, 0) - updated;
-            PQclear(res);
-            res = NULL;
-            if (updated > 0)
-                rc = og_pg_run(pg, MEMBER_DELETE, 0, NULL, PGRES_COMMAND_OK, NULL, "replace visit members", err);
-        }
-        if (rc == 0)
-            rc = og_pg_run(pg, MEMBER_INSERT, 0, NULL, PGRES_COMMAND_OK, &res, "insert visit members", err);
-        if (rc == 0) {
-            stats->members += atoll(PQcmdTuples(res));
-            PQclear(res);
-            res = NULL;
-        }
-    }
+    if (rc == 0 && nvi)
+        rc = og_pg_merge_visits(pg, run, b, fast, stats, err);
     if (rc == 0 && b->nrejs) {
         rc = og_pg_copy(pg,
                         "COPY og_stage_reject (source, input, version, record_index, line, byte_offset, position, "
@@ -367,6 +238,23 @@ int og_pg_commit_batch(struct og_pg *pg, long long run_id, struct og_batch *b, s
     }
     if (rc == 0)
         rc = og_pg_exec(pg, "COMMIT", err);
+done:
+    if (rc < 0)
+        og_pg_rollback(pg);
+    bufs_free(&bf);
+    return rc;
+}
+
+int og_pg_commit_batch(struct og_pg *pg, long long run_id, struct og_batch *b, struct og_load_stats *total,
+                       struct og_error *err)
+{
+    struct og_load_stats st = {0, 0, 0, 0, 0, 0};
+    int rc = commit_once(pg, run_id, b, &st, true, err);
+    if (rc < 0 && err && strcmp(err->sqlstate, "23505") == 0) {
+        /* another loader inserted one of these new rows meanwhile: merge the whole batch instead */
+        memset(&st, 0, sizeof(st));
+        rc = commit_once(pg, run_id, b, &st, false, err);
+    }
     if (rc == 0) {
         total->inserted += st.inserted;
         total->updated += st.updated;
@@ -375,9 +263,5 @@ int og_pg_commit_batch(struct og_pg *pg, long long run_id, struct og_batch *b, s
         total->members += st.members;
         total->rejects += st.rejects;
     }
-done:
-    if (rc < 0)
-        og_pg_rollback(pg);
-    bufs_free(&bf);
     return rc;
 }

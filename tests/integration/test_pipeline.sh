@@ -115,12 +115,27 @@ check_q "ledger holds both versions of the file, both done" "2 2" "SELECT count(
 n_it=$(manifest feeds,um_cases,expected_rejected_by_reason,invalid_time)
 check_q "rejects are recorded once per file version (old and new file: $n_it each)" "2 $n_it $n_it" "SELECT count(DISTINCT version) || ' ' || min(c) || ' ' || max(c) FROM (SELECT version, count(*) c FROM onegrid.etl_reject WHERE source = 'um_cases' AND reason = 'invalid_time' GROUP BY version) x"
 
+# --- a changed visit file: unchanged visits are not rewritten, the changed one is, with its members -----------
+vt=$(q "SELECT source_id FROM onegrid.visit WHERE member_count >= 2 ORDER BY source_id LIMIT 1")
+xmin_v=$(q "SELECT sum(xmin::text::bigint) FROM onegrid.visit WHERE source_id <> '$vt'")
+xmin_m=$(q "SELECT sum(m.xmin::text::bigint) FROM onegrid.visit_member m JOIN onegrid.visit v USING (visit_id) WHERE v.source_id <> '$vt'")
+members_before=$(q "SELECT count(*) FROM onegrid.visit_member")
+# drop the visit's last member and change its address
+awk -v id="\"$vt\"" 'index($0, id) { sub(/"address": "/, "\"address\": \"[moved] "); sub(/, \{"idNo": "[^}]*\}\]\}\}$/, "]}}") } { print }' "$hl" >"$hl.tmp" && mv "$hl.tmp" "$hl"
+"$OG" run --no-progress --source hl_visits >"$WORK/run4.out" 2>&1
+check "changed visit file: run exits 0" "0" "$?"
+grep -q "1 updated" "$WORK/run4.out" && pass "changed visit file: exactly one visit updated" || fail "one visit updated" "$(tail -1 "$WORK/run4.out")"
+check_q "the changed visit has the new address and one member less" "t" "SELECT address LIKE '[moved]%' AND member_count = (SELECT count(*) FROM onegrid.visit_member m WHERE m.visit_id = v.visit_id) FROM onegrid.visit v WHERE source_id = '$vt'"
+check "its members were replaced (one row fewer overall)" "$((members_before - 1))" "$(q "SELECT count(*) FROM onegrid.visit_member")"
+check "other visits untouched (xmin)" "$xmin_v" "$(q "SELECT sum(xmin::text::bigint) FROM onegrid.visit WHERE source_id <> '$vt'")"
+check "other visits' members untouched (xmin)" "$xmin_m" "$(q "SELECT sum(m.xmin::text::bigint) FROM onegrid.visit_member m JOIN onegrid.visit v USING (visit_id) WHERE v.source_id <> '$vt'")"
+
 # --- status and rejects commands ------------------------------------------------------------------------
 "$OG" status >"$WORK/status.out" 2>&1 && grep -q "succeeded" "$WORK/status.out" && pass "onegrid status lists the runs" || fail "onegrid status lists the runs" "$(head -5 "$WORK/status.out")"
 cp "$WORK/feeds/hl/hl_visits_20200203.ndjson" "$WORK/feeds/hl/hl_visits_20200204.ndjson"
 "$OG" status >"$WORK/status2.out" 2>&1
 grep -Eq "^hl_visits +2 +1 +1$" "$WORK/status2.out" && pass "onegrid status shows a new input file as pending (lag)" || fail "status lag" "$(tail -5 "$WORK/status2.out")"
 rm "$WORK/feeds/hl/hl_visits_20200204.ndjson"
-"$OG" rejects --source hl_visits --reason bad_json --json >"$WORK/rej.out" 2>&1
-check "onegrid rejects --json lists the HL bad_json rejects" "$(manifest feeds,hl_visits,expected_rejected_by_reason,bad_json)" "$(grep -c '"reason":"bad_json"' "$WORK/rej.out")"
+"$OG" rejects --run "$(q "SELECT min(run_id) FROM onegrid.etl_run")" --source hl_visits --reason bad_json --json >"$WORK/rej.out" 2>&1
+check "onegrid rejects --run N --json lists the first run's HL bad_json rejects" "$(manifest feeds,hl_visits,expected_rejected_by_reason,bad_json)" "$(grep -c '"reason":"bad_json"' "$WORK/rej.out")"
 finish
