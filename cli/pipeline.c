@@ -148,6 +148,7 @@ struct lanes {
     struct og_batch *b[2];
     int cur;
     struct og_handoff *h;
+    struct og_buf tmp, mtmp; /* scratch for og_pg_prepare on this thread */
 };
 
 /* Hands the current batch to the loader and switches to the other one (idle by then). */
@@ -161,8 +162,8 @@ static int hand_over(struct lanes *l, struct og_error *err)
 
 /* Maps and reconciles one raw record into b (or a reject). 0, or a fatal error. */
 static int transform(struct og_pipeline *p, const struct og_source_cfg *sc, const struct og_mapping *m,
-                     struct og_batch *b, struct og_source_stats *st, const json_t *doc, const struct og_pos *pos,
-                     struct og_error *err)
+                     struct lanes *l, struct og_batch *b, struct og_source_stats *st, const json_t *doc,
+                     const struct og_pos *pos, struct og_error *err)
 {
     struct og_error e;
     og_error_clear(&e);
@@ -183,7 +184,9 @@ static int transform(struct og_pipeline *p, const struct og_source_cfg *sc, cons
         u->pos.input = b->key;
         st->records++;
         st->notes += mapped.notes;
-        return u->position ? 0 : og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+        if (!u->position || (!p->dry_run && og_pg_prepare(u, b->arena, &l->tmp, &l->mtmp) < 0))
+            return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+        return 0;
     }
     og_batch_drop_last(b);
     if (r != OG_EREJECT) {
@@ -274,7 +277,7 @@ static int run_file(struct og_pipeline *p, const struct og_source_cfg *sc, const
                          ? og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory")
                          : 0;
             else
-                rc = transform(p, sc, m, b, st, doc, &pos, err);
+                rc = transform(p, sc, m, l, b, st, doc, &pos, err);
         }
         json_decref(doc);
         free(raw);
@@ -324,7 +327,7 @@ int og_pipeline_source(struct og_pipeline *p, const struct og_source_cfg *sc, co
     json_t *options = json_deep_copy(og_mapping_input_options(m));
     if (sc->options)
         json_object_update(options, sc->options);
-    struct lanes l = {{og_batch_create(), og_batch_create()}, 0, NULL};
+    struct lanes l = {{og_batch_create(), og_batch_create()}, 0, NULL, OG_BUF_INIT, OG_BUF_INIT};
     if (!options || !l.b[0] || !l.b[1] || og_handoff_start(commit, p, &l.h) < 0) {
         json_decref(options);
         og_batch_destroy(l.b[0]);
@@ -353,6 +356,8 @@ int og_pipeline_source(struct og_pipeline *p, const struct og_source_cfg *sc, co
         globfree(&g);
     }
     og_handoff_stop(l.h);
+    og_buf_free(&l.tmp);
+    og_buf_free(&l.mtmp);
     og_batch_destroy(l.b[0]);
     og_batch_destroy(l.b[1]);
     json_decref(options);

@@ -91,6 +91,10 @@ struct og_unified {
     struct og_pos pos;
     const char *position;   /* og_pos_format text, in the arena */
     char row_hash[65];      /* SHA-256 hex of the content columns, filled by the loader */
+    /* the loader's encoding of the row, made ahead on the reading thread (og_pg_prepare) or NULL */
+    const char *enc;
+    const char *enc_members;
+    size_t enc_members_len;
 };
 
 /* A record that could not be loaded. */

@@ -4,6 +4,7 @@
 #define OG_PG_H
 
 #include "../core/batch.h"
+#include "../core/buf.h"
 #include "../core/error.h"
 #include "../core/world.h"
 
@@ -62,6 +63,11 @@ struct og_load_stats {
  * Committing the same batch twice is harmless (the merges are idempotent), so a RETRY may be retried. */
 int og_pg_commit_batch(struct og_pg *pg, long long run_id, struct og_batch *b, struct og_load_stats *stats,
                        struct og_error *err);
+
+/* Encodes a visit's warehouse row, its members and its row hash ahead of the commit (into u->enc*,
+ * u->row_hash; strings in arena; tmp/mtmp are the caller's scratch buffers), so that this work runs on the
+ * thread that reads, not on the one that waits for PostgreSQL. Other kinds are left alone. 0 or OG_ENOMEM. */
+int og_pg_prepare(struct og_unified *u, struct og_arena *arena, struct og_buf *tmp, struct og_buf *mtmp);
 
 /* World import (one transaction): divisions, aliases, grids, department grids, crosswalks. Upserts;
  * crosswalk rows of an imported department that are not in w are deleted. Counts written to

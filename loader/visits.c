@@ -64,13 +64,19 @@ static int member_line(struct og_buf *b, const struct og_visit *v, const struct 
 /* A visit encoded once: its content columns, its member lines, and the row hash over both. */
 struct venc {
     size_t index;        /* in the batch */
-    char *content;       /* visit_id .. attrs, tab-separated (arena) */
-    char *members;       /* member lines (arena) */
+    const char *content; /* visit_id .. attrs, tab-separated (arena) */
+    const char *members; /* member lines (arena) */
     size_t members_len;
 };
 
 static int encode(struct og_arena *a, struct og_buf *tmp, struct og_buf *mtmp, struct og_unified *u, struct venc *e)
 {
+    if (u->enc) { /* prepared on the reading thread */
+        e->content = u->enc;
+        e->members = u->enc_members;
+        e->members_len = u->enc_members_len;
+        return 0;
+    }
     const struct og_visit *v = &u->u.visit;
     og_buf_reset(tmp);
     og_buf_reset(mtmp);
@@ -88,16 +94,32 @@ static int encode(struct og_arena *a, struct og_buf *tmp, struct og_buf *mtmp, s
         rc = member_line(mtmp, v, &v->members[k], (int)k + 1);
     if (rc)
         return OG_ENOMEM;
-    e->content = og_arena_strndup(a, tmp->data, tmp->len);
-    e->members = og_arena_strndup(a, mtmp->data ? mtmp->data : "", mtmp->len);
-    e->members_len = mtmp->len;
+    char *content = og_arena_strndup(a, tmp->data, tmp->len);
+    char *members = og_arena_strndup(a, mtmp->data ? mtmp->data : "", mtmp->len);
     /* the hash covers the visit and its members: content, "\n", member lines */
     rc = og_buf_putc(tmp, '\n');
-    rc = rc ? rc : og_buf_append(tmp, e->members, e->members_len);
-    if (rc || !e->content || !e->members)
+    rc = rc ? rc : og_buf_append(tmp, members ? members : "", mtmp->len);
+    if (rc || !content || !members)
         return OG_ENOMEM;
     og_pg_sha256_hex(tmp->data, tmp->len, u->row_hash);
+    e->content = content;
+    e->members = members;
+    e->members_len = mtmp->len;
     return 0;
+}
+
+int og_pg_prepare(struct og_unified *u, struct og_arena *arena, struct og_buf *tmp, struct og_buf *mtmp)
+{
+    if (u->kind != OG_KIND_VISIT)
+        return 0;
+    struct venc e;
+    int rc = encode(arena, tmp, mtmp, u, &e);
+    if (rc == 0) {
+        u->enc = e.content;
+        u->enc_members = e.members;
+        u->enc_members_len = e.members_len;
+    }
+    return rc;
 }
 
 /* {"a","b"} array literal of the chosen visit ids (a parameter, never pasted into SQL). */

@@ -734,12 +734,19 @@ static const char *num_text(struct og_arena *a, const json_t *j)
     return og_arena_sprintf(a, "%.17g", json_real_value(j));
 }
 
-static int from_json(struct og_arena *a, const json_t *j, struct work *w)
+/* Starts a working value from a JSON value. With numbers_as_is, a JSON number stays a number (w->f) for
+ * a field whose first conversion is "number", instead of being formatted as text and parsed back. */
+static int from_json_as(struct og_arena *a, const json_t *j, struct work *w, bool numbers_as_is)
 {
     memset(w, 0, sizeof(*w));
     w->j = j;
     if (!j || json_is_null(j)) {
         w->type = OG_V_NULL;
+        return 0;
+    }
+    if (numbers_as_is && json_is_number(j)) {
+        w->type = OG_V_NUM;
+        w->f = json_number_value(j);
         return 0;
     }
     w->type = OG_V_TEXT;
@@ -758,6 +765,8 @@ static int from_json(struct og_arena *a, const json_t *j, struct work *w)
     }
     return w->s ? 0 : OG_ENOMEM;
 }
+
+static int from_json(struct og_arena *a, const json_t *j, struct work *w) { return from_json_as(a, j, w, false); }
 
 static bool is_space_at(const char *s, size_t *len)
 {
@@ -975,7 +984,8 @@ static int eval_field(const struct fspec *f, const json_t *rec, struct og_arena 
     if (!f->used)
         return 0;
     struct work w;
-    int rc = from_json(a, f->constant ? f->constant : get_path(rec, f->path, f->npath), &w);
+    bool numbers_as_is = f->nsteps > 0 && f->steps[0].kind == ST_NUMBER;
+    int rc = from_json_as(a, f->constant ? f->constant : get_path(rec, f->path, f->npath), &w, numbers_as_is);
     if (rc < 0)
         return rc;
     if (w.type == OG_V_TEXT && f->constant && json_is_number(f->constant)) {
