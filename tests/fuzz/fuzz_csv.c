@@ -15,6 +15,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz_input.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -26,18 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         data++;
         size--;
     }
-    int fd = memfd_create("fuzz_csv", 0);
+    char path[64];
+    int fd = fuzz_memfd("fuzz_csv", data, size, path);
     if (fd < 0)
         return 0;
-    size_t off = 0;
-    while (off < size) {
-        ssize_t n = write(fd, data + off, size - off);
-        if (n <= 0)
-            break;
-        off += (size_t)n;
-    }
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
     char delim[2] = {delimiters[(sel >> 2) & 3], '\0'};
     json_t *options = json_pack("{s:s, s:s, s:b}", "encoding", encodings[sel & 3], "delimiter",
                                 delim, "header", !(sel & 0x10));

@@ -40,5 +40,17 @@ with_key() {
     chmod 600 "$k"
     export ONEGRID_ID_KEY_FILE=$k
 }
+# hl_setup N BATCH: N deterministic HL-2 visits (og-feedgen) in $WORK/hl/visits.ndjson and $WORK/onegrid.json
+# with one source reading them in batches of BATCH
+hl_setup() {
+    mkdir -p "$WORK/hl"
+    "${ONEGRID_TOOLS:-$ROOT/build/bin}/og-feedgen" --world "$ROOT/world/jinping" --crosswalks "$ROOT/mappings/crosswalks" \
+        --hl "$1" --hl-out "$WORK/hl/visits.ndjson" 2>"$WORK/gen.err"
+    cat >"$WORK/onegrid.json" <<JSON
+{"batch_size": $2, "world": {"dir": "$ROOT/world/jinping", "crosswalks": "$ROOT/mappings/crosswalks"},
+ "taxonomy": "$ROOT/mappings/taxonomy/categories.csv",
+ "sources": [{"name": "hl_visits", "inputs": "hl/*.ndjson", "mapping": "$ROOT/mappings/health/hl_visits.json"}]}
+JSON
+}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/og-it.XXXXXX")
 trap 'rm -rf -- "$WORK"' EXIT

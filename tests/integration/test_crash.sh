@@ -4,16 +4,9 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 new_db crash
 with_key
-GEN=${ONEGRID_TOOLS:-$ROOT/build/bin}/og-feedgen
-mkdir -p "$WORK/hl"
 N=30000
-"$GEN" --world "$ROOT/world/jinping" --crosswalks "$ROOT/mappings/crosswalks" --hl $N --hl-out "$WORK/hl/big.ndjson" 2>"$WORK/gen.err"
-check "og-feedgen writes $N visits" "$N" "$(wc -l <"$WORK/hl/big.ndjson" | tr -d ' ')"
-cat >"$WORK/onegrid.json" <<JSON
-{"batch_size": 500, "world": {"dir": "$ROOT/world/jinping", "crosswalks": "$ROOT/mappings/crosswalks"},
- "taxonomy": "$ROOT/mappings/taxonomy/categories.csv",
- "sources": [{"name": "hl_visits", "inputs": "hl/*.ndjson", "mapping": "$ROOT/mappings/health/hl_visits.json"}]}
-JSON
+hl_setup $N 500
+check "og-feedgen writes $N visits" "$N" "$(wc -l <"$WORK/hl/visits.ndjson" | tr -d ' ')"
 cd "$WORK"
 "$OG" init >/dev/null && "$OG" world import >/dev/null
 "$OG" run --no-progress >"$WORK/run1.out" 2>&1 &

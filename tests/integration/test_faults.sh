@@ -4,15 +4,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 new_db faults
 with_key
-GEN=${ONEGRID_TOOLS:-$ROOT/build/bin}/og-feedgen
-mkdir -p "$WORK/hl"
 N=20000
-"$GEN" --world "$ROOT/world/jinping" --crosswalks "$ROOT/mappings/crosswalks" --hl $N --hl-out "$WORK/hl/f.ndjson" 2>/dev/null
-cat >"$WORK/onegrid.json" <<JSON
-{"batch_size": 250, "world": {"dir": "$ROOT/world/jinping", "crosswalks": "$ROOT/mappings/crosswalks"},
- "taxonomy": "$ROOT/mappings/taxonomy/categories.csv",
- "sources": [{"name": "hl_visits", "inputs": "hl/*.ndjson", "mapping": "$ROOT/mappings/health/hl_visits.json"}]}
-JSON
+hl_setup $N 250
 cd "$WORK"
 "$OG" init >/dev/null && "$OG" world import >/dev/null
 "$OG" run --no-progress >"$WORK/run.out" 2>"$WORK/run.err" &
