@@ -42,7 +42,7 @@ UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test unit integration demo install deps clean format tidy valgrind bench world samples
 # keep object files that pattern chains would delete as intermediates (and print "rm ..." after the tests)
-.SECONDARY:
+.SECONDARY: $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC) $(TOOL_SRC) $(wildcard tools/*/*.c))
 all: $(BIN) $(TOOLS)
 
 $(BUILD)/%.o: %.c
