@@ -40,7 +40,7 @@ BIN      := $(BUILD)/bin/onegrid
 TOOLS    := $(TOOL_SRC:tools/%.c=$(BUILD)/bin/%) $(TOOL_DIRS:%=$(BUILD)/bin/%)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit integration demo install deps clean format tidy valgrind bench world samples
+.PHONY: all test unit integration demo install deps clean format format-check tidy valgrind bench world samples
 # keep object files that pattern chains would delete as intermediates (and print "rm ..." after the tests)
 .SECONDARY: $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC) $(TOOL_SRC) $(wildcard tools/*/*.c))
 all: $(BIN) $(TOOLS)
@@ -92,6 +92,7 @@ integration: $(BIN) $(TOOLS)
 
 # The whole suite, twice: a normal build, then under AddressSanitizer + UndefinedBehaviorSanitizer.
 test: deps
+	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory unit integration
 	@$(MAKE) --no-print-directory -f tests/fuzz/Makefile.fuzz fuzz fuzz-regress
 	@$(MAKE) --no-print-directory BUILD=build-san SANITIZE=address,undefined unit integration
@@ -120,8 +121,12 @@ install: $(BIN)
 valgrind: $(UNITS)
 	@for t in $(UNITS); do valgrind -q --error-exitcode=1 --leak-check=full $$t || exit 1; done
 
+# Every C file of the tree, formatted by .clang-format (clang-format 14, Debian 12); `make test` checks it.
+FORMAT_SRC := $(sort $(wildcard $(foreach d,core connectors transform loader pipeline cli tools tests,$(d)/*.[ch] $(d)/*/*.[ch])))
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TOOL_SRC) $(wildcard tools/*/*.c tools/*/*.h) $(UNIT_SRC) $(wildcard */*.h)
+	clang-format -i $(FORMAT_SRC)
+format-check:
+	@clang-format --dry-run -Werror $(FORMAT_SRC) && echo "format: $(words $(FORMAT_SRC)) files as .clang-format has them"
 
 tidy:
 	clang-tidy $(LIB_SRC) $(CLI_SRC) -- $(CFLAGS)

@@ -1,8 +1,8 @@
 /* cmd_check.c - onegrid check: validate the config and every mapping without touching data. */
-#include "commands.h"
-#include "registry.h"
+#include "cli/commands.h"
+#include "cli/registry.h"
 
-#include "../transform/mapping.h"
+#include "transform/mapping.h"
 
 #include <getopt.h>
 #include <glob.h>
@@ -11,24 +11,31 @@
 
 static void help(FILE *out)
 {
-    fprintf(out, "usage: onegrid check [--mapping FILE]... [OPTIONS]\n\n"
-                 "Validates the configuration and every source's mapping without reading any data or touching\n"
-                 "the warehouse: unknown keys, unknown unified fields, unknown conversions, a conversion that can\n"
-                 "fail with no on_error policy, code tables that are missing or have duplicate codes, unknown\n"
-                 "connectors and options. Errors name the file and the JSON path. Also warns about inputs that\n"
-                 "match no file. With --mapping, checks just those mapping files (no config needed).\n\n");
-    fprintf(out, "Connectors and their options (in a mapping's \"input\" or a source's \"options\"):\n");
+    fprintf(
+        out,
+        "usage: onegrid check [--mapping FILE]... [OPTIONS]\n\n"
+        "Validates the configuration and every source's mapping without reading any data or "
+        "touching\n"
+        "the warehouse: unknown keys, unknown unified fields, unknown conversions, a conversion "
+        "that can\n"
+        "fail with no on_error policy, code tables that are missing or have duplicate codes, "
+        "unknown\n"
+        "connectors and options. Errors name the file and the JSON path. Also warns about inputs "
+        "that\n"
+        "match no file. With --mapping, checks just those mapping files (no config needed).\n\n");
+    fprintf(out,
+            "Connectors and their options (in a mapping's \"input\" or a source's \"options\"):\n");
     for (const struct og_connector *const *c = og_registry_all(); *c; c++) {
         fprintf(out, "  %-8s %s\n", (*c)->name, (*c)->summary);
         for (const struct og_option_doc *d = (*c)->options; d && d->key; d++)
-            fprintf(out, "      %-22s %-8s default %-6s %s\n", d->key, d->type, d->def ? d->def : "-",
-                    d->description);
+            fprintf(out, "      %-22s %-8s default %-6s %s\n", d->key, d->type,
+                    d->def ? d->def : "-", d->description);
     }
     fprintf(out, "\n%s", OG_COMMON_HELP);
 }
 
-static int check_mapping(struct og_cli *cli, const char *path, const char *connector, const json_t *options,
-                         const char *label)
+static int check_mapping(struct og_cli *cli, const char *path, const char *connector,
+                         const json_t *options, const char *label)
 {
     struct og_error err;
     og_error_clear(&err);
@@ -41,8 +48,8 @@ static int check_mapping(struct og_cli *cli, const char *path, const char *conne
     const char *cname = connector ? connector : og_mapping_connector(m);
     const struct og_connector *c = og_registry_connector(cname);
     if (!c) {
-        og_error_log(&cli->log, "check", "%s: unknown connector \"%s\" (known: csv, json, ndjson)", label,
-                     cname ? cname : "(none given)");
+        og_error_log(&cli->log, "check", "%s: unknown connector \"%s\" (known: csv, json, ndjson)",
+                     label, cname ? cname : "(none given)");
         bad = 1;
     }
     else if (og_registry_check_options(c, og_mapping_input_options(m), &err) < 0 ||
@@ -52,15 +59,17 @@ static int check_mapping(struct og_cli *cli, const char *path, const char *conne
         bad = 1;
     }
     if (!bad)
-        printf("ok  %s  (%s feed %s -> %s, connector %s)\n", path, og_mapping_department(m), og_mapping_feed(m),
-               og_mapping_target(m) == OG_KIND_EVENT ? "event" : "visit", c->name);
+        printf("ok  %s  (%s feed %s -> %s, connector %s)\n", path, og_mapping_department(m),
+               og_mapping_feed(m), og_mapping_target(m) == OG_KIND_EVENT ? "event" : "visit",
+               c->name);
     og_mapping_destroy(m);
     return bad;
 }
 
 static int run(struct og_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {{"mapping", required_argument, NULL, 'm'}, OG_COMMON_LONGOPTS, {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"mapping", required_argument, NULL, 'm'}, OG_COMMON_LONGOPTS, {0, 0, 0, 0}};
     int opt, code = OG_EXIT_OK, bad = 0, nmap = 0;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "hm:", opts, NULL)) != -1) {
@@ -96,16 +105,19 @@ static int run(struct og_cli *cli, int argc, char **argv)
         for (size_t k = 0; k < sc->ninputs; k++) {
             glob_t g;
             if (glob(sc->inputs[k], 0, NULL, &g) != 0)
-                og_warn(&cli->log, "check", "source %s: input \"%s\" matches no file (yet)", sc->name, sc->inputs[k]);
+                og_warn(&cli->log, "check", "source %s: input \"%s\" matches no file (yet)",
+                        sc->name, sc->inputs[k]);
             else
-                printf("    %s: %zu file%s\n", sc->inputs[k], g.gl_pathc, g.gl_pathc == 1 ? "" : "s");
+                printf("    %s: %zu file%s\n", sc->inputs[k], g.gl_pathc,
+                       g.gl_pathc == 1 ? "" : "s");
             globfree(&g);
         }
     }
-    printf("%s: %zu source%s, %d problem%s\n", cfg.path, cfg.nsources, cfg.nsources == 1 ? "" : "s", bad,
-           bad == 1 ? "" : "s");
+    printf("%s: %zu source%s, %d problem%s\n", cfg.path, cfg.nsources, cfg.nsources == 1 ? "" : "s",
+           bad, bad == 1 ? "" : "s");
     og_config_free(&cfg);
     return bad ? OG_EXIT_USAGE : OG_EXIT_OK;
 }
 
-const struct og_command og_cmd_check = {"check", "validate the config and every mapping, touching no data", run, help};
+const struct og_command og_cmd_check = {
+    "check", "validate the config and every mapping, touching no data", run, help};

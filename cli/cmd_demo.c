@@ -1,9 +1,10 @@
-/* cmd_demo.c - onegrid demo: a throwaway PostgreSQL, the Jinping world, the bundled feeds, a summary. */
-#include "commands.h"
-#include "job.h"
+/* cmd_demo.c - onegrid demo: a throwaway PostgreSQL, the Jinping world, the bundled feeds, a
+ * summary. */
+#include "cli/commands.h"
+#include "cli/job.h"
 
-#include "../core/world.h"
-#include "../loader/pg.h"
+#include "core/world.h"
+#include "loader/pg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,21 +18,30 @@
 
 static void help(FILE *out)
 {
-    fprintf(out, "usage: onegrid demo [--dir DIR] [--keep] [OPTIONS]\n\n"
-                 "The embedded default, end to end: starts a throwaway PostgreSQL (with PostGIS) under DIR (as\n"
-                 "the postgres user when run as root), creates the warehouse, imports the Jinping world (Shantou\n"
-                 "440511: 12 streets, 170 communities, 685 unified grids, police beats, 2016-coded unit grids,\n"
-                 "fire grids, crosswalks), loads the bundled sample feeds (UM-1 Open311 cases, FR-1 fire\n"
-                 "inspections in GB18030, HL-2 household visits) with onegrid.example.json, and prints what was\n"
-                 "read, loaded and rejected (by reason), events per street and how records found their grid.\n"
-                 "Each demo starts from an empty cluster; it is stopped at the end unless --keep.\n\n"
-                 "  --dir DIR   where the cluster lives (default ./.onegrid-demo, or /tmp/onegrid-demo when the\n"
-                 "              postgres user cannot reach the current folder)\n"
-                 "  --keep      leave the cluster running and print how to connect with psql\n\n%s",
-            OG_COMMON_HELP);
+    fprintf(
+        out,
+        "usage: onegrid demo [--dir DIR] [--keep] [OPTIONS]\n\n"
+        "The embedded default, end to end: starts a throwaway PostgreSQL (with PostGIS) under DIR "
+        "(as\n"
+        "the postgres user when run as root), creates the warehouse, imports the Jinping world "
+        "(Shantou\n"
+        "440511: 12 streets, 170 communities, 685 unified grids, police beats, 2016-coded unit "
+        "grids,\n"
+        "fire grids, crosswalks), loads the bundled sample feeds (UM-1 Open311 cases, FR-1 fire\n"
+        "inspections in GB18030, HL-2 household visits) with onegrid.example.json, and prints what "
+        "was\n"
+        "read, loaded and rejected (by reason), events per street and how records found their "
+        "grid.\n"
+        "Each demo starts from an empty cluster; it is stopped at the end unless --keep.\n\n"
+        "  --dir DIR   where the cluster lives (default ./.onegrid-demo, or /tmp/onegrid-demo when "
+        "the\n"
+        "              postgres user cannot reach the current folder)\n"
+        "  --keep      leave the cluster running and print how to connect with psql\n\n%s",
+        OG_COMMON_HELP);
 }
 
-/* Runs argv (no shell); captures the last line of stdout into out when given. Returns the exit status. */
+/* Runs argv (no shell); captures the last line of stdout into out when given. Returns the exit
+ * status. */
 static int run_cmd(char *const argv[], char *out, size_t size, bool quiet)
 {
     fflush(stdout);
@@ -124,7 +134,8 @@ static int make_key(const char *dir, struct og_cli *cli)
         return -1;
     }
     setenv("ONEGRID_ID_KEY_FILE", path, 1);
-    og_info(&cli->log, "demo", "identity numbers are hashed with a demo key in %s (mode 0600)", path);
+    og_info(&cli->log, "demo", "identity numbers are hashed with a demo key in %s (mode 0600)",
+            path);
     return 0;
 }
 
@@ -147,7 +158,8 @@ static int report(struct og_pg *pg, struct og_error *err)
         pg,
         "SELECT source, grid_method, count(*) AS records, "
         "round(100.0 * count(*) / sum(count(*)) OVER (PARTITION BY source), 1) AS percent FROM "
-        "(SELECT source, grid_method FROM onegrid.event UNION ALL SELECT source, grid_method FROM onegrid.visit) x "
+        "(SELECT source, grid_method FROM onegrid.event UNION ALL SELECT source, grid_method FROM "
+        "onegrid.visit) x "
         "GROUP BY 1, 2 ORDER BY 1, 3 DESC",
         0, NULL, false, stdout, err);
     if (rc < 0)
@@ -166,8 +178,10 @@ static int report(struct og_pg *pg, struct og_error *err)
 
 static int run(struct og_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {{"dir", required_argument, NULL, 'd'}, {"keep", no_argument, NULL, 'k'},
-                                         OG_COMMON_LONGOPTS, {0, 0, 0, 0}};
+    static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
+                                         {"keep", no_argument, NULL, 'k'},
+                                         OG_COMMON_LONGOPTS,
+                                         {0, 0, 0, 0}};
     char dir[4096] = "";
     bool keep = false;
     int opt, code = OG_EXIT_OK;
@@ -211,8 +225,9 @@ static int run(struct og_cli *cli, int argc, char **argv)
     run_cmd(rm_argv, NULL, 0, true);
     og_info(&cli->log, "demo", "starting a throwaway PostgreSQL in %s", pgdir);
     if (run_cmd(start_argv, dsn, sizeof(dsn), false) != 0 || !strstr(dsn, "port=")) {
-        og_error_log(&cli->log, "demo", "could not start PostgreSQL with %s (its log: %s/log/postgres.log)\n"
-                                        "  hint: install the dependencies with ops/install-deps (as root)",
+        og_error_log(&cli->log, "demo",
+                     "could not start PostgreSQL with %s (its log: %s/log/postgres.log)\n"
+                     "  hint: install the dependencies with ops/install-deps (as root)",
                      script, pgdir);
         return OG_EXIT_FAIL;
     }
@@ -250,7 +265,8 @@ static int run(struct og_cli *cli, int argc, char **argv)
         code = OG_EXIT_FAIL;
         goto out;
     }
-    printf("world: %lld divisions, %lld aliases (2016 edition), %lld unified grids, %lld department grids, %lld "
+    printf("world: %lld divisions, %lld aliases (2016 edition), %lld unified grids, %lld "
+           "department grids, %lld "
            "crosswalk rows\n\n",
            counts[0], counts[1], counts[2], counts[3], counts[4]);
     struct og_job_opts o = {NULL, 0, false, isatty(2) != 0 && !cli->log.json, "demo"};
@@ -272,11 +288,15 @@ out:
     }
     else {
         run_cmd(stop_argv, NULL, 0, true);
-        printf("\n(the demo PostgreSQL in %s was stopped; `onegrid demo --keep` leaves it running)\n", pgdir);
+        printf(
+            "\n(the demo PostgreSQL in %s was stopped; `onegrid demo --keep` leaves it running)\n",
+            pgdir);
     }
     return code;
 }
 
-const struct og_command og_cmd_demo = {"demo", "the embedded default: throwaway PostgreSQL, Jinping world, sample "
-                                               "feeds, summary",
-                                       run, help};
+const struct og_command og_cmd_demo = {
+    "demo",
+    "the embedded default: throwaway PostgreSQL, Jinping world, sample "
+    "feeds, summary",
+    run, help};

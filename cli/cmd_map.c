@@ -1,13 +1,14 @@
-/* cmd_map.c - onegrid map: print the unified records a feed file yields, as NDJSON, without a warehouse. */
-#include "commands.h"
-#include "registry.h"
+/* cmd_map.c - onegrid map: print the unified records a feed file yields, as NDJSON, without a
+ * warehouse. */
+#include "cli/commands.h"
+#include "cli/registry.h"
 
-#include "../core/batch.h"
-#include "../core/world.h"
-#include "../transform/identity.h"
-#include "../transform/mapping.h"
-#include "../transform/reconcile.h"
-#include "../transform/timefmt.h"
+#include "core/batch.h"
+#include "core/world.h"
+#include "transform/identity.h"
+#include "transform/mapping.h"
+#include "transform/reconcile.h"
+#include "transform/timefmt.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -16,18 +17,25 @@
 
 static void help(FILE *out)
 {
-    fprintf(out, "usage: onegrid map --mapping FILE [--connector NAME] [--world DIR] [--limit N] INPUT\n\n"
-                 "Reads INPUT through the mapping and prints each unified record as one JSON line on stdout,\n"
-                 "exactly as `run` would load it (grid placement, taxonomy, status, times, masked identities),\n"
-                 "without a warehouse. Rejected records go to stderr with file:line, reason and message. Use it\n"
-                 "while writing a mapping. Identity hashes are printed only when ONEGRID_ID_KEY(_FILE) is set.\n\n"
-                 "  --mapping FILE     the feed mapping (required)\n"
-                 "  --connector NAME   override the mapping's input.connector (csv, json, ndjson)\n"
-                 "  --world DIR        world folder for grid placement (default: the built-in Jinping world)\n"
-                 "  --crosswalks DIR   crosswalk folder (default: mappings/crosswalks of the data folder)\n"
-                 "  --taxonomy FILE    unified taxonomy table (default: mappings/taxonomy/categories.csv)\n"
-                 "  --limit N          stop after N records\n\n%s",
-            OG_COMMON_HELP);
+    fprintf(
+        out,
+        "usage: onegrid map --mapping FILE [--connector NAME] [--world DIR] [--limit N] INPUT\n\n"
+        "Reads INPUT through the mapping and prints each unified record as one JSON line on "
+        "stdout,\n"
+        "exactly as `run` would load it (grid placement, taxonomy, status, times, masked "
+        "identities),\n"
+        "without a warehouse. Rejected records go to stderr with file:line, reason and message. "
+        "Use it\n"
+        "while writing a mapping. Identity hashes are printed only when ONEGRID_ID_KEY(_FILE) is "
+        "set.\n\n"
+        "  --mapping FILE     the feed mapping (required)\n"
+        "  --connector NAME   override the mapping's input.connector (csv, json, ndjson)\n"
+        "  --world DIR        world folder for grid placement (default: the built-in Jinping "
+        "world)\n"
+        "  --crosswalks DIR   crosswalk folder (default: mappings/crosswalks of the data folder)\n"
+        "  --taxonomy FILE    unified taxonomy table (default: mappings/taxonomy/categories.csv)\n"
+        "  --limit N          stop after N records\n\n%s",
+        OG_COMMON_HELP);
 }
 
 static json_t *jtime(const struct og_time *t)
@@ -38,8 +46,14 @@ static json_t *jtime(const struct og_time *t)
     return json_string(og_time_format_iso(t->us, 480, buf, sizeof(buf)));
 }
 
-static json_t *jstr(const char *s) { return s ? json_string(s) : json_null(); }
-static json_t *jtri(og_tristate v) { return v < 0 ? json_null() : json_boolean(v); }
+static json_t *jstr(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+static json_t *jtri(og_tristate v)
+{
+    return v < 0 ? json_null() : json_boolean(v);
+}
 
 static void put_place(json_t *o, const struct og_place *p)
 {
@@ -101,12 +115,12 @@ static json_t *unified_json(const struct og_unified *u)
         for (size_t k = 0; k < v->nmembers; k++) {
             const struct og_visit_member *m = &v->members[k];
             json_array_append_new(
-                ms, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "person_key", jstr(m->person_key),
-                              "id_masked", jstr(m->id_masked), "id_valid", jtri(m->id_valid), "name_masked",
-                              jstr(m->name_masked), "temperature",
-                              m->has_temperature ? json_real(m->temperature) : json_null(), "symptoms",
-                              strlist(m->symptoms, m->nsymptoms), "travel", strlist(m->travel, m->ntravel),
-                              "health_code", jstr(m->health_code)));
+                ms, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "person_key",
+                              jstr(m->person_key), "id_masked", jstr(m->id_masked), "id_valid",
+                              jtri(m->id_valid), "name_masked", jstr(m->name_masked), "temperature",
+                              m->has_temperature ? json_real(m->temperature) : json_null(),
+                              "symptoms", strlist(m->symptoms, m->nsymptoms), "travel",
+                              strlist(m->travel, m->ntravel), "health_code", jstr(m->health_code)));
         }
         json_object_set_new(o, "members", ms);
         json_object_set_new(o, "attrs", v->attrs ? json_loads(v->attrs, 0, NULL) : json_object());
@@ -138,12 +152,24 @@ static int run(struct og_cli *cli, int argc, char **argv)
         case 'h':
             help(stdout);
             return OG_EXIT_OK;
-        case 'm': mapping = optarg; break;
-        case 'c': cname = optarg; break;
-        case 'w': snprintf(world, sizeof(world), "%s", optarg); break;
-        case 'x': snprintf(xw, sizeof(xw), "%s", optarg); break;
-        case 't': snprintf(tax, sizeof(tax), "%s", optarg); break;
-        case 'n': limit = atoll(optarg); break;
+        case 'm':
+            mapping = optarg;
+            break;
+        case 'c':
+            cname = optarg;
+            break;
+        case 'w':
+            snprintf(world, sizeof(world), "%s", optarg);
+            break;
+        case 'x':
+            snprintf(xw, sizeof(xw), "%s", optarg);
+            break;
+        case 't':
+            snprintf(tax, sizeof(tax), "%s", optarg);
+            break;
+        case 'n':
+            limit = atoll(optarg);
+            break;
         default:
             if (!og_cli_common_option(cli, opt, optarg, &code)) {
                 help(stderr);
@@ -176,7 +202,9 @@ static int run(struct og_cli *cli, int argc, char **argv)
     c = og_registry_connector(cname ? cname : og_mapping_connector(m));
     if (!c) {
         og_error_log(&cli->log, "map", "unknown connector \"%s\" (known: csv, json, ndjson)",
-                     cname ? cname : og_mapping_connector(m) ? og_mapping_connector(m) : "(none)");
+                     cname                     ? cname
+                     : og_mapping_connector(m) ? og_mapping_connector(m)
+                                               : "(none)");
         code = OG_EXIT_USAGE;
         goto out;
     }
@@ -184,7 +212,8 @@ static int run(struct og_cli *cli, int argc, char **argv)
     struct og_error kerr;
     if (og_id_key_load(&key, &kerr) == 0)
         keyp = &key;
-    if (og_world_read_dir(world, xw, &w, &err) < 0 || og_reconciler_create(&w, tax, keyp, &rec, &err) < 0) {
+    if (og_world_read_dir(world, xw, &w, &err) < 0 ||
+        og_reconciler_create(&w, tax, keyp, &rec, &err) < 0) {
         og_cli_report(cli, "map", &err);
         code = OG_EXIT_USAGE;
         goto out;
@@ -259,5 +288,5 @@ out:
     return code;
 }
 
-const struct og_command og_cmd_map = {"map", "print the unified records a feed file yields (NDJSON), no warehouse",
-                                      run, help};
+const struct og_command og_cmd_map = {
+    "map", "print the unified records a feed file yields (NDJSON), no warehouse", run, help};

@@ -1,7 +1,7 @@
 /* cmd_rejects.c - onegrid rejects: list rejected records with where and why. */
-#include "commands.h"
+#include "cli/commands.h"
 
-#include "../loader/pg.h"
+#include "loader/pg.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -9,16 +9,20 @@
 
 static void help(FILE *out)
 {
-    fprintf(out, "usage: onegrid rejects [--run N] [--source NAME] [--reason CODE] [--limit N] [--raw] [--json]\n\n"
-                 "Lists rejected records: run, source, position (file:line), stage (read, map, reconcile, load),\n"
-                 "reason code, field and message. --raw adds the record's raw text (identity numbers in it are\n"
-                 "masked). Newest first.\n\n"
-                 "  --run N         only rejects first seen in run N\n"
-                 "  --source NAME   only this source\n"
-                 "  --reason CODE   only this reason (e.g. invalid_time, bad_json, missing_field)\n"
-                 "  --limit N       at most N rows (default 50)\n"
-                 "  --raw           include the raw record\n"
-                 "  --json          one JSON object per line\n\n%s",
+    fprintf(out,
+            "usage: onegrid rejects [--run N] [--source NAME] [--reason CODE] [--limit N] [--raw] "
+            "[--json]\n\n"
+            "Lists rejected records: run, source, position (file:line), stage (read, map, "
+            "reconcile, load),\n"
+            "reason code, field and message. --raw adds the record's raw text (identity numbers in "
+            "it are\n"
+            "masked). Newest first.\n\n"
+            "  --run N         only rejects first seen in run N\n"
+            "  --source NAME   only this source\n"
+            "  --reason CODE   only this reason (e.g. invalid_time, bad_json, missing_field)\n"
+            "  --limit N       at most N rows (default 50)\n"
+            "  --raw           include the raw record\n"
+            "  --json          one JSON object per line\n\n%s",
             OG_COMMON_HELP);
 }
 
@@ -42,12 +46,24 @@ static int run(struct og_cli *cli, int argc, char **argv)
         case 'h':
             help(stdout);
             return OG_EXIT_OK;
-        case 'r': runid = optarg; break;
-        case 's': source = optarg; break;
-        case 'R': reason = optarg; break;
-        case 'n': snprintf(limit, sizeof(limit), "%d", atoi(optarg)); break;
-        case 'w': raw = true; break;
-        case 'j': json = true; break;
+        case 'r':
+            runid = optarg;
+            break;
+        case 's':
+            source = optarg;
+            break;
+        case 'R':
+            reason = optarg;
+            break;
+        case 'n':
+            snprintf(limit, sizeof(limit), "%d", atoi(optarg));
+            break;
+        case 'w':
+            raw = true;
+            break;
+        case 'j':
+            json = true;
+            break;
         default:
             if (!og_cli_common_option(cli, opt, optarg, &code)) {
                 help(stderr);
@@ -65,7 +81,8 @@ static int run(struct og_cli *cli, int argc, char **argv)
     const char *p[] = {runid, source, reason, limit, raw ? "t" : "f"};
     int rc = og_pg_print_query(
         pg,
-        "SELECT run_id AS run, source, position, stage, reason, field, left(message, 120) AS message, "
+        "SELECT run_id AS run, source, position, stage, reason, field, left(message, 120) AS "
+        "message, "
         "CASE WHEN $5::boolean THEN raw END AS raw FROM onegrid.etl_reject "
         "WHERE ($1::bigint IS NULL OR run_id = $1::bigint) AND ($2::text IS NULL OR source = $2) "
         "AND ($3::text IS NULL OR reason = $3) ORDER BY reject_id DESC LIMIT $4::int",
@@ -78,4 +95,5 @@ static int run(struct og_cli *cli, int argc, char **argv)
     return OG_EXIT_OK;
 }
 
-const struct og_command og_cmd_rejects = {"rejects", "list rejected records with position, stage, reason", run, help};
+const struct og_command og_cmd_rejects = {
+    "rejects", "list rejected records with position, stage, reason", run, help};

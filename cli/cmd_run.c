@@ -1,6 +1,6 @@
 /* cmd_run.c - onegrid run: one batch run over the configured sources. */
-#include "commands.h"
-#include "job.h"
+#include "cli/commands.h"
+#include "cli/job.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -9,17 +9,21 @@
 
 static void help(FILE *out)
 {
-    fprintf(out, "usage: onegrid run [--source NAME]... [--dry-run] [--no-progress] [OPTIONS]\n\n"
-                 "Loads every configured source (or only those named with --source) into the warehouse, in\n"
-                 "batches of batch_size records. Each batch is one transaction holding its rows, its rejects\n"
-                 "and the source position, so a crash or a rerun never loses or doubles a record: a file\n"
-                 "already loaded (same content hash) is skipped, a file cut short resumes after its last\n"
-                 "committed record, a changed file is loaded again and only changed rows are rewritten.\n"
-                 "Bad records become rows of onegrid.etl_reject (see `onegrid rejects`); the run goes on.\n\n"
-                 "  --source NAME   only this source (repeatable)\n"
-                 "  --dry-run       read, map and reconcile everything, write nothing\n"
-                 "  --no-progress   no progress line even on a terminal\n\n%s",
-            OG_COMMON_HELP);
+    fprintf(
+        out,
+        "usage: onegrid run [--source NAME]... [--dry-run] [--no-progress] [OPTIONS]\n\n"
+        "Loads every configured source (or only those named with --source) into the warehouse, in\n"
+        "batches of batch_size records. Each batch is one transaction holding its rows, its "
+        "rejects\n"
+        "and the source position, so a crash or a rerun never loses or doubles a record: a file\n"
+        "already loaded (same content hash) is skipped, a file cut short resumes after its last\n"
+        "committed record, a changed file is loaded again and only changed rows are rewritten.\n"
+        "Bad records become rows of onegrid.etl_reject (see `onegrid rejects`); the run goes "
+        "on.\n\n"
+        "  --source NAME   only this source (repeatable)\n"
+        "  --dry-run       read, map and reconcile everything, write nothing\n"
+        "  --no-progress   no progress line even on a terminal\n\n%s",
+        OG_COMMON_HELP);
 }
 
 static int run(struct og_cli *cli, int argc, char **argv)
@@ -75,5 +79,5 @@ static int run(struct og_cli *cli, int argc, char **argv)
     return code;
 }
 
-const struct og_command og_cmd_run = {"run", "load every configured source once (files; resumable, idempotent)", run,
-                                      help};
+const struct og_command og_cmd_run = {
+    "run", "load every configured source once (files; resumable, idempotent)", run, help};

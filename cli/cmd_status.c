@@ -1,9 +1,9 @@
 /* cmd_status.c - onegrid status: recent runs, per-source positions, reject counts. */
-#include "commands.h"
+#include "cli/commands.h"
 
-#include "../loader/pg.h"
+#include "loader/pg.h"
 
-#include "../core/buf.h"
+#include "core/buf.h"
 
 #include <getopt.h>
 #include <glob.h>
@@ -14,16 +14,20 @@
 
 static void help(FILE *out)
 {
-    fprintf(out, "usage: onegrid status [--runs N] [--json] [OPTIONS]\n\n"
-                 "Shows the most recent runs (status, duration, records), where each source stands (files\n"
-                 "loaded, partly loaded, records and rejects), reject counts per source and reason, and - with a\n"
-                 "config - the lag: input files the sources match that are not loaded yet.\n\n"
-                 "  --runs N   how many recent runs (default 10)\n"
-                 "  --json     one JSON object per row instead of tables\n\n%s",
-            OG_COMMON_HELP);
+    fprintf(
+        out,
+        "usage: onegrid status [--runs N] [--json] [OPTIONS]\n\n"
+        "Shows the most recent runs (status, duration, records), where each source stands (files\n"
+        "loaded, partly loaded, records and rejects), reject counts per source and reason, and - "
+        "with a\n"
+        "config - the lag: input files the sources match that are not loaded yet.\n\n"
+        "  --runs N   how many recent runs (default 10)\n"
+        "  --json     one JSON object per row instead of tables\n\n%s",
+        OG_COMMON_HELP);
 }
 
-/* Lag of file sources: input files the config's globs match that the ledger has not seen done (by path). */
+/* Lag of file sources: input files the config's globs match that the ledger has not seen done (by
+ * path). */
 static int pending(struct og_cli *cli, struct og_pg *pg, bool json, struct og_error *err)
 {
     const char *path = cli->config_path ? cli->config_path : getenv("ONEGRID_CONFIG");
@@ -35,7 +39,8 @@ static int pending(struct og_cli *cli, struct og_pg *pg, bool json, struct og_er
     if (og_cli_load_config(cli, &cfg) != OG_EXIT_OK)
         return 0;
     if (!json)
-        printf("\nInput files (lag)\n%-20s %8s %8s %8s\n", "source", "matched", "loaded", "pending");
+        printf("\nInput files (lag)\n%-20s %8s %8s %8s\n", "source", "matched", "loaded",
+               "pending");
     int rc = 0;
     for (size_t i = 0; i < cfg.nsources && rc == 0; i++) {
         struct og_buf paths = OG_BUF_INIT;
@@ -54,10 +59,11 @@ static int pending(struct og_cli *cli, struct og_pg *pg, bool json, struct og_er
         }
         char *loaded = NULL;
         const char *p[] = {cfg.sources[i].name, paths.data ? paths.data : ""};
-        rc = og_pg_query_value(pg,
-                               "SELECT count(DISTINCT key) FROM onegrid.etl_source_state WHERE source = $1 AND done "
-                               "AND key = ANY (string_to_array($2, E'\\n'))",
-                               2, p, &loaded, err);
+        rc = og_pg_query_value(
+            pg,
+            "SELECT count(DISTINCT key) FROM onegrid.etl_source_state WHERE source = $1 AND done "
+            "AND key = ANY (string_to_array($2, E'\\n'))",
+            2, p, &loaded, err);
         if (rc == 0) {
             long l = loaded ? atol(loaded) : 0;
             if (json)
@@ -75,8 +81,10 @@ static int pending(struct og_cli *cli, struct og_pg *pg, bool json, struct og_er
 
 static int run(struct og_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {{"runs", required_argument, NULL, 'r'}, {"json", no_argument, NULL, 'j'},
-                                         OG_COMMON_LONGOPTS, {0, 0, 0, 0}};
+    static const struct option opts[] = {{"runs", required_argument, NULL, 'r'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         OG_COMMON_LONGOPTS,
+                                         {0, 0, 0, 0}};
     char runs[16] = "10";
     bool json = false;
     int opt, code = OG_EXIT_OK;
@@ -107,30 +115,35 @@ static int run(struct og_cli *cli, int argc, char **argv)
         printf("Recent runs\n");
     int rc = og_pg_print_query(
         pg,
-        "SELECT run_id AS run, status, to_char(started_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS') "
-        "AS started, round(extract(epoch FROM coalesce(finished_at, now()) - started_at)::numeric, 1) AS seconds, "
+        "SELECT run_id AS run, status, to_char(started_at AT TIME ZONE 'Asia/Shanghai', "
+        "'YYYY-MM-DD HH24:MI:SS') "
+        "AS started, round(extract(epoch FROM coalesce(finished_at, now()) - started_at)::numeric, "
+        "1) AS seconds, "
         "counts->>'read' AS read, counts->>'records' AS loaded, counts->>'rejected' AS rejected, "
-        "counts->>'inserted' AS inserted, counts->>'updated' AS updated, counts->>'unchanged' AS unchanged, "
+        "counts->>'inserted' AS inserted, counts->>'updated' AS updated, counts->>'unchanged' AS "
+        "unchanged, "
         "left(message, 60) AS message FROM onegrid.etl_run ORDER BY run_id DESC LIMIT $1::int",
         1, p, json, stdout, &err);
     if (rc >= 0) {
         if (!json)
             printf("\nSources\n");
-        rc = og_pg_print_query(pg,
-                               "SELECT source, kind, count(*) FILTER (WHERE done) AS loaded, "
-                               "count(*) FILTER (WHERE NOT done) AS partial, sum(records) AS records, "
-                               "sum(rejects) AS rejects, max(run_id) AS last_run, "
-                               "to_char(max(updated_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS') AS "
-                               "updated FROM onegrid.etl_source_state GROUP BY source, kind ORDER BY source",
-                               0, NULL, json, stdout, &err);
+        rc = og_pg_print_query(
+            pg,
+            "SELECT source, kind, count(*) FILTER (WHERE done) AS loaded, "
+            "count(*) FILTER (WHERE NOT done) AS partial, sum(records) AS records, "
+            "sum(rejects) AS rejects, max(run_id) AS last_run, "
+            "to_char(max(updated_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS') AS "
+            "updated FROM onegrid.etl_source_state GROUP BY source, kind ORDER BY source",
+            0, NULL, json, stdout, &err);
     }
     if (rc >= 0) {
         if (!json)
             printf("\nRejects by reason\n");
-        rc = og_pg_print_query(pg,
-                               "SELECT source, stage, reason, count(*) AS rejects, max(run_id) AS last_run "
-                               "FROM onegrid.etl_reject GROUP BY source, stage, reason ORDER BY source, 4 DESC",
-                               0, NULL, json, stdout, &err);
+        rc = og_pg_print_query(
+            pg,
+            "SELECT source, stage, reason, count(*) AS rejects, max(run_id) AS last_run "
+            "FROM onegrid.etl_reject GROUP BY source, stage, reason ORDER BY source, 4 DESC",
+            0, NULL, json, stdout, &err);
     }
     if (rc >= 0)
         rc = pending(cli, pg, json, &err);
@@ -142,4 +155,5 @@ static int run(struct og_cli *cli, int argc, char **argv)
     return OG_EXIT_OK;
 }
 
-const struct og_command og_cmd_status = {"status", "recent runs, per-source positions, reject counts", run, help};
+const struct og_command og_cmd_status = {
+    "status", "recent runs, per-source positions, reject counts", run, help};

@@ -1,8 +1,8 @@
 /* cmd_world.c - onegrid world import: divisions, grids, department grids and crosswalks. */
-#include "commands.h"
+#include "cli/commands.h"
 
-#include "../core/world.h"
-#include "../loader/pg.h"
+#include "core/world.h"
+#include "loader/pg.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -10,15 +10,22 @@
 
 static void help(FILE *out)
 {
-    fprintf(out, "usage: onegrid world import [--dir DIR] [--crosswalks DIR] [OPTIONS]\n\n"
-                 "Loads a world into the warehouse: divisions (with 2016->2023 aliases), unified grids,\n"
-                 "department grids and their crosswalks to unified grids. Without --dir it loads the built-in\n"
-                 "Jinping world (Shantou 440511: 12 streets, 170 communities, 685 grids). The file formats are\n"
-                 "in docs/world-format.md; a deployment imports its own boundaries the same way. Importing the\n"
-                 "same files again changes nothing.\n\n"
-                 "  --dir DIR          world folder (divisions.csv, division_alias.csv, grids.geojson, ...)\n"
-                 "  --crosswalks DIR   folder of crosswalk CSVs (default: mappings/crosswalks of the data folder)\n\n%s",
-            OG_COMMON_HELP);
+    fprintf(
+        out,
+        "usage: onegrid world import [--dir DIR] [--crosswalks DIR] [OPTIONS]\n\n"
+        "Loads a world into the warehouse: divisions (with 2016->2023 aliases), unified grids,\n"
+        "department grids and their crosswalks to unified grids. Without --dir it loads the "
+        "built-in\n"
+        "Jinping world (Shantou 440511: 12 streets, 170 communities, 685 grids). The file formats "
+        "are\n"
+        "in docs/world-format.md; a deployment imports its own boundaries the same way. Importing "
+        "the\n"
+        "same files again changes nothing.\n\n"
+        "  --dir DIR          world folder (divisions.csv, division_alias.csv, grids.geojson, "
+        "...)\n"
+        "  --crosswalks DIR   folder of crosswalk CSVs (default: mappings/crosswalks of the data "
+        "folder)\n\n%s",
+        OG_COMMON_HELP);
 }
 
 static int run(struct og_cli *cli, int argc, char **argv)
@@ -76,12 +83,14 @@ static int run(struct og_cli *cli, int argc, char **argv)
         return OG_EXIT_FAIL;
     }
     if (skipped)
-        og_warn(&cli->log, "world", "%lld crosswalk rows name a grid that is not in the warehouse: left out", skipped);
-    printf("world imported from %s: %lld divisions, %lld aliases, %lld grids, %lld department grids, %lld crosswalk "
+        og_warn(&cli->log, "world",
+                "%lld crosswalk rows name a grid that is not in the warehouse: left out", skipped);
+    printf("world imported from %s: %lld divisions, %lld aliases, %lld grids, %lld department "
+           "grids, %lld crosswalk "
            "rows\n",
            dir, counts[0], counts[1], counts[2], counts[3], counts[4]);
     return OG_EXIT_OK;
 }
 
-const struct og_command og_cmd_world = {"world", "import divisions, unified grids, department grids, crosswalks", run,
-                                        help};
+const struct og_command og_cmd_world = {
+    "world", "import divisions, unified grids, department grids, crosswalks", run, help};

@@ -1,5 +1,5 @@
 /* common.c - shared subcommand helpers. */
-#include "common.h"
+#include "cli/common.h"
 
 #include <getopt.h>
 #include <libgen.h>
@@ -22,7 +22,8 @@ const char OG_COMMON_HELP[] =
     "Environment: ONEGRID_DSN (warehouse conninfo, overrides the config), PG* (libpq defaults),\n"
     "  ONEGRID_ID_KEY or ONEGRID_ID_KEY_FILE (identity-hash key; the file must be mode 0600),\n"
     "  ONEGRID_DATADIR (where mappings/, world/, samples/ are).\n"
-    "Exit codes: 0 success, 1 run failed, 2 usage or configuration error, 3 rejects over the threshold.\n";
+    "Exit codes: 0 success, 1 run failed, 2 usage or configuration error, 3 rejects over the "
+    "threshold.\n";
 
 int og_cli_common_option(struct og_cli *cli, int opt, const char *arg, int *exit_code)
 {
@@ -32,7 +33,8 @@ int og_cli_common_option(struct og_cli *cli, int opt, const char *arg, int *exit
         return 1;
     case 'L':
         if (og_log_level_parse(arg, &cli->log.level) < 0) {
-            fprintf(stderr, "onegrid: unknown log level \"%s\" (error, warn, info, debug, trace)\n", arg);
+            fprintf(stderr, "onegrid: unknown log level \"%s\" (error, warn, info, debug, trace)\n",
+                    arg);
             *exit_code = OG_EXIT_USAGE;
         }
         return 1;
@@ -96,7 +98,10 @@ void og_cli_report(struct og_cli *cli, const char *component, const struct og_er
     og_error_log(&cli->log, component, "%s", buf);
 }
 
-int og_cli_exit_for(const struct og_error *err) { return err->code == OG_ECONFIG ? OG_EXIT_USAGE : OG_EXIT_FAIL; }
+int og_cli_exit_for(const struct og_error *err)
+{
+    return err->code == OG_ECONFIG ? OG_EXIT_USAGE : OG_EXIT_FAIL;
+}
 
 int og_cli_load_config(struct og_cli *cli, struct og_config *cfg)
 {
@@ -106,10 +111,11 @@ int og_cli_load_config(struct og_cli *cli, struct og_config *cfg)
     if (!path || !*path)
         path = "onegrid.json";
     if (access(path, R_OK) != 0) {
-        og_error_log(&cli->log, "config",
-                     "cannot read the configuration \"%s\"\n  hint: pass --config FILE, or start from %s/"
-                     "onegrid.example.json (onegrid demo runs without one)",
-                     path, cli->datadir);
+        og_error_log(
+            &cli->log, "config",
+            "cannot read the configuration \"%s\"\n  hint: pass --config FILE, or start from %s/"
+            "onegrid.example.json (onegrid demo runs without one)",
+            path, cli->datadir);
         return OG_EXIT_USAGE;
     }
     struct og_error err;
@@ -121,7 +127,7 @@ int og_cli_load_config(struct og_cli *cli, struct og_config *cfg)
     return OG_EXIT_OK;
 }
 
-#include "../loader/pg.h"
+#include "loader/pg.h"
 
 int og_cli_connect(struct og_cli *cli, struct og_pg **pg)
 {

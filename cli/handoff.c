@@ -1,5 +1,5 @@
 /* handoff.c - the loader thread and its one-slot queue. */
-#include "handoff.h"
+#include "cli/handoff.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -11,7 +11,7 @@ struct og_handoff {
     pthread_cond_t cv;
     struct og_batch *pending; /* handed over, not yet committed */
     bool quit;
-    int rc;                   /* first commit error */
+    int rc; /* first commit error */
     struct og_error err;
     og_commit_fn commit;
     void *ctx;

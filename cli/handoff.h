@@ -3,18 +3,20 @@
 #ifndef OG_HANDOFF_H
 #define OG_HANDOFF_H
 
-#include "../core/batch.h"
-#include "../core/error.h"
+#include "core/batch.h"
+#include "core/error.h"
 
 struct og_handoff;
 
-/* commit(ctx, batch, err) runs on the loader thread, must reset the batch when done, returns 0 or an error. */
+/* commit(ctx, batch, err) runs on the loader thread, must reset the batch when done, returns 0 or
+ * an error. */
 typedef int (*og_commit_fn)(void *ctx, struct og_batch *b, struct og_error *err);
 
 /* Starts the loader thread (*out new; og_handoff_stop). 0 or OG_ENOMEM. */
 int og_handoff_start(og_commit_fn commit, void *ctx, struct og_handoff **out);
-/* Waits until the loader is idle, then hands b over (b belongs to the loader until the next submit or
- * drain returns). Returns 0, or the error of an earlier commit (then b is not taken: err filled). */
+/* Waits until the loader is idle, then hands b over (b belongs to the loader until the next submit
+ * or drain returns). Returns 0, or the error of an earlier commit (then b is not taken: err
+ * filled). */
 int og_handoff_submit(struct og_handoff *h, struct og_batch *b, struct og_error *err);
 /* Waits until every submitted batch is committed. 0, or the first commit error (err filled). */
 int og_handoff_drain(struct og_handoff *h, struct og_error *err);

@@ -2,15 +2,15 @@
 #ifndef OG_JOB_H
 #define OG_JOB_H
 
-#include "common.h"
-#include "pipeline.h"
+#include "cli/common.h"
+#include "cli/pipeline.h"
 
 struct og_job_opts {
-    char **only;          /* --source names, or NULL for all */
+    char **only; /* --source names, or NULL for all */
     size_t nonly;
     bool dry_run;
     bool progress;
-    const char *command;  /* recorded in etl_run */
+    const char *command; /* recorded in etl_run */
 };
 
 struct og_job_result {
@@ -19,7 +19,7 @@ struct og_job_result {
     struct og_load_stats load;
     long long run_id;
     long long read, records, rejected;
-    const char *status;            /* "succeeded", "failed", "rejects_exceeded" */
+    const char *status; /* "succeeded", "failed", "rejects_exceeded" */
 };
 
 /* Runs the job; returns the exit code (0, 1, 2, 3) and fills *res (og_job_result_free). Errors are

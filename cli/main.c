@@ -1,5 +1,5 @@
 /* main.c - onegrid: one binary, subcommands in the habits of git and psql. */
-#include "commands.h"
+#include "cli/commands.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -14,23 +14,30 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
-static const struct og_command *const COMMANDS[] = {&og_cmd_init,   &og_cmd_world,   &og_cmd_check, &og_cmd_run,
-                                                     &og_cmd_map,    &og_cmd_status,  &og_cmd_rejects,
-                                                     &og_cmd_demo,   NULL};
+static const struct og_command *const COMMANDS[] = {&og_cmd_init,    &og_cmd_world, &og_cmd_check,
+                                                    &og_cmd_run,     &og_cmd_map,   &og_cmd_status,
+                                                    &og_cmd_rejects, &og_cmd_demo,  NULL};
 
-const struct og_command *const *og_commands(void) { return COMMANDS; }
+const struct og_command *const *og_commands(void)
+{
+    return COMMANDS;
+}
 
 static void usage(FILE *out)
 {
-    fprintf(out, "onegrid %s - department feeds into one unified grid warehouse (一网统筹)\n\n"
-                 "usage: onegrid COMMAND [OPTIONS]\n       onegrid help COMMAND | onegrid COMMAND --help\n\n"
-                 "commands:\n",
-            OG_VERSION);
+    fprintf(
+        out,
+        "onegrid %s - department feeds into one unified grid warehouse (一网统筹)\n\n"
+        "usage: onegrid COMMAND [OPTIONS]\n       onegrid help COMMAND | onegrid COMMAND --help\n\n"
+        "commands:\n",
+        OG_VERSION);
     for (const struct og_command *const *c = COMMANDS; *c; c++)
         fprintf(out, "  %-9s %s\n", (*c)->name, (*c)->summary);
-    fprintf(out, "\nA first look on a fresh machine: `onegrid demo` (a throwaway PostgreSQL, the Jinping world,\n"
-                 "the bundled sample feeds). For your own feeds: copy onegrid.example.json, then\n"
-                 "`onegrid init`, `onegrid world import`, `onegrid check`, `onegrid run`.\n\n%s",
+    fprintf(out,
+            "\nA first look on a fresh machine: `onegrid demo` (a throwaway PostgreSQL, the "
+            "Jinping world,\n"
+            "the bundled sample feeds). For your own feeds: copy onegrid.example.json, then\n"
+            "`onegrid init`, `onegrid world import`, `onegrid check`, `onegrid run`.\n\n%s",
             OG_COMMON_HELP);
 }
 

@@ -1,7 +1,7 @@
 /* pipeline.c - the run loop over a source's files, in batches, each committed with its position. */
-#include "pipeline.h"
-#include "handoff.h"
-#include "registry.h"
+#include "cli/pipeline.h"
+#include "cli/handoff.h"
+#include "cli/registry.h"
 
 #include <errno.h>
 #include <glob.h>
@@ -21,7 +21,8 @@ void og_source_stats_count(struct og_source_stats *st, const char *reason)
         }
     }
     int i = st->nreasons < OG_MAX_REASONS ? st->nreasons++ : OG_MAX_REASONS - 1;
-    if (i == OG_MAX_REASONS - 1 && st->nreasons == OG_MAX_REASONS && strcmp(st->reasons[i].reason, "other") != 0) {
+    if (i == OG_MAX_REASONS - 1 && st->nreasons == OG_MAX_REASONS &&
+        strcmp(st->reasons[i].reason, "other") != 0) {
         snprintf(st->reasons[i].reason, sizeof(st->reasons[i].reason), "other");
     }
     else
@@ -33,7 +34,8 @@ int og_file_sha256(const char *path, char hex[65], struct og_error *err)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp)
-        return og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not open \"%s\": %s", path, strerror(errno));
+        return og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not open \"%s\": %s", path,
+                            strerror(errno));
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     if (!ctx) {
         fclose(fp);
@@ -71,8 +73,9 @@ struct progress {
     long long base;
 };
 
-static void show_progress(struct og_pipeline *p, struct progress *pr, const char *source, const char *path,
-                          const struct og_connector *c, void *state, long long n, bool final)
+static void show_progress(struct og_pipeline *p, struct progress *pr, const char *source,
+                          const char *path, const struct og_connector *c, void *state, long long n,
+                          bool final)
 {
     if (!p->progress)
         return;
@@ -90,8 +93,8 @@ static void show_progress(struct og_pipeline *p, struct progress *pr, const char
     if (total > 0) {
         double frac = (double)done / (double)total;
         double left = frac > 0 ? el * (1 - frac) / frac : 0;
-        fprintf(stderr, "\r\033[K[run] %s %s: %3.0f%%  %lld records  %.0f rec/s  %d:%02d left", source, base,
-                frac * 100, n, rate, (int)left / 60, (int)left % 60);
+        fprintf(stderr, "\r\033[K[run] %s %s: %3.0f%%  %lld records  %.0f rec/s  %d:%02d left",
+                source, base, frac * 100, n, rate, (int)left / 60, (int)left % 60);
     }
     else
         fprintf(stderr, "\r\033[K[run] %s %s: %lld records  %.0f rec/s", source, base, n, rate);
@@ -100,8 +103,9 @@ static void show_progress(struct og_pipeline *p, struct progress *pr, const char
     fflush(stderr);
 }
 
-/* A batch whose commit fails with a retriable error (connection lost, server restarting, deadlock) is sent
- * again after reconnecting; committing it twice is harmless because the merges are idempotent. */
+/* A batch whose commit fails with a retriable error (connection lost, server restarting, deadlock)
+ * is sent again after reconnecting; committing it twice is harmless because the merges are
+ * idempotent. */
 #define OG_COMMIT_ATTEMPTS 5
 
 static int commit(void *ctx, struct og_batch *b, struct og_error *err)
@@ -114,9 +118,11 @@ static int commit(void *ctx, struct og_batch *b, struct og_error *err)
     int rc;
     for (int attempt = 1;; attempt++) {
         rc = og_pg_commit_batch(p->pg, p->run_id, b, &p->load, err);
-        if (rc == 0 || err->klass != OG_CLASS_RETRY || attempt >= OG_COMMIT_ATTEMPTS || (p->stop && *p->stop))
+        if (rc == 0 || err->klass != OG_CLASS_RETRY || attempt >= OG_COMMIT_ATTEMPTS ||
+            (p->stop && *p->stop))
             break;
-        og_warn(p->log, "loader", "commit of %zu records failed (%s); retrying in %d s (attempt %d of %d)", b->nrecs,
+        og_warn(p->log, "loader",
+                "commit of %zu records failed (%s); retrying in %d s (attempt %d of %d)", b->nrecs,
                 err->message, attempt, attempt + 1, OG_COMMIT_ATTEMPTS);
         sleep((unsigned)attempt);
         struct og_error e2;
@@ -128,8 +134,8 @@ static int commit(void *ctx, struct og_batch *b, struct og_error *err)
     return rc;
 }
 
-static int reject(struct og_batch *b, struct og_source_stats *st, const struct og_pos *pos, const char *stage,
-                  const struct og_error *e, const char *raw)
+static int reject(struct og_batch *b, struct og_source_stats *st, const struct og_pos *pos,
+                  const char *stage, const struct og_error *e, const char *raw)
 {
     const char *field = NULL;
     char fbuf[64];
@@ -161,9 +167,10 @@ static int hand_over(struct lanes *l, struct og_error *err)
 }
 
 /* Maps and reconciles one raw record into b (or a reject). 0, or a fatal error. */
-static int transform(struct og_pipeline *p, const struct og_source_cfg *sc, const struct og_mapping *m,
-                     struct lanes *l, struct og_batch *b, struct og_source_stats *st, const json_t *doc,
-                     const struct og_pos *pos, struct og_error *err)
+static int transform(struct og_pipeline *p, const struct og_source_cfg *sc,
+                     const struct og_mapping *m, struct lanes *l, struct og_batch *b,
+                     struct og_source_stats *st, const json_t *doc, const struct og_pos *pos,
+                     struct og_error *err)
 {
     struct og_error e;
     og_error_clear(&e);
@@ -201,7 +208,8 @@ static int transform(struct og_pipeline *p, const struct og_source_cfg *sc, cons
     return rc < 0 ? og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory") : 0;
 }
 
-static void set_target(struct og_batch *b, const struct og_source_cfg *sc, const char *path, const char *version)
+static void set_target(struct og_batch *b, const struct og_source_cfg *sc, const char *path,
+                       const char *version)
 {
     b->source = sc->name;
     b->kind = "file";
@@ -211,9 +219,10 @@ static void set_target(struct og_batch *b, const struct og_source_cfg *sc, const
 }
 
 /* One file. Every batch of it is committed (or the run stops) before this returns. */
-static int run_file(struct og_pipeline *p, const struct og_source_cfg *sc, const struct og_mapping *m,
-                    const struct og_connector *c, const json_t *options, const char *path, struct lanes *l,
-                    struct og_source_stats *st, struct og_error *err)
+static int run_file(struct og_pipeline *p, const struct og_source_cfg *sc,
+                    const struct og_mapping *m, const struct og_connector *c, const json_t *options,
+                    const char *path, struct lanes *l, struct og_source_stats *st,
+                    struct og_error *err)
 {
     char version[65];
     int rc = og_file_sha256(path, version, err);
@@ -222,16 +231,19 @@ static int run_file(struct og_pipeline *p, const struct og_source_cfg *sc, const
     long long resume = 0;
     if (p->pg && !p->dry_run) {
         bool found, done;
-        if ((rc = og_pg_ledger_get(p->pg, sc->name, "file", path, version, &found, &resume, &done, err)) < 0)
+        if ((rc = og_pg_ledger_get(p->pg, sc->name, "file", path, version, &found, &resume, &done,
+                                   err)) < 0)
             return rc;
         if (found && done) {
             st->files_skipped++;
-            og_info(p->log, "run", "source=%s file=%s unchanged since it was loaded: skipped", sc->name, path);
+            og_info(p->log, "run", "source=%s file=%s unchanged since it was loaded: skipped",
+                    sc->name, path);
             return 0;
         }
         if (found && resume > 0) {
             st->files_resumed++;
-            og_info(p->log, "run", "source=%s file=%s resumes after record %lld (an earlier run stopped there)",
+            og_info(p->log, "run",
+                    "source=%s file=%s resumes after record %lld (an earlier run stopped there)",
                     sc->name, path, resume);
         }
     }
@@ -248,7 +260,8 @@ static int run_file(struct og_pipeline *p, const struct og_source_cfg *sc, const
     for (;;) {
         struct og_batch *b = l->b[l->cur];
         if (p->stop && *p->stop) {
-            rc = og_error_set(err, OG_EIO, OG_CLASS_FATAL, "interrupted", "interrupted by a signal");
+            rc =
+                og_error_set(err, OG_EIO, OG_CLASS_FATAL, "interrupted", "interrupted by a signal");
             break;
         }
         json_t *doc = NULL;
@@ -315,15 +328,17 @@ static int run_file(struct og_pipeline *p, const struct og_source_cfg *sc, const
     return rc;
 }
 
-int og_pipeline_source(struct og_pipeline *p, const struct og_source_cfg *sc, const struct og_mapping *m,
-                       struct og_source_stats *st, struct og_error *err)
+int og_pipeline_source(struct og_pipeline *p, const struct og_source_cfg *sc,
+                       const struct og_mapping *m, struct og_source_stats *st, struct og_error *err)
 {
     const char *cname = sc->connector ? sc->connector : og_mapping_connector(m);
     const struct og_connector *c = og_registry_connector(cname);
     if (!c)
-        return og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_config",
-                            "source %s: unknown connector \"%s\" (known: csv, json, ndjson)", sc->name,
-                            cname ? cname : "(none: set \"connector\" in the source or input.connector in the mapping)");
+        return og_error_set(
+            err, OG_ECONFIG, OG_CLASS_FATAL, "bad_config",
+            "source %s: unknown connector \"%s\" (known: csv, json, ndjson)", sc->name,
+            cname ? cname
+                  : "(none: set \"connector\" in the source or input.connector in the mapping)");
     json_t *options = json_deep_copy(og_mapping_input_options(m));
     if (sc->options)
         json_object_update(options, sc->options);
@@ -340,12 +355,13 @@ int og_pipeline_source(struct og_pipeline *p, const struct og_source_cfg *sc, co
         int gr = glob(sc->inputs[i], 0, NULL, &g);
         if (gr == GLOB_NOMATCH) {
             st->unmatched_inputs++;
-            og_warn(p->log, "run", "source=%s input \"%s\" matches no file", sc->name, sc->inputs[i]);
+            og_warn(p->log, "run", "source=%s input \"%s\" matches no file", sc->name,
+                    sc->inputs[i]);
             continue;
         }
         if (gr != 0) {
-            rc = og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "source %s: could not expand \"%s\"", sc->name,
-                              sc->inputs[i]);
+            rc = og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io",
+                              "source %s: could not expand \"%s\"", sc->name, sc->inputs[i]);
             break;
         }
         for (size_t k = 0; k < g.gl_pathc && rc == 0; k++) {

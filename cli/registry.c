@@ -1,9 +1,9 @@
 /* registry.c - the connector table. */
-#include "registry.h"
+#include "cli/registry.h"
 
-#include "../connectors/csv.h"
-#include "../connectors/jsondoc.h"
-#include "../connectors/ndjson.h"
+#include "connectors/csv.h"
+#include "connectors/jsondoc.h"
+#include "connectors/ndjson.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,9 +23,13 @@ const struct og_connector *og_registry_connector(const char *name)
     return NULL;
 }
 
-const struct og_connector *const *og_registry_all(void) { return CONNECTORS; }
+const struct og_connector *const *og_registry_all(void)
+{
+    return CONNECTORS;
+}
 
-int og_registry_check_options(const struct og_connector *c, const json_t *options, struct og_error *err)
+int og_registry_check_options(const struct og_connector *c, const json_t *options,
+                              struct og_error *err)
 {
     char owner[64];
     snprintf(owner, sizeof(owner), "connector %s", c->name);

@@ -2,7 +2,7 @@
 #ifndef OG_REGISTRY_H
 #define OG_REGISTRY_H
 
-#include "../core/connector.h"
+#include "core/connector.h"
 
 /* The connector called name, or NULL. */
 const struct og_connector *og_registry_connector(const char *name);
@@ -10,6 +10,7 @@ const struct og_connector *og_registry_connector(const char *name);
 const struct og_connector *const *og_registry_all(void);
 /* Checks options (borrowed, may be NULL) against the connector's option table: unknown keys and
  * wrong JSON types are OG_ECONFIG errors naming the key and listing the known ones. */
-int og_registry_check_options(const struct og_connector *c, const json_t *options, struct og_error *err);
+int og_registry_check_options(const struct og_connector *c, const json_t *options,
+                              struct og_error *err);
 
 #endif

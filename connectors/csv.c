@@ -76,7 +76,8 @@ struct csv {
 
 /* Converts in[0..len) to UTF-8 in st->conv. Returns 0, or -1 with *bad the offset of the first
  * byte that is not valid text (a NUL byte counts as not valid), or OG_ENOMEM. */
-/* Start of field i's bytes (the text buffer has no storage yet when every field so far was empty). */
+/* Start of field i's bytes (the text buffer has no storage yet when every field so far was empty).
+ */
 static const char *field_text(const struct csv *st, size_t i)
 {
     return st->text.data ? st->text.data + st->spans[i].start : "";

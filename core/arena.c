@@ -1,5 +1,5 @@
 /* arena.c - bump allocator in linked blocks. */
-#include "arena.h"
+#include "core/arena.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -114,7 +114,10 @@ char *og_arena_strndup(struct og_arena *a, const char *s, size_t n)
     return p;
 }
 
-char *og_arena_strdup(struct og_arena *a, const char *s) { return og_arena_strndup(a, s, strlen(s)); }
+char *og_arena_strdup(struct og_arena *a, const char *s)
+{
+    return og_arena_strndup(a, s, strlen(s));
+}
 
 char *og_arena_sprintf(struct og_arena *a, const char *fmt, ...)
 {
@@ -133,4 +136,7 @@ char *og_arena_sprintf(struct og_arena *a, const char *fmt, ...)
     return p;
 }
 
-size_t og_arena_used(const struct og_arena *a) { return a ? a->total : 0; }
+size_t og_arena_used(const struct og_arena *a)
+{
+    return a ? a->total : 0;
+}

@@ -1,6 +1,6 @@
 /* batch.c - batches of unified records and rejects. */
-#include "batch.h"
-#include "error.h"
+#include "core/batch.h"
+#include "core/error.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -70,8 +70,8 @@ static const char *adup(struct og_arena *a, const char *s, size_t max)
     return og_arena_strndup(a, s, n);
 }
 
-/* Masks identity-number-like runs (15 to 18 digits, an optional X) in raw text, so that rejects never
- * store a raw ID number: first 6 and last 4 characters kept. Works in place. */
+/* Masks identity-number-like runs (15 to 18 digits, an optional X) in raw text, so that rejects
+ * never store a raw ID number: first 6 and last 4 characters kept. Works in place. */
 static void scrub_ids(char *s)
 {
     for (char *p = s; *p;) {
@@ -92,8 +92,8 @@ static void scrub_ids(char *s)
     }
 }
 
-/* A copy of s with identity-number-like runs masked first, then cut to max bytes (masking before cutting,
- * so that a number the cut would split is never stored partly unmasked). */
+/* A copy of s with identity-number-like runs masked first, then cut to max bytes (masking before
+ * cutting, so that a number the cut would split is never stored partly unmasked). */
 static const char *scrubbed(struct og_arena *a, const char *s, size_t max)
 {
     if (!s)
@@ -105,8 +105,8 @@ static const char *scrubbed(struct og_arena *a, const char *s, size_t max)
     return adup(a, full, max);
 }
 
-int og_batch_reject(struct og_batch *b, const struct og_pos *pos, const char *stage, const char *reason,
-                    const char *field, const char *message, const char *raw)
+int og_batch_reject(struct og_batch *b, const struct og_pos *pos, const char *stage,
+                    const char *reason, const char *field, const char *message, const char *raw)
 {
     if (b->nrejs == b->caprejs) {
         size_t cap = b->caprejs ? b->caprejs * 2 : 64;
@@ -134,4 +134,7 @@ int og_batch_reject(struct og_batch *b, const struct og_pos *pos, const char *st
     return 0;
 }
 
-size_t og_batch_size(const struct og_batch *b) { return b->nrecs + b->nrejs; }
+size_t og_batch_size(const struct og_batch *b)
+{
+    return b->nrecs + b->nrejs;
+}

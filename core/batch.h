@@ -3,25 +3,25 @@
 #ifndef OG_BATCH_H
 #define OG_BATCH_H
 
-#include "arena.h"
-#include "unified.h"
+#include "core/arena.h"
+#include "core/unified.h"
 
 #include <stdbool.h>
 
 struct og_batch {
-    struct og_arena *arena;       /* owned */
-    struct og_unified *recs;      /* owned array */
+    struct og_arena *arena;  /* owned */
+    struct og_unified *recs; /* owned array */
     size_t nrecs, caprecs;
-    struct og_reject *rejs;       /* owned array */
+    struct og_reject *rejs; /* owned array */
     size_t nrejs, caprejs;
     /* where the source stands once this batch is committed (strings borrowed from the caller) */
     const char *source;
-    const char *kind;             /* "file", "kafka", "pgsql" */
-    const char *key;              /* file path, topic:partition, table */
-    const char *version;          /* content hash for files, "" otherwise */
-    long long position;           /* records consumed from the input after this batch */
-    bool done;                    /* the input is fully consumed */
-    long long notes;              /* fields nulled/defaulted by policy in this batch */
+    const char *kind;    /* "file", "kafka", "pgsql" */
+    const char *key;     /* file path, topic:partition, table */
+    const char *version; /* content hash for files, "" otherwise */
+    long long position;  /* records consumed from the input after this batch */
+    bool done;           /* the input is fully consumed */
+    long long notes;     /* fields nulled/defaulted by policy in this batch */
 };
 
 /* New empty batch, NULL on out of memory. */
@@ -29,15 +29,16 @@ struct og_batch *og_batch_create(void);
 void og_batch_destroy(struct og_batch *b); /* NULL allowed */
 /* Empties the batch and its arena (record pointers become invalid); keeps the position fields. */
 void og_batch_reset(struct og_batch *b);
-/* A new zeroed record slot (borrowed, valid until the next og_batch_add or reset), or NULL on out of memory. */
+/* A new zeroed record slot (borrowed, valid until the next og_batch_add or reset), or NULL on out
+ * of memory. */
 struct og_unified *og_batch_add(struct og_batch *b);
 /* Drops the last slot handed out by og_batch_add (when the record turned out to be a reject). */
 void og_batch_drop_last(struct og_batch *b);
-/* Appends a reject; all strings are copied into the arena, message and raw with any run of 15-18 digits
- * (an optional X) masked before raw is cut to 64 KiB, so that no raw identity number is ever stored.
- * 0 or OG_ENOMEM. */
-int og_batch_reject(struct og_batch *b, const struct og_pos *pos, const char *stage, const char *reason,
-                    const char *field, const char *message, const char *raw);
+/* Appends a reject; all strings are copied into the arena, message and raw with any run of 15-18
+ * digits (an optional X) masked before raw is cut to 64 KiB, so that no raw identity number is ever
+ * stored. 0 or OG_ENOMEM. */
+int og_batch_reject(struct og_batch *b, const struct og_pos *pos, const char *stage,
+                    const char *reason, const char *field, const char *message, const char *raw);
 size_t og_batch_size(const struct og_batch *b);
 
 #endif

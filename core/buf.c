@@ -1,6 +1,6 @@
 /* buf.c - growable byte buffer. */
-#include "buf.h"
-#include "error.h"
+#include "core/buf.h"
+#include "core/error.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -43,9 +43,15 @@ int og_buf_append(struct og_buf *b, const void *data, size_t n)
     return 0;
 }
 
-int og_buf_puts(struct og_buf *b, const char *s) { return og_buf_append(b, s, strlen(s)); }
+int og_buf_puts(struct og_buf *b, const char *s)
+{
+    return og_buf_append(b, s, strlen(s));
+}
 
-int og_buf_putc(struct og_buf *b, char c) { return og_buf_append(b, &c, 1); }
+int og_buf_putc(struct og_buf *b, char c)
+{
+    return og_buf_append(b, &c, 1);
+}
 
 int og_buf_printf(struct og_buf *b, const char *fmt, ...)
 {

@@ -10,7 +10,10 @@ struct og_buf {
     size_t cap;
 };
 
-#define OG_BUF_INIT {NULL, 0, 0}
+#define OG_BUF_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 /* Each returns 0 or OG_ENOMEM; on failure the buffer keeps its old content. */
 int og_buf_reserve(struct og_buf *b, size_t extra);

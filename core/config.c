@@ -1,5 +1,5 @@
 /* config.c - reading and checking onegrid.json. */
-#include "config.h"
+#include "core/config.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -42,8 +42,8 @@ void og_config_free(struct og_config *cfg)
     memset(cfg, 0, sizeof(*cfg));
 }
 
-static int unknown_keys(const json_t *obj, const char *const *known, const char *file, const char *where,
-                        struct og_error *err)
+static int unknown_keys(const json_t *obj, const char *const *known, const char *file,
+                        const char *where, struct og_error *err)
 {
     const char *key;
     json_t *v;
@@ -53,8 +53,8 @@ static int unknown_keys(const json_t *obj, const char *const *known, const char 
         for (const char *const *k = known; *k; k++)
             ok = ok || strcmp(*k, key) == 0;
         if (!ok) {
-            og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_config", "%s: %s: unknown key \"%s\"", file, where,
-                         key);
+            og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_config",
+                         "%s: %s: unknown key \"%s\"", file, where, key);
             char list[300] = "";
             for (const char *const *k = known; *k; k++) {
                 strncat(list, *k, sizeof(list) - strlen(list) - 3);
@@ -70,7 +70,8 @@ static int unknown_keys(const json_t *obj, const char *const *known, const char 
 
 static int bad(struct og_error *err, const char *file, const char *where, const char *what)
 {
-    return og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_config", "%s: %s: %s", file, where, what);
+    return og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_config", "%s: %s: %s", file, where,
+                        what);
 }
 
 int og_config_from_json(const json_t *doc, const char *name, const char *base, const char *datadir,
@@ -82,8 +83,8 @@ int og_config_from_json(const json_t *doc, const char *name, const char *base, c
     cfg->path = name ? strdup(name) : NULL;
     const char *file = name ? name : "(built-in config)";
     int rc = OG_ECONFIG;
-    static const char *const top[] = {"warehouse", "world", "taxonomy", "batch_size", "max_reject_ratio",
-                                      "sources", "description", NULL};
+    static const char *const top[] = {"warehouse",        "world",   "taxonomy",    "batch_size",
+                                      "max_reject_ratio", "sources", "description", NULL};
     if (!json_is_object(doc)) {
         bad(err, file, "$", "the configuration is a JSON object");
         goto fail;
@@ -129,7 +130,8 @@ int og_config_from_json(const json_t *doc, const char *name, const char *base, c
         }
         if (json_is_string(json_object_get(world, "crosswalks"))) {
             free(cfg->crosswalk_dir);
-            cfg->crosswalk_dir = resolve(base, json_string_value(json_object_get(world, "crosswalks")));
+            cfg->crosswalk_dir =
+                resolve(base, json_string_value(json_object_get(world, "crosswalks")));
         }
     }
     if (json_is_string(json_object_get(doc, "taxonomy"))) {
@@ -138,7 +140,8 @@ int og_config_from_json(const json_t *doc, const char *name, const char *base, c
     }
     json_t *bs = json_object_get(doc, "batch_size");
     if (bs) {
-        if (!json_is_integer(bs) || json_integer_value(bs) < 1 || json_integer_value(bs) > 1000000) {
+        if (!json_is_integer(bs) || json_integer_value(bs) < 1 ||
+            json_integer_value(bs) > 1000000) {
             bad(err, file, "batch_size", "must be an integer from 1 to 1000000");
             goto fail;
         }
@@ -168,7 +171,8 @@ int og_config_from_json(const json_t *doc, const char *name, const char *base, c
     {
         char where[64];
         snprintf(where, sizeof(where), "sources[%zu]", i);
-        static const char *const k[] = {"name", "connector", "inputs", "mapping", "options", "description", NULL};
+        static const char *const k[] = {"name",    "connector",   "inputs", "mapping",
+                                        "options", "description", NULL};
         if (!json_is_object(s)) {
             bad(err, file, where, "a source is an object {\"name\", \"inputs\", \"mapping\", ...}");
             goto fail;
@@ -185,8 +189,8 @@ int og_config_from_json(const json_t *doc, const char *name, const char *base, c
         }
         for (size_t k2 = 0; k2 + 1 < cfg->nsources; k2++)
             if (strcmp(cfg->sources[k2].name, nm) == 0) {
-                og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_config", "%s: %s: source name \"%s\" is used twice",
-                             file, where, nm);
+                og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_config",
+                             "%s: %s: source name \"%s\" is used twice", file, where, nm);
                 goto fail;
             }
         sc->name = strdup(nm);
@@ -231,14 +235,15 @@ fail:
     return rc == OG_ENOMEM ? rc : OG_ECONFIG;
 }
 
-int og_config_load(const char *path, const char *datadir, struct og_config *cfg, struct og_error *err)
+int og_config_load(const char *path, const char *datadir, struct og_config *cfg,
+                   struct og_error *err)
 {
     memset(cfg, 0, sizeof(*cfg));
     json_error_t jerr;
     json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     if (!doc) {
-        og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_config", "%s:%d:%d: %s", path, jerr.line, jerr.column,
-                     jerr.text);
+        og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_config", "%s:%d:%d: %s", path, jerr.line,
+                     jerr.column, jerr.text);
         return OG_ECONFIG;
     }
     char *base = strdup(path);

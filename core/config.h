@@ -1,37 +1,42 @@
-/* config.h - the run configuration (onegrid.json): warehouse, world, sources. Unknown keys are errors. */
+/* config.h - the run configuration (onegrid.json): warehouse, world, sources. Unknown keys are
+ * errors. */
 #ifndef OG_CONFIG_H
 #define OG_CONFIG_H
 
-#include "error.h"
+#include "core/error.h"
 
 #include <jansson.h>
 #include <stddef.h>
 
 struct og_source_cfg {
     char *name;
-    char *connector;  /* NULL: the mapping's input.connector */
-    char **inputs;    /* paths or globs, resolved against the config file's folder */
+    char *connector; /* NULL: the mapping's input.connector */
+    char **inputs;   /* paths or globs, resolved against the config file's folder */
     size_t ninputs;
-    char *mapping;    /* resolved path */
-    json_t *options;  /* new reference or NULL: connector options overriding the mapping's "input" */
+    char *mapping;   /* resolved path */
+    json_t *options; /* new reference or NULL: connector options overriding the mapping's "input" */
 };
 
 struct og_config {
-    char *path;            /* the config file, or NULL for a built-in config */
-    char *dsn;             /* warehouse conninfo; ONEGRID_DSN overrides; NULL = PG* variables */
-    char *world_dir;       /* world files for `world import` and `map` */
+    char *path;      /* the config file, or NULL for a built-in config */
+    char *dsn;       /* warehouse conninfo; ONEGRID_DSN overrides; NULL = PG* variables */
+    char *world_dir; /* world files for `world import` and `map` */
     char *crosswalk_dir;
-    char *taxonomy;        /* unified taxonomy CSV */
-    int batch_size;        /* records per transaction (default 5000) */
-    double max_reject_ratio; /* rejects / records read above which the run exits 3; < 0 = no limit */
+    char *taxonomy; /* unified taxonomy CSV */
+    int batch_size; /* records per transaction (default 5000) */
+    double
+        max_reject_ratio; /* rejects / records read above which the run exits 3; < 0 = no limit */
     struct og_source_cfg *sources;
     size_t nsources;
 };
 
-/* Reads path into *cfg (new; og_config_free). datadir supplies defaults for world_dir, crosswalk_dir
- * and taxonomy. Errors (OG_ECONFIG) name the file, the JSON path and what is expected. */
-int og_config_load(const char *path, const char *datadir, struct og_config *cfg, struct og_error *err);
-/* Builds a config from a JSON object already in memory (borrowed); relative paths resolve against base. */
+/* Reads path into *cfg (new; og_config_free). datadir supplies defaults for world_dir,
+ * crosswalk_dir and taxonomy. Errors (OG_ECONFIG) name the file, the JSON path and what is
+ * expected. */
+int og_config_load(const char *path, const char *datadir, struct og_config *cfg,
+                   struct og_error *err);
+/* Builds a config from a JSON object already in memory (borrowed); relative paths resolve against
+ * base. */
 int og_config_from_json(const json_t *doc, const char *name, const char *base, const char *datadir,
                         struct og_config *cfg, struct og_error *err);
 void og_config_free(struct og_config *cfg); /* NULL allowed */

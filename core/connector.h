@@ -2,30 +2,28 @@
 #ifndef OG_CONNECTOR_H
 #define OG_CONNECTOR_H
 
-#include "error.h"
-#include "options.h"
-#include "record.h"
+#include "core/error.h"
+#include "core/options.h"
+#include "core/record.h"
 
 #include <jansson.h>
 #include <stdbool.h>
 
 /* A file connector reads one input file. State is private to the connector.
  *
- * open:  path is borrowed; options is a borrowed JSON object (may be NULL) merged from the mapping's
- *        "input" block and the source's "options"; unknown keys are an OG_ECONFIG error.
- *        On success *state is new and must be passed to close().
- * next:  returns 1 and sets *doc (new reference, caller owns) and *pos (its strings valid until close);
- *        returns 0 at the end of input;
+ * open:  path is borrowed; options is a borrowed JSON object (may be NULL) merged from the
+ * mapping's "input" block and the source's "options"; unknown keys are an OG_ECONFIG error. On
+ * success *state is new and must be passed to close(). next:  returns 1 and sets *doc (new
+ * reference, caller owns) and *pos (its strings valid until close); returns 0 at the end of input;
  *        returns OG_EREJECT for one malformed record: err is filled (reason, message, position),
- *        *pos says where it was and *raw is the record's raw text (new, free()) or NULL; reading can
- *        go on with the next call;
- *        returns another negative code when reading cannot go on (err filled).
- * progress: bytes consumed so far and the total (0 when unknown), for progress display.
+ *        *pos says where it was and *raw is the record's raw text (new, free()) or NULL; reading
+ * can go on with the next call; returns another negative code when reading cannot go on (err
+ * filled). progress: bytes consumed so far and the total (0 when unknown), for progress display.
  * close: releases everything; NULL state is allowed.
  */
 struct og_connector {
-    const char *name;          /* "csv", "ndjson", "json" */
-    const char *summary;       /* one line for --help */
+    const char *name;                    /* "csv", "ndjson", "json" */
+    const char *summary;                 /* one line for --help */
     const struct og_option_doc *options; /* terminated by {NULL} */
     int (*open)(const char *path, const json_t *options, void **state, struct og_error *err);
     int (*next)(void *state, json_t **doc, struct og_pos *pos, char **raw, struct og_error *err);

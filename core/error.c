@@ -1,5 +1,5 @@
 /* error.c - filling and formatting struct og_error. */
-#include "error.h"
+#include "core/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -94,7 +94,8 @@ const char *og_error_format(const struct og_error *err, char *buf, size_t size)
 {
     if (!err || size == 0)
         return "";
-    int n = snprintf(buf, size, "%s%s%s", err->position, err->position[0] ? ": " : "", err->message);
+    int n =
+        snprintf(buf, size, "%s%s%s", err->position, err->position[0] ? ": " : "", err->message);
     if (n < 0 || (size_t)n >= size)
         return buf;
     size_t len = (size_t)n;

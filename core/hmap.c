@@ -1,6 +1,6 @@
 /* hmap.c - open-addressing string hash map (FNV-1a, linear probing). */
-#include "hmap.h"
-#include "error.h"
+#include "core/hmap.h"
+#include "core/error.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -104,9 +104,13 @@ void *og_hmap_get(const struct og_hmap *m, const char *key)
     return s->key ? s->value : NULL;
 }
 
-size_t og_hmap_count(const struct og_hmap *m) { return m ? m->count : 0; }
+size_t og_hmap_count(const struct og_hmap *m)
+{
+    return m ? m->count : 0;
+}
 
-int og_hmap_each(const struct og_hmap *m, int (*fn)(const char *key, void *value, void *ctx), void *ctx)
+int og_hmap_each(const struct og_hmap *m, int (*fn)(const char *key, void *value, void *ctx),
+                 void *ctx)
 {
     for (size_t i = 0; i < m->cap; i++) {
         if (m->slots[i].key) {

@@ -16,6 +16,7 @@ int og_hmap_put(struct og_hmap *m, const char *key, void *value);
 void *og_hmap_get(const struct og_hmap *m, const char *key);
 size_t og_hmap_count(const struct og_hmap *m);
 /* Iterates in unspecified order; stops early when fn returns non-zero (returned). */
-int og_hmap_each(const struct og_hmap *m, int (*fn)(const char *key, void *value, void *ctx), void *ctx);
+int og_hmap_each(const struct og_hmap *m, int (*fn)(const char *key, void *value, void *ctx),
+                 void *ctx);
 
 #endif

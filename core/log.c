@@ -1,5 +1,5 @@
 /* log.c - leveled logging: text or JSON lines, rate-limited repeats. */
-#include "log.h"
+#include "core/log.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -17,7 +17,10 @@ void og_log_init(struct og_log *log, enum og_log_level level, bool json, FILE *o
     pthread_mutex_init(&log->mu, NULL);
 }
 
-void og_log_fini(struct og_log *log) { pthread_mutex_destroy(&log->mu); }
+void og_log_fini(struct og_log *log)
+{
+    pthread_mutex_destroy(&log->mu);
+}
 
 int og_log_level_parse(const char *s, enum og_log_level *out)
 {
@@ -30,7 +33,8 @@ int og_log_level_parse(const char *s, enum og_log_level *out)
     return -1;
 }
 
-void og_log_write(struct og_log *log, enum og_log_level level, const char *component, const char *fmt, ...)
+void og_log_write(struct og_log *log, enum og_log_level level, const char *component,
+                  const char *fmt, ...)
 {
     char msg[2048];
     va_list ap;
@@ -62,8 +66,8 @@ void og_log_write(struct og_log *log, enum og_log_level level, const char *compo
     char ts[32];
     strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
     if (log->json) {
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "ts", ts, "level", level_names[level], "component",
-                              component, "msg", msg);
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "ts", ts, "level", level_names[level],
+                              "component", component, "msg", msg);
         if (o) {
             char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
             if (s) {

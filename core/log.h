@@ -11,9 +11,9 @@ enum og_log_level { OG_LOG_ERROR = 0, OG_LOG_WARN, OG_LOG_INFO, OG_LOG_DEBUG, OG
 /* Created by main and passed down (borrowed) to whoever logs; no global logger. */
 struct og_log {
     enum og_log_level level;
-    bool json;       /* --log-format=json */
-    FILE *out;       /* stderr */
-    unsigned repeats; /* rate limiting of identical consecutive messages */
+    bool json;          /* --log-format=json */
+    FILE *out;          /* stderr */
+    unsigned repeats;   /* rate limiting of identical consecutive messages */
     pthread_mutex_t mu; /* the loader thread logs too */
     char last[160];
 };
@@ -23,8 +23,8 @@ void og_log_init(struct og_log *log, enum og_log_level level, bool json, FILE *o
 void og_log_fini(struct og_log *log);
 /* Parses "error", "warn", "info", "debug", "trace". 0 or -1. */
 int og_log_level_parse(const char *s, enum og_log_level *out);
-void og_log_write(struct og_log *log, enum og_log_level level, const char *component, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+void og_log_write(struct og_log *log, enum og_log_level level, const char *component,
+                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static inline bool og_log_enabled(const struct og_log *log, enum og_log_level level)
 {

@@ -1,5 +1,5 @@
 /* options.c - checking JSON options against an option table. */
-#include "options.h"
+#include "core/options.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,8 +11,8 @@ int og_options_check(const char *owner, const struct og_option_doc *docs, const 
     if (!options)
         return 0;
     if (!json_is_object(options))
-        return og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config", "options for %s must be a JSON object",
-                            owner);
+        return og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config",
+                            "options for %s must be a JSON object", owner);
     const char *key;
     json_t *value;
     json_object_foreach((json_t *)options, key, value)
@@ -24,12 +24,14 @@ int og_options_check(const char *owner, const struct og_option_doc *docs, const 
             char known[256] = "";
             size_t used = 0;
             for (doc = docs; doc->key; doc++) {
-                int n = snprintf(known + used, sizeof(known) - used, "%s%s", used ? ", " : "", doc->key);
+                int n = snprintf(known + used, sizeof(known) - used, "%s%s", used ? ", " : "",
+                                 doc->key);
                 if (n < 0 || (size_t)n >= sizeof(known) - used)
                     break;
                 used += (size_t)n;
             }
-            og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config", "unknown option \"%s\" for %s", key, owner);
+            og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config", "unknown option \"%s\" for %s",
+                         key, owner);
             og_error_detail(err, "known options: %s", used ? known : "(none)");
             return OG_ECONFIG;
         }
@@ -37,8 +39,8 @@ int og_options_check(const char *owner, const struct og_option_doc *docs, const 
                   (strcmp(doc->type, "boolean") == 0 && json_is_boolean(value)) ||
                   (strcmp(doc->type, "string") == 0 && json_is_string(value));
         if (!ok)
-            return og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config", "option \"%s\" for %s must be a %s", key,
-                                owner, doc->type);
+            return og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config",
+                                "option \"%s\" for %s must be a %s", key, owner, doc->type);
     }
     return 0;
 }

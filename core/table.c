@@ -1,6 +1,6 @@
 /* table.c - read a small CSV file fully into memory. */
-#include "table.h"
-#include "buf.h"
+#include "core/table.h"
+#include "core/buf.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -25,7 +25,8 @@ void og_table_free(struct og_table *t)
     memset(t, 0, sizeof(*t));
 }
 
-/* Parses one record starting at *p; fields appended to *out (new strings). Advances *p and *line. */
+/* Parses one record starting at *p; fields appended to *out (new strings). Advances *p and *line.
+ */
 static int parse_record(const char **p, const char *end, long *line, char ***out, size_t *n)
 {
     struct og_buf f = OG_BUF_INIT;
@@ -108,7 +109,8 @@ int og_table_read(const char *path, struct og_table *t, struct og_error *err)
     memset(t, 0, sizeof(*t));
     FILE *fp = fopen(path, "rb");
     if (!fp)
-        return og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not open \"%s\": %s", path, strerror(errno));
+        return og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not open \"%s\": %s", path,
+                            strerror(errno));
     struct og_buf all = OG_BUF_INIT;
     char block[65536];
     size_t got;
@@ -116,7 +118,8 @@ int og_table_read(const char *path, struct og_table *t, struct og_error *err)
         if (og_buf_append(&all, block, got) < 0) {
             fclose(fp);
             og_buf_free(&all);
-            return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory reading \"%s\"", path);
+            return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem",
+                                "out of memory reading \"%s\"", path);
         }
     }
     fclose(fp);
@@ -128,11 +131,13 @@ int og_table_read(const char *path, struct og_table *t, struct og_error *err)
         p += 3;
     long line = 1;
     if (p >= end || *p == '\n' || *p == '\r') {
-        rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_csv", "%s:1: the header row is missing", path);
+        rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_csv",
+                          "%s:1: the header row is missing", path);
         goto done;
     }
     if (parse_record(&p, end, &line, &t->header, &t->ncols) < 0) {
-        rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_csv", "%s:1: cannot read the header row", path);
+        rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_csv",
+                          "%s:1: cannot read the header row", path);
         goto done;
     }
     size_t cap = 0;
@@ -149,14 +154,15 @@ int og_table_read(const char *path, struct og_table *t, struct og_error *err)
         char **fields;
         size_t n;
         if (parse_record(&p, end, &line, &fields, &n) < 0) {
-            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_csv", "%s:%ld: unterminated quoted field",
-                              path, start);
+            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_csv",
+                              "%s:%ld: unterminated quoted field", path, start);
             goto done;
         }
         if (n != t->ncols) {
             free_fields(fields, n);
             rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "field_count",
-                              "%s:%ld: %zu fields where the header has %zu", path, start, n, t->ncols);
+                              "%s:%ld: %zu fields where the header has %zu", path, start, n,
+                              t->ncols);
             goto done;
         }
         if (t->nrows == cap) {
@@ -195,7 +201,7 @@ int og_table_require_col(const struct og_table *t, const char *name, struct og_e
 {
     int c = og_table_col(t, name);
     if (c < 0)
-        og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_table", "%s: no column \"%s\" in the header",
-                     t->path, name);
+        og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_table",
+                     "%s: no column \"%s\" in the header", t->path, name);
     return c;
 }

@@ -2,17 +2,17 @@
 #ifndef OG_TABLE_H
 #define OG_TABLE_H
 
-#include "error.h"
+#include "core/error.h"
 
 #include <stddef.h>
 
 struct og_table {
-    char *path;        /* owned copy, for messages */
-    char **header;     /* ncols names */
+    char *path;    /* owned copy, for messages */
+    char **header; /* ncols names */
     size_t ncols;
-    char ***rows;      /* nrows x ncols, owned */
+    char ***rows; /* nrows x ncols, owned */
     size_t nrows;
-    long *lines;       /* line number of each row, for messages */
+    long *lines; /* line number of each row, for messages */
 };
 
 /* Reads path (UTF-8, optional BOM, LF or CRLF, RFC 4180 quotes, header row required) into *t (new).

@@ -3,11 +3,11 @@
 #ifndef OG_UNIFIED_H
 #define OG_UNIFIED_H
 
-#include "record.h"
+#include "core/record.h"
 
 #include <stdbool.h>
-#include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum og_kind { OG_KIND_EVENT = 1, OG_KIND_VISIT = 2 };
 
@@ -27,29 +27,29 @@ struct og_place {
     const char *community_code; /* 12 digits (current edition) or NULL */
     const char *street_code;    /* 9 digits or NULL */
     bool has_point;
-    double lon, lat;            /* WGS-84 */
-    const char *source_crs;     /* "wgs84", "cgcs2000", "gcj02", "bd09" or NULL */
+    double lon, lat;        /* WGS-84 */
+    const char *source_crs; /* "wgs84", "cgcs2000", "gcj02", "bd09" or NULL */
 };
 
 /* One row of onegrid.event. */
 struct og_event {
-    const char *event_id;       /* department + ":" + source + ":" + source_id */
+    const char *event_id; /* department + ":" + source + ":" + source_id */
     const char *department;
     const char *source;
     const char *source_id;
-    const char *category_code;  /* unified taxonomy, "9999" when unmapped */
+    const char *category_code; /* unified taxonomy, "9999" when unmapped */
     const char *category_name;
     const char *source_category;
-    const char *status;         /* unified status */
+    const char *status; /* unified status */
     const char *source_status;
     struct og_time reported_at, updated_at, closed_at;
     struct og_place place;
     const char *address;
     const char *summary;
-    const char *subject_key;    /* HMAC of the normalised identity number, or NULL */
+    const char *subject_key; /* HMAC of the normalised identity number, or NULL */
     const char *subject_masked;
     og_tristate subject_valid;
-    const char *attrs;          /* JSON object text */
+    const char *attrs; /* JSON object text */
 };
 
 struct og_visit_member {
@@ -63,7 +63,7 @@ struct og_visit_member {
     size_t nsymptoms;
     const char **travel;
     size_t ntravel;
-    const char *health_code;    /* green/yellow/red or NULL */
+    const char *health_code; /* green/yellow/red or NULL */
 };
 
 /* One row of onegrid.visit and its members. */
@@ -89,8 +89,8 @@ struct og_unified {
         struct og_visit visit;
     } u;
     struct og_pos pos;
-    const char *position;   /* og_pos_format text, in the arena */
-    char row_hash[65];      /* SHA-256 hex of the content columns, filled by the loader */
+    const char *position; /* og_pos_format text, in the arena */
+    char row_hash[65];    /* SHA-256 hex of the content columns, filled by the loader */
     /* the loader's encoding of the row, made ahead on the reading thread (og_pg_prepare) or NULL */
     const char *enc;
     const char *enc_members;
@@ -101,11 +101,11 @@ struct og_unified {
 struct og_reject {
     struct og_pos pos;
     const char *position;
-    const char *stage;      /* "read", "map", "reconcile", "load" */
-    const char *reason;     /* machine code: "bad_json", "invalid_time", "missing_field", ... */
-    const char *field;      /* the field concerned, or NULL */
+    const char *stage;  /* "read", "map", "reconcile", "load" */
+    const char *reason; /* machine code: "bad_json", "invalid_time", "missing_field", ... */
+    const char *field;  /* the field concerned, or NULL */
     const char *message;
-    const char *raw;        /* raw text of the record (may be truncated), or NULL */
+    const char *raw; /* raw text of the record (may be truncated), or NULL */
 };
 
 #endif

@@ -1,6 +1,6 @@
 /* utf8.c - UTF-8 validation and sanitising copies. */
-#include "utf8.h"
-#include "buf.h"
+#include "core/utf8.h"
+#include "core/buf.h"
 
 size_t og_utf8_seq(const unsigned char *s, size_t n)
 {
@@ -42,7 +42,8 @@ char *og_utf8_copy(const char *text, size_t len, size_t max)
     size_t i = 0;
     while (i < len && out.len < max) {
         size_t n = og_utf8_seq(s + i, len - i);
-        int rc = (n == 0 || s[i] == 0) ? og_buf_puts(&out, "\xEF\xBF\xBD") : og_buf_append(&out, s + i, n);
+        int rc = (n == 0 || s[i] == 0) ? og_buf_puts(&out, "\xEF\xBF\xBD")
+                                       : og_buf_append(&out, s + i, n);
         if (rc < 0) {
             og_buf_free(&out);
             return NULL;

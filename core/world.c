@@ -1,15 +1,18 @@
 /* world.c - the world as plain data: building it, reading it from a folder of files, freeing it. */
-#include "world.h"
-#include "table.h"
+#include "core/world.h"
+#include "core/table.h"
 
 #include <dirent.h>
-#include <jansson.h>
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
 
 /* Grows *arr (element size sz) to hold one more; returns the new element zeroed or NULL. */
 static void *push(void **arr, size_t *n, size_t sz)
@@ -43,8 +46,8 @@ int og_world_add_division(struct og_world *w, const char *code, int level, const
     return 0;
 }
 
-int og_world_add_alias(struct og_world *w, const char *old_code, const char *code, const char *edition,
-                       int level, const char *old_name)
+int og_world_add_alias(struct og_world *w, const char *old_code, const char *code,
+                       const char *edition, int level, const char *old_name)
 {
     struct og_world_alias *a = PUSH(w->aliases, w->naliases);
     if (!a)
@@ -57,8 +60,9 @@ int og_world_add_alias(struct og_world *w, const char *old_code, const char *cod
     return 0;
 }
 
-int og_world_add_grid(struct og_world *w, const char *grid_code, const char *name, const char *community_code,
-                      const char *street_code, const char *county_code, const char *geojson)
+int og_world_add_grid(struct og_world *w, const char *grid_code, const char *name,
+                      const char *community_code, const char *street_code, const char *county_code,
+                      const char *geojson)
 {
     struct og_world_grid *g = PUSH(w->grids, w->ngrids);
     if (!g)
@@ -72,8 +76,8 @@ int og_world_add_grid(struct og_world *w, const char *grid_code, const char *nam
     return 0;
 }
 
-int og_world_add_dept_grid(struct og_world *w, const char *department, const char *code, const char *name,
-                           const char *geojson)
+int og_world_add_dept_grid(struct og_world *w, const char *department, const char *code,
+                           const char *name, const char *geojson)
 {
     struct og_world_dept_grid *g = PUSH(w->dept_grids, w->ndept_grids);
     if (!g)
@@ -85,8 +89,8 @@ int og_world_add_dept_grid(struct og_world *w, const char *department, const cha
     return 0;
 }
 
-int og_world_add_xwalk(struct og_world *w, const char *department, const char *code, const char *grid_code,
-                       double weight)
+int og_world_add_xwalk(struct og_world *w, const char *department, const char *code,
+                       const char *grid_code, double weight)
 {
     struct og_world_xwalk *x = PUSH(w->xwalks, w->nxwalks);
     if (!x)
@@ -112,8 +116,8 @@ void og_world_free(struct og_world *w)
     }
     for (size_t i = 0; i < w->ngrids; i++) {
         struct og_world_grid *g = &w->grids[i];
-        free(g->grid_code), free(g->name), free(g->community_code), free(g->street_code), free(g->county_code),
-            free(g->geojson);
+        free(g->grid_code), free(g->name), free(g->community_code), free(g->street_code),
+            free(g->county_code), free(g->geojson);
     }
     for (size_t i = 0; i < w->ndept_grids; i++) {
         struct og_world_dept_grid *g = &w->dept_grids[i];
@@ -135,16 +139,16 @@ static const char *prop_str(json_t *props, const char *key)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-typedef int (*feature_fn)(struct og_world *w, json_t *props, const char *geojson, const char *path, size_t i,
-                          struct og_error *err);
+typedef int (*feature_fn)(struct og_world *w, json_t *props, const char *geojson, const char *path,
+                          size_t i, struct og_error *err);
 
 static int read_features(const char *path, struct og_world *w, feature_fn fn, struct og_error *err)
 {
     json_error_t jerr;
     json_t *doc = json_load_file(path, 0, &jerr);
     if (!doc)
-        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_json", "%s:%d:%d: %s", path, jerr.line,
-                            jerr.column, jerr.text);
+        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_json", "%s:%d:%d: %s", path,
+                            jerr.line, jerr.column, jerr.text);
     int rc = 0;
     json_t *features = json_object_get(doc, "features");
     if (!json_is_array(features)) {
@@ -177,16 +181,16 @@ static int need(const char *v, const char *key, const char *path, size_t i, stru
                         "%s: feature %zu has no property \"%s\"", path, i, key);
 }
 
-static int grid_feature(struct og_world *w, json_t *props, const char *gj, const char *path, size_t i,
-                        struct og_error *err)
+static int grid_feature(struct og_world *w, json_t *props, const char *gj, const char *path,
+                        size_t i, struct og_error *err)
 {
     const char *code = prop_str(props, "grid_code"), *comm = prop_str(props, "community_code");
     const char *street = prop_str(props, "street_code"), *county = prop_str(props, "county_code");
     if (need(code, "grid_code", path, i, err) || need(comm, "community_code", path, i, err))
         return OG_EPARSE;
     if (!gj)
-        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "missing_field", "%s: grid %s has no geometry",
-                            path, code);
+        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "missing_field",
+                            "%s: grid %s has no geometry", path, code);
     char sbuf[10], cbuf[7];
     if (!street) {
         snprintf(sbuf, sizeof(sbuf), "%.9s", comm);
@@ -199,8 +203,8 @@ static int grid_feature(struct og_world *w, json_t *props, const char *gj, const
     return og_world_add_grid(w, code, prop_str(props, "name"), comm, street, county, gj);
 }
 
-static int dept_feature(struct og_world *w, json_t *props, const char *gj, const char *path, size_t i,
-                        struct og_error *err)
+static int dept_feature(struct og_world *w, json_t *props, const char *gj, const char *path,
+                        size_t i, struct og_error *err)
 {
     const char *dept = prop_str(props, "department"), *code = prop_str(props, "dept_grid_code");
     if (need(dept, "department", path, i, err) || need(code, "dept_grid_code", path, i, err))
@@ -208,8 +212,8 @@ static int dept_feature(struct og_world *w, json_t *props, const char *gj, const
     return og_world_add_dept_grid(w, dept, code, prop_str(props, "name"), gj);
 }
 
-static int community_feature(struct og_world *w, json_t *props, const char *gj, const char *path, size_t i,
-                             struct og_error *err)
+static int community_feature(struct og_world *w, json_t *props, const char *gj, const char *path,
+                             size_t i, struct og_error *err)
 {
     const char *code = prop_str(props, "code");
     if (need(code, "code", path, i, err))
@@ -254,23 +258,26 @@ static int read_csv_rows(const char *path, const char *const *cols, size_t ncols
     return rc;
 }
 
-static int division_row(struct og_world *w, char **v, const char *path, long line, struct og_error *err)
+static int division_row(struct og_world *w, char **v, const char *path, long line,
+                        struct og_error *err)
 {
     char *end;
     long level = strtol(v[1], &end, 10);
     if (end == v[1] || *end || level < 1 || level > 5)
-        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_value", "%s:%ld: level \"%s\" is not 1..5",
-                            path, line, v[1]);
+        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_value",
+                            "%s:%ld: level \"%s\" is not 1..5", path, line, v[1]);
     return og_world_add_division(w, v[0], (int)level, v[2], *v[3] ? v[3] : NULL, v[4], NULL);
 }
 
-static int alias_row(struct og_world *w, char **v, const char *path, long line, struct og_error *err)
+static int alias_row(struct og_world *w, char **v, const char *path, long line,
+                     struct og_error *err)
 {
     (void)path, (void)line, (void)err;
     return og_world_add_alias(w, v[0], v[1], v[2], atoi(v[3]), *v[4] ? v[4] : NULL);
 }
 
-static int xwalk_row(struct og_world *w, char **v, const char *path, long line, struct og_error *err)
+static int xwalk_row(struct og_world *w, char **v, const char *path, long line,
+                     struct og_error *err)
 {
     char *end;
     double weight = strtod(v[3], &end);
@@ -280,9 +287,13 @@ static int xwalk_row(struct og_world *w, char **v, const char *path, long line, 
     return og_world_add_xwalk(w, v[0], v[1], v[2], weight > 1 ? 1 : weight);
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
-int og_world_read_dir(const char *dir, const char *xwalk_dir, struct og_world *w, struct og_error *err)
+int og_world_read_dir(const char *dir, const char *xwalk_dir, struct og_world *w,
+                      struct og_error *err)
 {
     memset(w, 0, sizeof(*w));
     char path[4096];
@@ -317,8 +328,9 @@ int og_world_read_dir(const char *dir, const char *xwalk_dir, struct og_world *w
     if (xwalk_dir) {
         DIR *d = opendir(xwalk_dir);
         if (!d) {
-            rc = og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not open crosswalk folder \"%s\": %s",
-                              xwalk_dir, strerror(errno));
+            rc = og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io",
+                              "could not open crosswalk folder \"%s\": %s", xwalk_dir,
+                              strerror(errno));
             goto fail;
         }
         char *names[256];

@@ -4,7 +4,7 @@
 #ifndef OG_WORLD_H
 #define OG_WORLD_H
 
-#include "error.h"
+#include "core/error.h"
 
 #include <stddef.h>
 
@@ -44,9 +44,10 @@ struct og_world {
     size_t nxwalks;
 };
 
-/* Reads a world folder (docs/world-format.md) and the crosswalk CSVs in xwalk_dir (every *.csv) into
- * *w (new; free with og_world_free). Errors name the file and line. */
-int og_world_read_dir(const char *dir, const char *xwalk_dir, struct og_world *w, struct og_error *err);
+/* Reads a world folder (docs/world-format.md) and the crosswalk CSVs in xwalk_dir (every *.csv)
+ * into *w (new; free with og_world_free). Errors name the file and line. */
+int og_world_read_dir(const char *dir, const char *xwalk_dir, struct og_world *w,
+                      struct og_error *err);
 /* Frees everything; NULL allowed. */
 void og_world_free(struct og_world *w);
 
@@ -54,13 +55,14 @@ void og_world_free(struct og_world *w);
  * 0 or OG_ENOMEM. */
 int og_world_add_division(struct og_world *w, const char *code, int level, const char *name,
                           const char *parent_code, const char *edition, const char *geojson);
-int og_world_add_alias(struct og_world *w, const char *old_code, const char *code, const char *edition,
-                       int level, const char *old_name);
-int og_world_add_grid(struct og_world *w, const char *grid_code, const char *name, const char *community_code,
-                      const char *street_code, const char *county_code, const char *geojson);
-int og_world_add_dept_grid(struct og_world *w, const char *department, const char *code, const char *name,
-                           const char *geojson);
-int og_world_add_xwalk(struct og_world *w, const char *department, const char *code, const char *grid_code,
-                       double weight);
+int og_world_add_alias(struct og_world *w, const char *old_code, const char *code,
+                       const char *edition, int level, const char *old_name);
+int og_world_add_grid(struct og_world *w, const char *grid_code, const char *name,
+                      const char *community_code, const char *street_code, const char *county_code,
+                      const char *geojson);
+int og_world_add_dept_grid(struct og_world *w, const char *department, const char *code,
+                           const char *name, const char *geojson);
+int og_world_add_xwalk(struct og_world *w, const char *department, const char *code,
+                       const char *grid_code, double weight);
 
 #endif

@@ -1,12 +1,15 @@
 /* copy.c - COPY text-format encoding. */
-#include "copy.h"
+#include "loader/copy.h"
 
-#include "../transform/timefmt.h"
+#include "transform/timefmt.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static int sep(struct og_buf *b, bool first) { return first ? 0 : og_buf_putc(b, '\t'); }
+static int sep(struct og_buf *b, bool first)
+{
+    return first ? 0 : og_buf_putc(b, '\t');
+}
 
 /* COPY text escaping of s into b. */
 static int esc(struct og_buf *b, const char *s)
@@ -16,11 +19,20 @@ static int esc(struct og_buf *b, const char *s)
     for (const char *p = s; *p; p++) {
         const char *rep = NULL;
         switch (*p) {
-        case '\\': rep = "\\\\"; break;
-        case '\t': rep = "\\t"; break;
-        case '\n': rep = "\\n"; break;
-        case '\r': rep = "\\r"; break;
-        default: break;
+        case '\\':
+            rep = "\\\\";
+            break;
+        case '\t':
+            rep = "\\t";
+            break;
+        case '\n':
+            rep = "\\n";
+            break;
+        case '\r':
+            rep = "\\r";
+            break;
+        default:
+            break;
         }
         int rc = rep ? og_buf_puts(b, rep) : og_buf_putc(b, *p);
         if (rc < 0)
@@ -95,4 +107,7 @@ int og_copy_text_array(struct og_buf *b, bool first, const char *const *items, s
     return rc;
 }
 
-int og_copy_end_row(struct og_buf *b) { return og_buf_putc(b, '\n'); }
+int og_copy_end_row(struct og_buf *b)
+{
+    return og_buf_putc(b, '\n');
+}

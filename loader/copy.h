@@ -2,17 +2,17 @@
 #ifndef OG_COPY_H
 #define OG_COPY_H
 
-#include "../core/buf.h"
+#include "core/buf.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* Each appends one column (with a leading tab unless first is true). 0 or OG_ENOMEM. */
-int og_copy_text(struct og_buf *b, bool first, const char *s);      /* NULL -> \N */
+int og_copy_text(struct og_buf *b, bool first, const char *s); /* NULL -> \N */
 int og_copy_double(struct og_buf *b, bool first, bool set, double v);
 int og_copy_int(struct og_buf *b, bool first, long long v);
-int og_copy_bool(struct og_buf *b, bool first, signed char v);     /* -1 -> \N */
+int og_copy_bool(struct og_buf *b, bool first, signed char v); /* -1 -> \N */
 int og_copy_time(struct og_buf *b, bool first, bool set, int64_t us);
 /* A text[] column: {"a","b"} with array quoting, then COPY escaping. */
 int og_copy_text_array(struct og_buf *b, bool first, const char *const *items, size_t n);

@@ -1,78 +1,107 @@
-/* merge.c - one batch, one transaction: events (staging + merge + history), visits (visits.c), rejects, ledger. */
-#include "copy.h"
-#include "pg_internal.h"
+/* merge.c - one batch, one transaction: events (staging + merge + history), visits (visits.c),
+ * rejects, ledger. */
+#include "loader/copy.h"
+#include "loader/pg_internal.h"
 
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char STAGE_DDL[] =
-    "CREATE TEMP TABLE IF NOT EXISTS og_stage_event (seq integer, event_id text, department text, source text, "
-    "source_id text, category_code text, category_name text, source_category text, status text, source_status text, "
-    "reported_at timestamptz, updated_at timestamptz, closed_at timestamptz, grid_code text, grid_method text, "
-    "community_code text, street_code text, lon float8, lat float8, source_crs text, address text, summary text, "
-    "subject_key text, subject_masked text, subject_valid boolean, attrs jsonb, row_hash text, source_position text) "
-    "ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS og_stage_visit (seq integer, visit_id text, department text, source text, "
-    "source_id text, worker_id text, visited_at timestamptz, grid_code text, grid_method text, community_code text, "
-    "street_code text, lon float8, lat float8, source_crs text, address text, member_count integer, attrs jsonb, "
-    "row_hash text, source_position text) ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS og_stage_member (seq integer, visit_id text, mseq integer, person_key text, "
-    "id_masked text, id_valid boolean, name_masked text, temperature numeric, symptoms text[], travel text[], "
-    "health_code text) ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS og_changed_visit (visit_id text, seq integer, inserted boolean) "
-    "ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS og_stage_reject (source text, input text, version text, record_index bigint, "
-    "line bigint, byte_offset bigint, position text, stage text, reason text, field text, message text, raw text) "
-    "ON COMMIT DELETE ROWS;";
+static const char STAGE_DDL[] = "CREATE TEMP TABLE IF NOT EXISTS og_stage_event (seq integer, "
+                                "event_id text, department text, source text, "
+                                "source_id text, category_code text, category_name text, "
+                                "source_category text, status text, source_status text, "
+                                "reported_at timestamptz, updated_at timestamptz, closed_at "
+                                "timestamptz, grid_code text, grid_method text, "
+                                "community_code text, street_code text, lon float8, lat float8, "
+                                "source_crs text, address text, summary text, "
+                                "subject_key text, subject_masked text, subject_valid boolean, "
+                                "attrs jsonb, row_hash text, source_position text) "
+                                "ON COMMIT DELETE ROWS;"
+                                "CREATE TEMP TABLE IF NOT EXISTS og_stage_visit (seq integer, "
+                                "visit_id text, department text, source text, "
+                                "source_id text, worker_id text, visited_at timestamptz, grid_code "
+                                "text, grid_method text, community_code text, "
+                                "street_code text, lon float8, lat float8, source_crs text, "
+                                "address text, member_count integer, attrs jsonb, "
+                                "row_hash text, source_position text) ON COMMIT DELETE ROWS;"
+                                "CREATE TEMP TABLE IF NOT EXISTS og_stage_member (seq integer, "
+                                "visit_id text, mseq integer, person_key text, "
+                                "id_masked text, id_valid boolean, name_masked text, temperature "
+                                "numeric, symptoms text[], travel text[], "
+                                "health_code text) ON COMMIT DELETE ROWS;"
+                                "CREATE TEMP TABLE IF NOT EXISTS og_changed_visit (visit_id text, "
+                                "seq integer, inserted boolean) "
+                                "ON COMMIT DELETE ROWS;"
+                                "CREATE TEMP TABLE IF NOT EXISTS og_stage_reject (source text, "
+                                "input text, version text, record_index bigint, "
+                                "line bigint, byte_offset bigint, position text, stage text, "
+                                "reason text, field text, message text, raw text) "
+                                "ON COMMIT DELETE ROWS;";
 
-#define EVENT_COLS                                                                                              \
-    "event_id, department, source, source_id, category_code, category_name, source_category, status, "           \
-    "source_status, reported_at, updated_at, closed_at, grid_code, grid_method, community_code, street_code, "   \
+#define EVENT_COLS                                                                                 \
+    "event_id, department, source, source_id, category_code, category_name, source_category, "     \
+    "status, "                                                                                     \
+    "source_status, reported_at, updated_at, closed_at, grid_code, grid_method, community_code, "  \
+    "street_code, "                                                                                \
     "lon, lat, source_crs, address, summary, subject_key, subject_masked, subject_valid, attrs"
 
 static const char EVENT_MERGE[] =
     "WITH s AS (SELECT DISTINCT ON (event_id) * FROM og_stage_event "
     "           ORDER BY event_id, updated_at DESC NULLS LAST, seq DESC), "
-    "up AS (INSERT INTO onegrid.event AS e (" EVENT_COLS ", geom, row_hash, run_id, first_run_id, source_position) "
+    "up AS (INSERT INTO onegrid.event AS e (" EVENT_COLS
+    ", geom, row_hash, run_id, first_run_id, source_position) "
     "  SELECT " EVENT_COLS ", CASE WHEN lon IS NOT NULL AND lat IS NOT NULL "
-    "         THEN public.ST_SetSRID(public.ST_MakePoint(lon, lat), 4326) END, row_hash, $1, $1, source_position "
+    "         THEN public.ST_SetSRID(public.ST_MakePoint(lon, lat), 4326) END, row_hash, $1, $1, "
+    "source_position "
     "  FROM s WHERE NOT EXISTS (SELECT 1 FROM onegrid.event x WHERE x.event_id = s.event_id "
     "                           AND x.row_hash = s.row_hash) "
-    "  ON CONFLICT (event_id) DO UPDATE SET department = EXCLUDED.department, source = EXCLUDED.source, "
+    "  ON CONFLICT (event_id) DO UPDATE SET department = EXCLUDED.department, source = "
+    "EXCLUDED.source, "
     "    source_id = EXCLUDED.source_id, category_code = EXCLUDED.category_code, "
     "    category_name = EXCLUDED.category_name, source_category = EXCLUDED.source_category, "
-    "    status = EXCLUDED.status, source_status = EXCLUDED.source_status, reported_at = EXCLUDED.reported_at, "
-    "    updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at, grid_code = EXCLUDED.grid_code, "
+    "    status = EXCLUDED.status, source_status = EXCLUDED.source_status, reported_at = "
+    "EXCLUDED.reported_at, "
+    "    updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at, grid_code = "
+    "EXCLUDED.grid_code, "
     "    grid_method = EXCLUDED.grid_method, community_code = EXCLUDED.community_code, "
-    "    street_code = EXCLUDED.street_code, lon = EXCLUDED.lon, lat = EXCLUDED.lat, geom = EXCLUDED.geom, "
+    "    street_code = EXCLUDED.street_code, lon = EXCLUDED.lon, lat = EXCLUDED.lat, geom = "
+    "EXCLUDED.geom, "
     "    source_crs = EXCLUDED.source_crs, address = EXCLUDED.address, summary = EXCLUDED.summary, "
     "    subject_key = EXCLUDED.subject_key, subject_masked = EXCLUDED.subject_masked, "
-    "    subject_valid = EXCLUDED.subject_valid, attrs = EXCLUDED.attrs, row_hash = EXCLUDED.row_hash, "
+    "    subject_valid = EXCLUDED.subject_valid, attrs = EXCLUDED.attrs, row_hash = "
+    "EXCLUDED.row_hash, "
     "    run_id = EXCLUDED.run_id, source_position = EXCLUDED.source_position, loaded_at = now() "
-    "  WHERE e.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR EXCLUDED.updated_at >= e.updated_at "
+    "  WHERE e.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR EXCLUDED.updated_at >= "
+    "e.updated_at "
     "  RETURNING (xmax = 0) AS inserted) "
-    "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), (SELECT count(*) FROM s) "
+    "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), (SELECT "
+    "count(*) FROM s) "
     "FROM up";
 
 static const char HISTORY_MERGE[] =
     "INSERT INTO onegrid.event_history (event_id, status, source_status, changed_at, run_id) "
-    "SELECT DISTINCT s.event_id, s.status, s.source_status, coalesce(s.updated_at, s.reported_at), $1::bigint "
+    "SELECT DISTINCT s.event_id, s.status, s.source_status, coalesce(s.updated_at, s.reported_at), "
+    "$1::bigint "
     "FROM og_stage_event s WHERE coalesce(s.updated_at, s.reported_at) IS NOT NULL "
     "AND EXISTS (SELECT 1 FROM onegrid.event e WHERE e.event_id = s.event_id) "
     "ON CONFLICT DO NOTHING";
 
-static const char REJECT_MERGE[] =
-    "INSERT INTO onegrid.etl_reject (run_id, source, input, version, record_index, line, byte_offset, position, "
-    "stage, reason, field, message, raw) "
-    "SELECT $1, source, input, version, record_index, line, byte_offset, position, stage, reason, field, message, "
-    "raw FROM og_stage_reject ON CONFLICT DO NOTHING";
+static const char REJECT_MERGE[] = "INSERT INTO onegrid.etl_reject (run_id, source, input, "
+                                   "version, record_index, line, byte_offset, position, "
+                                   "stage, reason, field, message, raw) "
+                                   "SELECT $1, source, input, version, record_index, line, "
+                                   "byte_offset, position, stage, reason, field, message, "
+                                   "raw FROM og_stage_reject ON CONFLICT DO NOTHING";
 
 static const char LEDGER_UPSERT[] =
-    "INSERT INTO onegrid.etl_source_state AS st (source, kind, key, version, position, done, records, rejects, "
+    "INSERT INTO onegrid.etl_source_state AS st (source, kind, key, version, position, done, "
+    "records, rejects, "
     "run_id, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now()) "
-    "ON CONFLICT (source, kind, key, version) DO UPDATE SET position = EXCLUDED.position, done = EXCLUDED.done, "
-    "records = st.records + EXCLUDED.records, rejects = st.rejects + EXCLUDED.rejects, run_id = EXCLUDED.run_id, "
+    "ON CONFLICT (source, kind, key, version) DO UPDATE SET position = EXCLUDED.position, done = "
+    "EXCLUDED.done, "
+    "records = st.records + EXCLUDED.records, rejects = st.rejects + EXCLUDED.rejects, run_id = "
+    "EXCLUDED.run_id, "
     "updated_at = now()";
 
 /* SHA-256 of the content text as hex. */
@@ -158,10 +187,13 @@ static void bufs_free(struct bufs *b)
     og_buf_free(&b->ev), og_buf_free(&b->rej), og_buf_free(&b->tmp);
 }
 
-static long long val(PGresult *res, int col) { return atoll(PQgetvalue(res, 0, col)); }
+static long long val(PGresult *res, int col)
+{
+    return atoll(PQgetvalue(res, 0, col));
+}
 
-static int commit_once(struct og_pg *pg, long long run_id, struct og_batch *b, struct og_load_stats *stats,
-                       bool fast, struct og_error *err)
+static int commit_once(struct og_pg *pg, long long run_id, struct og_batch *b,
+                       struct og_load_stats *stats, bool fast, struct og_error *err)
 {
     struct bufs bf = {OG_BUF_INIT, OG_BUF_INIT, OG_BUF_INIT};
     int rc = 0;
@@ -179,7 +211,8 @@ static int commit_once(struct og_pg *pg, long long run_id, struct og_batch *b, s
         rc = reject_row(&bf.rej, b, &b->rejs[i]);
     if (rc) {
         bufs_free(&bf);
-        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory encoding a batch");
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem",
+                            "out of memory encoding a batch");
     }
     if (!pg->staged) {
         if ((rc = og_pg_exec(pg, STAGE_DDL, err)) < 0)
@@ -193,9 +226,9 @@ static int commit_once(struct og_pg *pg, long long run_id, struct og_batch *b, s
     if ((rc = og_pg_exec(pg, "BEGIN", err)) < 0)
         goto done;
     if (nev) {
-        rc = og_pg_copy(pg,
-                        "COPY og_stage_event (seq, " EVENT_COLS ", row_hash, source_position) FROM STDIN",
-                        bf.ev.data, bf.ev.len, "copy events into staging", err);
+        rc = og_pg_copy(
+            pg, "COPY og_stage_event (seq, " EVENT_COLS ", row_hash, source_position) FROM STDIN",
+            bf.ev.data, bf.ev.len, "copy events into staging", err);
         if (rc == 0)
             rc = og_pg_run(pg, EVENT_MERGE, 1, p1, PGRES_TUPLES_OK, &res, "merge events", err);
         if (rc == 0) {
@@ -204,7 +237,8 @@ static int commit_once(struct og_pg *pg, long long run_id, struct og_batch *b, s
             stats->unchanged += val(res, 2) - val(res, 0) - val(res, 1);
             PQclear(res);
             res = NULL;
-            rc = og_pg_run(pg, HISTORY_MERGE, 1, p1, PGRES_COMMAND_OK, &res, "append event history", err);
+            rc = og_pg_run(pg, HISTORY_MERGE, 1, p1, PGRES_COMMAND_OK, &res, "append event history",
+                           err);
         }
         if (rc == 0) {
             stats->history += atoll(PQcmdTuples(res));
@@ -216,7 +250,8 @@ static int commit_once(struct og_pg *pg, long long run_id, struct og_batch *b, s
         rc = og_pg_merge_visits(pg, run, b, fast, stats, err);
     if (rc == 0 && b->nrejs) {
         rc = og_pg_copy(pg,
-                        "COPY og_stage_reject (source, input, version, record_index, line, byte_offset, position, "
+                        "COPY og_stage_reject (source, input, version, record_index, line, "
+                        "byte_offset, position, "
                         "stage, reason, field, message, raw) FROM STDIN",
                         bf.rej.data, bf.rej.len, "copy rejects into staging", err);
         if (rc == 0)
@@ -232,9 +267,12 @@ static int commit_once(struct og_pg *pg, long long run_id, struct og_batch *b, s
         snprintf(pos, sizeof(pos), "%lld", b->position);
         snprintf(recs, sizeof(recs), "%zu", b->nrecs);
         snprintf(rejs, sizeof(rejs), "%zu", b->nrejs);
-        const char *p[] = {b->source, b->kind ? b->kind : "file", b->key, b->version ? b->version : "", pos,
-                           b->done ? "t" : "f", recs, rejs, run};
-        rc = og_pg_run(pg, LEDGER_UPSERT, 9, p, PGRES_COMMAND_OK, NULL, "record the source position", err);
+        const char *p[] = {
+            b->source, b->kind ? b->kind : "file", b->key, b->version ? b->version : "",
+            pos,       b->done ? "t" : "f",        recs,   rejs,
+            run};
+        rc = og_pg_run(pg, LEDGER_UPSERT, 9, p, PGRES_COMMAND_OK, NULL,
+                       "record the source position", err);
     }
     if (rc == 0)
         rc = og_pg_exec(pg, "COMMIT", err);
@@ -245,8 +283,8 @@ done:
     return rc;
 }
 
-int og_pg_commit_batch(struct og_pg *pg, long long run_id, struct og_batch *b, struct og_load_stats *total,
-                       struct og_error *err)
+int og_pg_commit_batch(struct og_pg *pg, long long run_id, struct og_batch *b,
+                       struct og_load_stats *total, struct og_error *err)
 {
     struct og_load_stats st = {0, 0, 0, 0, 0, 0};
     int rc = commit_once(pg, run_id, b, &st, true, err);

@@ -1,6 +1,6 @@
 /* pg.c - warehouse connection, statement helpers, migrations, runs, ledger, printing queries. */
-#include "migrations.h"
-#include "pg_internal.h"
+#include "loader/migrations.h"
+#include "loader/pg_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,15 +38,16 @@ int og_pg_fail(struct og_pg *pg, const PGresult *res, const char *what, struct o
         const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
         const char *where = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
         if (detail || where)
-            og_error_detail(err, "%s%s%.200s", detail ? detail : "", detail && where ? "; " : "", where ? where : "");
+            og_error_detail(err, "%s%s%.200s", detail ? detail : "", detail && where ? "; " : "",
+                            where ? where : "");
         if (hint)
             og_error_hint(err, "%s", hint);
     }
     return OG_EDB;
 }
 
-int og_pg_run(struct og_pg *pg, const char *sql, int nparams, const char *const *params, ExecStatusType expected,
-              PGresult **res_out, const char *what, struct og_error *err)
+int og_pg_run(struct og_pg *pg, const char *sql, int nparams, const char *const *params,
+              ExecStatusType expected, PGresult **res_out, const char *what, struct og_error *err)
 {
     if (res_out)
         *res_out = NULL;
@@ -111,8 +112,8 @@ int og_pg_copy(struct og_pg *pg, const char *sql, const char *data, size_t len, 
     return rc;
 }
 
-static const char SESSION_SQL[] =
-    "SET client_encoding = 'UTF8'; SET application_name = 'onegrid'; SET client_min_messages = warning";
+static const char SESSION_SQL[] = "SET client_encoding = 'UTF8'; SET application_name = 'onegrid'; "
+                                  "SET client_min_messages = warning";
 
 int og_pg_connect(const char *dsn, struct og_pg **out, struct og_error *err)
 {
@@ -127,8 +128,10 @@ int og_pg_connect(const char *dsn, struct og_pg **out, struct og_error *err)
         size_t n = strlen(msg);
         while (n && msg[n - 1] == '\n')
             msg[--n] = '\0';
-        og_error_set(err, OG_EDB, OG_CLASS_RETRY, "connect", "could not connect to the warehouse: %s", msg);
-        og_error_hint(err, "set ONEGRID_DSN (a libpq conninfo like \"host=127.0.0.1 port=5432 dbname=onegrid\") or "
+        og_error_set(err, OG_EDB, OG_CLASS_RETRY, "connect",
+                     "could not connect to the warehouse: %s", msg);
+        og_error_hint(err, "set ONEGRID_DSN (a libpq conninfo like \"host=127.0.0.1 port=5432 "
+                           "dbname=onegrid\") or "
                            "\"warehouse\": {\"dsn\": ...} in the config, or the PG* variables");
         og_pg_close(pg);
         return OG_EDB;
@@ -142,7 +145,10 @@ int og_pg_connect(const char *dsn, struct og_pg **out, struct og_error *err)
     return 0;
 }
 
-bool og_pg_alive(struct og_pg *pg) { return pg && PQstatus(pg->conn) == CONNECTION_OK; }
+bool og_pg_alive(struct og_pg *pg)
+{
+    return pg && PQstatus(pg->conn) == CONNECTION_OK;
+}
 
 int og_pg_reconnect(struct og_pg *pg, struct og_error *err)
 {
@@ -169,15 +175,15 @@ int og_pg_schema_version(struct og_pg *pg, int *version, struct og_error *err)
 {
     *version = 0;
     PGresult *res;
-    if (og_pg_run(pg, "SELECT to_regclass('onegrid.schema_migrations') IS NOT NULL", 0, NULL, PGRES_TUPLES_OK, &res,
-                  "read the schema version", err) < 0)
+    if (og_pg_run(pg, "SELECT to_regclass('onegrid.schema_migrations') IS NOT NULL", 0, NULL,
+                  PGRES_TUPLES_OK, &res, "read the schema version", err) < 0)
         return OG_EDB;
     bool exists = PQgetvalue(res, 0, 0)[0] == 't';
     PQclear(res);
     if (!exists)
         return 0;
-    if (og_pg_run(pg, "SELECT coalesce(max(version), 0) FROM onegrid.schema_migrations", 0, NULL, PGRES_TUPLES_OK,
-                  &res, "read the schema version", err) < 0)
+    if (og_pg_run(pg, "SELECT coalesce(max(version), 0) FROM onegrid.schema_migrations", 0, NULL,
+                  PGRES_TUPLES_OK, &res, "read the schema version", err) < 0)
         return OG_EDB;
     *version = atoi(PQgetvalue(res, 0, 0));
     PQclear(res);
@@ -188,19 +194,21 @@ int og_pg_migrate(struct og_pg *pg, int *applied, int *version, struct og_error 
 {
     *applied = 0;
     const char *lock[] = {LOCK_KEY};
-    if (og_pg_run(pg, "SELECT pg_advisory_lock($1::bigint)", 1, lock, PGRES_TUPLES_OK, NULL, "take the migration lock",
-                  err) < 0)
+    if (og_pg_run(pg, "SELECT pg_advisory_lock($1::bigint)", 1, lock, PGRES_TUPLES_OK, NULL,
+                  "take the migration lock", err) < 0)
         return OG_EDB;
-    int rc = og_pg_exec(pg,
-                        "CREATE SCHEMA IF NOT EXISTS onegrid;"
-                        "CREATE TABLE IF NOT EXISTS onegrid.schema_migrations (version integer PRIMARY KEY, "
-                        "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());"
-                        "COMMENT ON TABLE onegrid.schema_migrations IS 'Schema migrations applied by onegrid init "
-                        "(one row per numbered file of loader/sql).';"
-                        "COMMENT ON COLUMN onegrid.schema_migrations.version IS 'Migration number (NNN of NNN_name.sql).';"
-                        "COMMENT ON COLUMN onegrid.schema_migrations.name IS 'Migration file name without .sql.';"
-                        "COMMENT ON COLUMN onegrid.schema_migrations.applied_at IS 'When it was applied.';",
-                        err);
+    int rc = og_pg_exec(
+        pg,
+        "CREATE SCHEMA IF NOT EXISTS onegrid;"
+        "CREATE TABLE IF NOT EXISTS onegrid.schema_migrations (version integer PRIMARY KEY, "
+        "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());"
+        "COMMENT ON TABLE onegrid.schema_migrations IS 'Schema migrations applied by onegrid init "
+        "(one row per numbered file of loader/sql).';"
+        "COMMENT ON COLUMN onegrid.schema_migrations.version IS 'Migration number (NNN of "
+        "NNN_name.sql).';"
+        "COMMENT ON COLUMN onegrid.schema_migrations.name IS 'Migration file name without .sql.';"
+        "COMMENT ON COLUMN onegrid.schema_migrations.applied_at IS 'When it was applied.';",
+        err);
     int current = 0;
     if (rc == 0)
         rc = og_pg_schema_version(pg, &current, err);
@@ -218,8 +226,8 @@ int og_pg_migrate(struct og_pg *pg, int *applied, int *version, struct og_error 
         char v[16];
         snprintf(v, sizeof(v), "%d", mg->version);
         const char *p[] = {v, mg->name};
-        rc = og_pg_run(pg, "INSERT INTO onegrid.schema_migrations (version, name) VALUES ($1, $2)", 2, p,
-                       PGRES_COMMAND_OK, NULL, "record the migration", err);
+        rc = og_pg_run(pg, "INSERT INTO onegrid.schema_migrations (version, name) VALUES ($1, $2)",
+                       2, p, PGRES_COMMAND_OK, NULL, "record the migration", err);
         if (rc == 0)
             rc = og_pg_exec(pg, "COMMIT", err);
         if (rc < 0) {
@@ -230,15 +238,16 @@ int og_pg_migrate(struct og_pg *pg, int *applied, int *version, struct og_error 
         current = mg->version;
     }
     struct og_error ignore;
-    og_pg_run(pg, "SELECT pg_advisory_unlock($1::bigint)", 1, lock, PGRES_TUPLES_OK, NULL, "release the lock",
-              &ignore);
+    og_pg_run(pg, "SELECT pg_advisory_unlock($1::bigint)", 1, lock, PGRES_TUPLES_OK, NULL,
+              "release the lock", &ignore);
     *version = current;
     return rc;
 }
 
 /* ---- runs ---- */
 
-static const char RUN_LOCK_CLASS[] = "7340332"; /* advisory lock class of running runs (key 2 = run id) */
+static const char RUN_LOCK_CLASS[] =
+    "7340332"; /* advisory lock class of running runs (key 2 = run id) */
 
 int og_pg_run_begin(struct og_pg *pg, const char *command, const char *version, long long *run_id,
                     struct og_error *err)
@@ -248,52 +257,57 @@ int og_pg_run_begin(struct og_pg *pg, const char *command, const char *version, 
     const char *p[] = {command, version, host};
     PGresult *res;
     if (og_pg_run(pg,
-                  "INSERT INTO onegrid.etl_run (status, command, version, host) VALUES ('running', $1, $2, $3) "
+                  "INSERT INTO onegrid.etl_run (status, command, version, host) VALUES ('running', "
+                  "$1, $2, $3) "
                   "RETURNING run_id",
                   3, p, PGRES_TUPLES_OK, &res, "start a run", err) < 0)
         return OG_EDB;
     *run_id = atoll(PQgetvalue(res, 0, 0));
     PQclear(res);
-    /* The run holds an advisory lock for as long as its session lives; a 'running' row whose lock nobody
-     * holds belongs to a process that died (kill -9, power loss): mark it failed. */
+    /* The run holds an advisory lock for as long as its session lives; a 'running' row whose lock
+     * nobody holds belongs to a process that died (kill -9, power loss): mark it failed. */
     char id[32];
     snprintf(id, sizeof(id), "%lld", *run_id);
     const char *p2[] = {RUN_LOCK_CLASS, id};
-    if (og_pg_run(pg, "SELECT pg_advisory_lock($1::int, $2::int)", 2, p2, PGRES_TUPLES_OK, NULL, "lock the run", err) <
-        0)
+    if (og_pg_run(pg, "SELECT pg_advisory_lock($1::int, $2::int)", 2, p2, PGRES_TUPLES_OK, NULL,
+                  "lock the run", err) < 0)
         return OG_EDB;
-    return og_pg_run(pg,
-                     "UPDATE onegrid.etl_run r SET status = 'failed', finished_at = now(), "
-                     "message = 'the process ended without finishing the run (killed or crashed); a later run "
-                     "resumed from the ledger' WHERE r.status = 'running' AND r.run_id <> $2::bigint "
-                     "AND NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted "
-                     "AND l.classid = $1::int::oid AND l.objid = r.run_id::int::oid AND l.objsubid = 2)",
-                     2, p2, PGRES_COMMAND_OK, NULL, "mark abandoned runs", err);
+    return og_pg_run(
+        pg,
+        "UPDATE onegrid.etl_run r SET status = 'failed', finished_at = now(), "
+        "message = 'the process ended without finishing the run (killed or crashed); a later run "
+        "resumed from the ledger' WHERE r.status = 'running' AND r.run_id <> $2::bigint "
+        "AND NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted "
+        "AND l.classid = $1::int::oid AND l.objid = r.run_id::int::oid AND l.objsubid = 2)",
+        2, p2, PGRES_COMMAND_OK, NULL, "mark abandoned runs", err);
 }
 
-int og_pg_run_finish(struct og_pg *pg, long long run_id, const char *status, const char *counts_json,
-                     const char *message, struct og_error *err)
+int og_pg_run_finish(struct og_pg *pg, long long run_id, const char *status,
+                     const char *counts_json, const char *message, struct og_error *err)
 {
     char id[32];
     snprintf(id, sizeof(id), "%lld", run_id);
     const char *p[] = {id, status, counts_json ? counts_json : "{}", message};
     return og_pg_run(pg,
-                     "UPDATE onegrid.etl_run SET finished_at = now(), status = $2, counts = $3::jsonb, message = $4 "
+                     "UPDATE onegrid.etl_run SET finished_at = now(), status = $2, counts = "
+                     "$3::jsonb, message = $4 "
                      "WHERE run_id = $1",
                      4, p, PGRES_COMMAND_OK, NULL, "finish the run", err);
 }
 
 /* ---- ledger ---- */
 
-int og_pg_ledger_get(struct og_pg *pg, const char *source, const char *kind, const char *key, const char *version,
-                     bool *found, long long *position, bool *done, struct og_error *err)
+int og_pg_ledger_get(struct og_pg *pg, const char *source, const char *kind, const char *key,
+                     const char *version, bool *found, long long *position, bool *done,
+                     struct og_error *err)
 {
     *found = *done = false;
     *position = 0;
     const char *p[] = {source, kind, key, version};
     PGresult *res;
     if (og_pg_run(pg,
-                  "SELECT position, done FROM onegrid.etl_source_state WHERE source = $1 AND kind = $2 AND key = $3 "
+                  "SELECT position, done FROM onegrid.etl_source_state WHERE source = $1 AND kind "
+                  "= $2 AND key = $3 "
                   "AND version = $4",
                   4, p, PGRES_TUPLES_OK, &res, "read the source ledger", err) < 0)
         return OG_EDB;
@@ -308,8 +322,8 @@ int og_pg_ledger_get(struct og_pg *pg, const char *source, const char *kind, con
 
 /* ---- printing ---- */
 
-int og_pg_query_value(struct og_pg *pg, const char *sql, int nparams, const char *const *params, char **value,
-                      struct og_error *err)
+int og_pg_query_value(struct og_pg *pg, const char *sql, int nparams, const char *const *params,
+                      char **value, struct og_error *err)
 {
     *value = NULL;
     PGresult *res;
@@ -341,8 +355,8 @@ static int width_of(const char *s)
     return w;
 }
 
-int og_pg_print_query(struct og_pg *pg, const char *sql, int nparams, const char *const *params, bool json,
-                      FILE *out, struct og_error *err)
+int og_pg_print_query(struct og_pg *pg, const char *sql, int nparams, const char *const *params,
+                      bool json, FILE *out, struct og_error *err)
 {
     PGresult *res;
     if (og_pg_run(pg, sql, nparams, params, PGRES_TUPLES_OK, &res, "run a query", err) < 0)
@@ -388,7 +402,8 @@ int og_pg_print_query(struct og_pg *pg, const char *sql, int nparams, const char
         }
     }
     for (int c = 0; c < nc; c++)
-        fprintf(out, "%s%s%*s", c ? " | " : "", PQfname(res, c), w[c] - width_of(PQfname(res, c)), "");
+        fprintf(out, "%s%s%*s", c ? " | " : "", PQfname(res, c), w[c] - width_of(PQfname(res, c)),
+                "");
     fputc('\n', out);
     for (int c = 0; c < nc; c++) {
         fputs(c ? "-+-" : "", out);

@@ -3,10 +3,10 @@
 #ifndef OG_PG_H
 #define OG_PG_H
 
-#include "../core/batch.h"
-#include "../core/buf.h"
-#include "../core/error.h"
-#include "../core/world.h"
+#include "core/batch.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/world.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,70 +20,77 @@ void og_pg_close(struct og_pg *pg); /* NULL allowed */
 
 /* True while the connection is usable. */
 bool og_pg_alive(struct og_pg *pg);
-/* Re-establishes a lost connection (PQreset) and the session settings. 0 or OG_EDB (class RETRY). */
+/* Re-establishes a lost connection (PQreset) and the session settings. 0 or OG_EDB (class RETRY).
+ */
 int og_pg_reconnect(struct og_pg *pg, struct og_error *err);
 
 /* Runs one statement without parameters that returns no rows. */
 int og_pg_exec(struct og_pg *pg, const char *sql, struct og_error *err);
 
 /* Applies the embedded migrations not yet applied (each in its own transaction, under an advisory
- * lock, recorded in onegrid.schema_migrations). *applied = how many were applied now, *version = the
- * schema version afterwards. Running it again is harmless. */
+ * lock, recorded in onegrid.schema_migrations). *applied = how many were applied now, *version =
+ * the schema version afterwards. Running it again is harmless. */
 int og_pg_migrate(struct og_pg *pg, int *applied, int *version, struct og_error *err);
 /* The schema version (0 when the schema is absent). */
 int og_pg_schema_version(struct og_pg *pg, int *version, struct og_error *err);
 
-/* Runs: a row in onegrid.etl_run, status 'running' until finished; the session holds an advisory lock
- * on it meanwhile. Starting a run also marks as 'failed' any 'running' run whose session is gone. */
+/* Runs: a row in onegrid.etl_run, status 'running' until finished; the session holds an advisory
+ * lock on it meanwhile. Starting a run also marks as 'failed' any 'running' run whose session is
+ * gone. */
 int og_pg_run_begin(struct og_pg *pg, const char *command, const char *version, long long *run_id,
                     struct og_error *err);
 /* status: "succeeded", "failed", "rejects_exceeded"; counts_json: a JSON object text. */
-int og_pg_run_finish(struct og_pg *pg, long long run_id, const char *status, const char *counts_json,
-                     const char *message, struct og_error *err);
+int og_pg_run_finish(struct og_pg *pg, long long run_id, const char *status,
+                     const char *counts_json, const char *message, struct og_error *err);
 
 /* The file ledger: where (source, path, content hash) stands. *found false when never seen. */
-int og_pg_ledger_get(struct og_pg *pg, const char *source, const char *kind, const char *key, const char *version,
-                     bool *found, long long *position, bool *done, struct og_error *err);
+int og_pg_ledger_get(struct og_pg *pg, const char *source, const char *kind, const char *key,
+                     const char *version, bool *found, long long *position, bool *done,
+                     struct og_error *err);
 
 /* What one commit did. */
 struct og_load_stats {
-    long long inserted;   /* new rows (events + visits) */
-    long long updated;    /* changed rows rewritten */
-    long long unchanged;  /* rows skipped because their row hash matched (or older than the stored one) */
-    long long history;    /* event_history rows appended */
-    long long members;    /* visit_member rows written */
-    long long rejects;    /* reject rows written (new) */
+    long long inserted; /* new rows (events + visits) */
+    long long updated;  /* changed rows rewritten */
+    long long
+        unchanged; /* rows skipped because their row hash matched (or older than the stored one) */
+    long long history; /* event_history rows appended */
+    long long members; /* visit_member rows written */
+    long long rejects; /* reject rows written (new) */
 };
 
 /* Commits batch b in ONE transaction: COPY of records and rejects into staging tables, the merges
  * (unchanged rows are not rewritten), event history, rejects, and the source position (b->source,
  * kind, key, version, position, done). Fills each record's row_hash. Adds to *stats.
  * On error the transaction is rolled back and err says what and its class (RETRY for lost
- * connections, deadlocks, shutdowns; FATAL otherwise). *stats changes only when the commit succeeded.
- * Committing the same batch twice is harmless (the merges are idempotent), so a RETRY may be retried. */
-int og_pg_commit_batch(struct og_pg *pg, long long run_id, struct og_batch *b, struct og_load_stats *stats,
-                       struct og_error *err);
+ * connections, deadlocks, shutdowns; FATAL otherwise). *stats changes only when the commit
+ * succeeded. Committing the same batch twice is harmless (the merges are idempotent), so a RETRY
+ * may be retried. */
+int og_pg_commit_batch(struct og_pg *pg, long long run_id, struct og_batch *b,
+                       struct og_load_stats *stats, struct og_error *err);
 
 /* Encodes a visit's warehouse row, its members and its row hash ahead of the commit (into u->enc*,
- * u->row_hash; strings in arena; tmp/mtmp are the caller's scratch buffers), so that this work runs on the
- * thread that reads, not on the one that waits for PostgreSQL. Other kinds are left alone. 0 or OG_ENOMEM. */
-int og_pg_prepare(struct og_unified *u, struct og_arena *arena, struct og_buf *tmp, struct og_buf *mtmp);
+ * u->row_hash; strings in arena; tmp/mtmp are the caller's scratch buffers), so that this work runs
+ * on the thread that reads, not on the one that waits for PostgreSQL. Other kinds are left alone. 0
+ * or OG_ENOMEM. */
+int og_pg_prepare(struct og_unified *u, struct og_arena *arena, struct og_buf *tmp,
+                  struct og_buf *mtmp);
 
 /* World import (one transaction): divisions, aliases, grids, department grids, crosswalks. Upserts;
  * crosswalk rows of an imported department that are not in w are deleted. Counts written to
  * counts[5] (divisions, aliases, grids, dept grids, crosswalk rows); *skipped = crosswalk rows that
  * name a grid not in the warehouse (left out, the caller should warn). */
-int og_pg_world_import(struct og_pg *pg, const struct og_world *w, long long counts[5], long long *skipped,
-                       struct og_error *err);
+int og_pg_world_import(struct og_pg *pg, const struct og_world *w, long long counts[5],
+                       long long *skipped, struct og_error *err);
 /* Reads the current world from the warehouse into *w (new; og_world_free). */
 int og_pg_world_fetch(struct og_pg *pg, struct og_world *w, struct og_error *err);
 
 /* Runs a parameterised query and prints its rows as an aligned table (or JSON lines when json) to
  * out. Returns the number of rows, or a negative error. */
-int og_pg_print_query(struct og_pg *pg, const char *sql, int nparams, const char *const *params, bool json,
-                      FILE *out, struct og_error *err);
+int og_pg_print_query(struct og_pg *pg, const char *sql, int nparams, const char *const *params,
+                      bool json, FILE *out, struct og_error *err);
 /* A single text value from a parameterised query (new string, free()), NULL for SQL NULL/no row. */
-int og_pg_query_value(struct og_pg *pg, const char *sql, int nparams, const char *const *params, char **value,
-                      struct og_error *err);
+int og_pg_query_value(struct og_pg *pg, const char *sql, int nparams, const char *const *params,
+                      char **value, struct og_error *err);
 
 #endif

@@ -2,7 +2,7 @@
 #ifndef OG_PG_INTERNAL_H
 #define OG_PG_INTERNAL_H
 
-#include "pg.h"
+#include "loader/pg.h"
 
 #include <libpq-fe.h>
 
@@ -16,8 +16,8 @@ struct og_pg {
 int og_pg_fail(struct og_pg *pg, const PGresult *res, const char *what, struct og_error *err);
 /* PQexecParams and check the status is expected; on success *res is the result (caller clears) or
  * NULL if res_out is NULL (cleared here). */
-int og_pg_run(struct og_pg *pg, const char *sql, int nparams, const char *const *params, ExecStatusType expected,
-              PGresult **res_out, const char *what, struct og_error *err);
+int og_pg_run(struct og_pg *pg, const char *sql, int nparams, const char *const *params,
+              ExecStatusType expected, PGresult **res_out, const char *what, struct og_error *err);
 /* COPY sql FROM STDIN with data. */
 int og_pg_copy(struct og_pg *pg, const char *sql, const char *data, size_t len, const char *what,
                struct og_error *err);
@@ -27,12 +27,13 @@ void og_pg_sha256_hex(const char *data, size_t len, char hex[65]);
 struct og_place;
 struct og_buf;
 int og_pg_place_cols(struct og_buf *b, const struct og_place *p);
-/* Writes the visits of b inside the caller's transaction (run = run id as text). With fast, visits not in
- * the warehouse yet are copied straight into onegrid.visit/visit_member; visits whose row hash is stored
- * already are skipped; changed ones (all, without fast) go through staging and a merge that replaces their
- * members. A concurrent insert of the same new visit makes it fail with SQLSTATE 23505 (retry without fast). */
-int og_pg_merge_visits(struct og_pg *pg, const char *run, struct og_batch *b, bool fast, struct og_load_stats *stats,
-                       struct og_error *err);
+/* Writes the visits of b inside the caller's transaction (run = run id as text). With fast, visits
+ * not in the warehouse yet are copied straight into onegrid.visit/visit_member; visits whose row
+ * hash is stored already are skipped; changed ones (all, without fast) go through staging and a
+ * merge that replaces their members. A concurrent insert of the same new visit makes it fail with
+ * SQLSTATE 23505 (retry without fast). */
+int og_pg_merge_visits(struct og_pg *pg, const char *run, struct og_batch *b, bool fast,
+                       struct og_load_stats *stats, struct og_error *err);
 
 /* ROLLBACK, ignoring errors (after a failure). */
 void og_pg_rollback(struct og_pg *pg);

@@ -1,6 +1,6 @@
 /* geo.c - coordinate systems: CRS names and the WGS-84/GCJ-02/BD-09 transforms and inverses. */
-#include "geo.h"
-#include "geo_internal.h"
+#include "transform/geo.h"
+#include "transform/geo_internal.h"
 
 #include <math.h>
 #include <strings.h>

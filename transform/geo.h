@@ -4,7 +4,7 @@
 #ifndef OG_GEO_H
 #define OG_GEO_H
 
-#include "../core/error.h"
+#include "core/error.h"
 
 #include <jansson.h>
 #include <stdbool.h>

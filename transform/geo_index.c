@@ -1,6 +1,6 @@
 /* geo_index.c - spatial index: a uniform bucket grid over multipolygon bboxes, exact test after. */
-#include "geo.h"
-#include "geo_internal.h"
+#include "transform/geo.h"
+#include "transform/geo_internal.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* geo_json.c - GeoJSON Polygon/MultiPolygon geometry to og_mpoly and back. */
-#include "geo.h"
-#include "geo_internal.h"
+#include "transform/geo.h"
+#include "transform/geo_internal.h"
 
 #include <math.h>
 #include <stdio.h>

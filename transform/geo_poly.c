@@ -1,6 +1,6 @@
 /* geo_poly.c - rings and multipolygons: ownership, containment, bbox, area, centroid, clipping. */
-#include "geo.h"
-#include "geo_internal.h"
+#include "transform/geo.h"
+#include "transform/geo_internal.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* identity.c - resident ID (GB 11643) and USCC (GB 32100) checks, masking, and the keyed
  * HMAC-SHA-256. */
-#include "identity.h"
+#include "transform/identity.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

@@ -1,9 +1,9 @@
-/* identity.h - identity numbers: resident ID (GB 11643) and USCC (GB 32100) validation, normalisation,
- * masking, and the keyed hash (HMAC-SHA-256) that is the only form ever stored. */
+/* identity.h - identity numbers: resident ID (GB 11643) and USCC (GB 32100) validation,
+ * normalisation, masking, and the keyed hash (HMAC-SHA-256) that is the only form ever stored. */
 #ifndef OG_IDENTITY_H
 #define OG_IDENTITY_H
 
-#include "../core/error.h"
+#include "core/error.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -16,19 +16,19 @@ enum og_id_kind {
 
 enum og_id_status {
     OG_ID_OK = 0,
-    OG_ID_BAD_FORMAT,   /* wrong length or characters */
-    OG_ID_BAD_DATE,     /* resident ID whose birth date is impossible */
-    OG_ID_BAD_CHECK,    /* check character does not match */
+    OG_ID_BAD_FORMAT, /* wrong length or characters */
+    OG_ID_BAD_DATE,   /* resident ID whose birth date is impossible */
+    OG_ID_BAD_CHECK,  /* check character does not match */
     OG_ID_EMPTY,
 };
 
 struct og_id {
-    char norm[40];           /* normalised: trimmed, full-width -> ASCII, upper case, 15 -> 18 digits */
+    char norm[40]; /* normalised: trimmed, full-width -> ASCII, upper case, 15 -> 18 digits */
     enum og_id_kind kind;
     enum og_id_status status;
-    bool upgraded;           /* was a legacy 15-digit number */
+    bool upgraded;                          /* was a legacy 15-digit number */
     int birth_year, birth_month, birth_day; /* resident IDs with a valid date, else 0 */
-    int sex;                 /* 1 male, 2 female, 0 unknown (resident IDs: from digit 17) */
+    int sex; /* 1 male, 2 female, 0 unknown (resident IDs: from digit 17) */
 };
 
 /* Normalises and validates s (UTF-8, may hold full-width digits and letters, lower-case x, spaces).
@@ -42,11 +42,11 @@ int og_id_kind_parse(const char *s, enum og_id_kind *out);
 /* "ok", "bad_format", "bad_date", "bad_check", "empty" */
 const char *og_id_status_name(enum og_id_status st);
 
-/* Masked display form: resident ID keeps the first 6 and last 4 ("440511********123X"); USCC keeps the
- * first 8 and last 2; other keeps the first 2 and last 2; short values become all '*'. */
+/* Masked display form: resident ID keeps the first 6 and last 4 ("440511********123X"); USCC keeps
+ * the first 8 and last 2; other keeps the first 2 and last 2; short values become all '*'. */
 void og_id_mask(const struct og_id *id, char *out, size_t size);
-/* Masks a person's name (UTF-8): first character kept, every further character '*' ("张三丰" -> "张**").
- * One-character names become "*". */
+/* Masks a person's name (UTF-8): first character kept, every further character '*' ("张三丰" ->
+ * "张**"). One-character names become "*". */
 void og_name_mask(const char *name, char *out, size_t size);
 
 /* The hashing key: at least 16 bytes. */
@@ -57,9 +57,11 @@ struct og_id_key {
 /* Loads the key from ONEGRID_ID_KEY (the key text itself) or else from the file named by
  * ONEGRID_ID_KEY_FILE, which must be a regular file readable only by its owner (mode & 077 == 0),
  * trailing newline stripped. An empty ONEGRID_ID_KEY counts as unset. Keys must be 16 to 128 bytes.
- * Errors (OG_ECONFIG) name the variable or the file and say how to fix it (hint "chmod 600 FILE"). */
+ * Errors (OG_ECONFIG) name the variable or the file and say how to fix it (hint "chmod 600 FILE").
+ */
 int og_id_key_load(struct og_id_key *key, struct og_error *err);
-/* Sets the key from bytes (tests, demo). 0 or OG_EINVAL when shorter than 16 or longer than 128 bytes. */
+/* Sets the key from bytes (tests, demo). 0 or OG_EINVAL when shorter than 16 or longer than 128
+ * bytes. */
 int og_id_key_set(struct og_id_key *key, const void *bytes, size_t len);
 
 /* HMAC-SHA-256(key, kind prefix + ":" + norm) as 64 lower-case hex characters + NUL into hex[65].

@@ -1,9 +1,9 @@
 /* mapping.c - load, check and apply declarative feed mappings. */
-#include "mapping.h"
-#include "timefmt.h"
+#include "transform/mapping.h"
+#include "transform/timefmt.h"
 
-#include "../core/hmap.h"
-#include "../core/table.h"
+#include "core/hmap.h"
+#include "core/table.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -46,24 +46,38 @@ static const struct {
     const char *name;
     enum og_vtype type;
 } MFIELDS[OG_M__COUNT] = {
-    [OG_M_ID_NO] = {"id_no", OG_V_TEXT},         [OG_M_NAME] = {"name", OG_V_TEXT},
-    [OG_M_TEMPERATURE] = {"temperature", OG_V_NUM}, [OG_M_SYMPTOMS] = {"symptoms", OG_V_LIST},
-    [OG_M_TRAVEL] = {"travel", OG_V_LIST},      [OG_M_HEALTH_CODE] = {"health_code", OG_V_TEXT},
+    [OG_M_ID_NO] = {"id_no", OG_V_TEXT},
+    [OG_M_NAME] = {"name", OG_V_TEXT},
+    [OG_M_TEMPERATURE] = {"temperature", OG_V_NUM},
+    [OG_M_SYMPTOMS] = {"symptoms", OG_V_LIST},
+    [OG_M_TRAVEL] = {"travel", OG_V_LIST},
+    [OG_M_HEALTH_CODE] = {"health_code", OG_V_TEXT},
 };
 
 static const char *const TYPE_NAMES[] = {"null", "text", "number", "time", "list"};
 
-enum step_kind { ST_TRIM, ST_UPPER, ST_LOWER, ST_NUMBER, ST_LIST, ST_TIME, ST_CODE_TABLE, ST_ENUM, ST_REPLACE, ST_NULL_IF };
+enum step_kind {
+    ST_TRIM,
+    ST_UPPER,
+    ST_LOWER,
+    ST_NUMBER,
+    ST_LIST,
+    ST_TIME,
+    ST_CODE_TABLE,
+    ST_ENUM,
+    ST_REPLACE,
+    ST_NULL_IF
+};
 
 struct step {
     enum step_kind kind;
-    const char *format;       /* time */
-    int offset_min;           /* time */
-    struct og_hmap *table;    /* code_table: key -> value (strings owned by tvalues) */
+    const char *format;    /* time */
+    int offset_min;        /* time */
+    struct og_hmap *table; /* code_table: key -> value (strings owned by tvalues) */
     char **tvalues;
     size_t ntvalues;
     const char *table_path;
-    const json_t *arg;        /* enum list / replace object / null_if list (borrowed from doc) */
+    const json_t *arg; /* enum list / replace object / null_if list (borrowed from doc) */
 };
 
 enum policy { POL_NONE = 0, POL_REJECT, POL_NULL, POL_DEFAULT };
@@ -99,7 +113,7 @@ struct og_mapping {
     size_t nmembers_path;
     size_t max_members;
     enum attrs_mode attrs_mode;
-    struct og_hmap *attrs_exclude;  /* top-level keys left out of "rest" */
+    struct og_hmap *attrs_exclude; /* top-level keys left out of "rest" */
     char ***attr_paths;
     size_t *attr_npath;
     const char **attr_names;
@@ -109,21 +123,29 @@ struct og_mapping {
     bool member_require_valid;
 };
 
-const char *og_field_name(enum og_field f) { return (unsigned)f < OG_F__COUNT ? FIELDS[f].name : "?"; }
-const char *og_mfield_name(enum og_mfield f) { return (unsigned)f < OG_M__COUNT ? MFIELDS[f].name : "?"; }
+const char *og_field_name(enum og_field f)
+{
+    return (unsigned)f < OG_F__COUNT ? FIELDS[f].name : "?";
+}
+const char *og_mfield_name(enum og_mfield f)
+{
+    return (unsigned)f < OG_M__COUNT ? MFIELDS[f].name : "?";
+}
 
 /* ---------------------------------------------------------------- loading and checking */
 
-static int cfg_err(struct og_error *err, const struct og_mapping *m, const char *jpath, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int cfg_err(struct og_error *err, const struct og_mapping *m, const char *jpath, const char *fmt, ...)
+static int cfg_err(struct og_error *err, const struct og_mapping *m, const char *jpath,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int cfg_err(struct og_error *err, const struct og_mapping *m, const char *jpath,
+                   const char *fmt, ...)
 {
     char msg[400];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    return og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_mapping", "%s: %s: %s", m->path, jpath, msg);
+    return og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_mapping", "%s: %s: %s", m->path,
+                        jpath, msg);
 }
 
 static void free_path(char **p, size_t n)
@@ -192,8 +214,8 @@ void og_mapping_destroy(struct og_mapping *m)
     free(m);
 }
 
-static int check_keys(const json_t *obj, const char *const *known, const struct og_mapping *m, const char *jpath,
-                      struct og_error *err)
+static int check_keys(const json_t *obj, const char *const *known, const struct og_mapping *m,
+                      const char *jpath, struct og_error *err)
 {
     const char *key;
     json_t *v;
@@ -216,8 +238,8 @@ static int check_keys(const json_t *obj, const char *const *known, const struct 
     return 0;
 }
 
-static int load_code_table(struct og_mapping *m, struct step *st, const json_t *spec, const char *jpath,
-                           struct og_error *err)
+static int load_code_table(struct og_mapping *m, struct step *st, const json_t *spec,
+                           const char *jpath, struct og_error *err)
 {
     const char *file = NULL, *keycol = "code", *valcol = "value";
     if (json_is_string(spec))
@@ -233,7 +255,8 @@ static int load_code_table(struct og_mapping *m, struct step *st, const json_t *
             valcol = json_string_value(json_object_get(spec, "value"));
     }
     if (!file)
-        return cfg_err(err, m, jpath, "code_table needs a file name (a string, or {\"file\": ...})");
+        return cfg_err(err, m, jpath,
+                       "code_table needs a file name (a string, or {\"file\": ...})");
     char full[4096];
     if (file[0] == '/')
         snprintf(full, sizeof(full), "%s", file);
@@ -247,7 +270,8 @@ static int load_code_table(struct og_mapping *m, struct step *st, const json_t *
     int kc = og_table_col(&t, keycol), vc = og_table_col(&t, valcol);
     if (kc < 0 || vc < 0) {
         og_table_free(&t);
-        return cfg_err(err, m, jpath, "code table %s has no column \"%s\"", full, kc < 0 ? keycol : valcol);
+        return cfg_err(err, m, jpath, "code table %s has no column \"%s\"", full,
+                       kc < 0 ? keycol : valcol);
     }
     st->table_path = file;
     st->table = og_hmap_create();
@@ -262,7 +286,8 @@ static int load_code_table(struct og_mapping *m, struct step *st, const json_t *
             snprintf(key, sizeof(key), "%s", t.rows[r][kc]);
             long line = t.lines[r];
             og_table_free(&t);
-            return cfg_err(err, m, jpath, "code table %s:%ld: code \"%s\" appears twice", full, line, key);
+            return cfg_err(err, m, jpath, "code table %s:%ld: code \"%s\" appears twice", full,
+                           line, key);
         }
         st->tvalues[st->ntvalues] = strdup(t.rows[r][vc]);
         og_hmap_put(st->table, t.rows[r][kc], st->tvalues[st->ntvalues]);
@@ -273,8 +298,8 @@ static int load_code_table(struct og_mapping *m, struct step *st, const json_t *
 }
 
 /* Parses one conversion step; *type is the value type flowing through. */
-static int parse_step(struct og_mapping *m, const json_t *s, struct step *st, enum og_vtype *type, bool *can_fail,
-                      const char *jpath, struct og_error *err)
+static int parse_step(struct og_mapping *m, const json_t *s, struct step *st, enum og_vtype *type,
+                      bool *can_fail, const char *jpath, struct og_error *err)
 {
     memset(st, 0, sizeof(*st));
     const char *name = NULL;
@@ -283,7 +308,8 @@ static int parse_step(struct og_mapping *m, const json_t *s, struct step *st, en
         name = json_string_value(s);
     else if (json_is_object(s) && json_object_size(s) >= 1) {
         /* {"time": "fmt", "zone": "..."}: the first key that names a conversion */
-        static const char *const names[] = {"time", "code_table", "enum", "replace", "null_if", NULL};
+        static const char *const names[] = {"time",    "code_table", "enum",
+                                            "replace", "null_if",    NULL};
         for (const char *const *k = names; *k && !name; k++)
             if (json_object_get(s, *k)) {
                 name = *k;
@@ -294,12 +320,15 @@ static int parse_step(struct og_mapping *m, const json_t *s, struct step *st, en
             void *it = json_object_iter((json_t *)s);
             if (it)
                 first = json_object_iter_key(it);
-            return cfg_err(err, m, jpath, "unknown conversion \"%s\" (known: trim, upper, lower, number, list, "
-                                          "time, code_table, enum, replace, null_if)", first);
+            return cfg_err(err, m, jpath,
+                           "unknown conversion \"%s\" (known: trim, upper, lower, number, list, "
+                           "time, code_table, enum, replace, null_if)",
+                           first);
         }
     }
     else
-        return cfg_err(err, m, jpath, "a conversion is a name or an object like {\"time\": \"yyyy-MM-dd\"}");
+        return cfg_err(err, m, jpath,
+                       "a conversion is a name or an object like {\"time\": \"yyyy-MM-dd\"}");
 
     if (strcmp(name, "trim") == 0 || strcmp(name, "upper") == 0 || strcmp(name, "lower") == 0) {
         st->kind = name[0] == 't' ? ST_TRIM : name[0] == 'u' ? ST_UPPER : ST_LOWER;
@@ -320,7 +349,9 @@ static int parse_step(struct og_mapping *m, const json_t *s, struct step *st, en
             return OG_ECONFIG;
         st->kind = ST_TIME;
         if (!json_is_string(arg))
-            return cfg_err(err, m, jpath, "\"time\" needs a format string, e.g. \"yyyy-MM-dd HH:mm:ss\" or \"iso8601\"");
+            return cfg_err(
+                err, m, jpath,
+                "\"time\" needs a format string, e.g. \"yyyy-MM-dd HH:mm:ss\" or \"iso8601\"");
         st->format = json_string_value(arg);
         struct og_error terr;
         og_error_clear(&terr);
@@ -328,8 +359,11 @@ static int parse_step(struct og_mapping *m, const json_t *s, struct step *st, en
             return cfg_err(err, m, jpath, "%s", terr.message);
         st->offset_min = m->zone_offset;
         json_t *zone = json_object_get(s, "zone");
-        if (zone && (!json_is_string(zone) || og_zone_offset(json_string_value(zone), &st->offset_min) < 0))
-            return cfg_err(err, m, jpath, "unknown zone (use \"Asia/Shanghai\", \"UTC\" or an offset like \"+08:00\")");
+        if (zone &&
+            (!json_is_string(zone) || og_zone_offset(json_string_value(zone), &st->offset_min) < 0))
+            return cfg_err(
+                err, m, jpath,
+                "unknown zone (use \"Asia/Shanghai\", \"UTC\" or an offset like \"+08:00\")");
         *type = OG_V_TIME;
         *can_fail = true;
     }
@@ -372,16 +406,19 @@ static int parse_step(struct og_mapping *m, const json_t *s, struct step *st, en
         st->kind = ST_NULL_IF;
         st->arg = arg;
         if (!json_is_array(arg))
-            return cfg_err(err, m, jpath, "\"null_if\" needs a list of values that mean \"no value\"");
+            return cfg_err(err, m, jpath,
+                           "\"null_if\" needs a list of values that mean \"no value\"");
     }
     else
-        return cfg_err(err, m, jpath, "unknown conversion \"%s\" (known: trim, upper, lower, number, list, time, "
-                                      "code_table, enum, replace, null_if)", name);
+        return cfg_err(err, m, jpath,
+                       "unknown conversion \"%s\" (known: trim, upper, lower, number, list, time, "
+                       "code_table, enum, replace, null_if)",
+                       name);
     return 0;
 }
 
-static int parse_field(struct og_mapping *m, const char *name, enum og_vtype want, const json_t *spec,
-                       struct fspec *f, const char *jbase, struct og_error *err)
+static int parse_field(struct og_mapping *m, const char *name, enum og_vtype want,
+                       const json_t *spec, struct fspec *f, const char *jbase, struct og_error *err)
 {
     char jpath[200];
     snprintf(jpath, sizeof(jpath), "%s.%s", jbase, name);
@@ -392,14 +429,19 @@ static int parse_field(struct og_mapping *m, const char *name, enum og_vtype wan
         if (split_path(json_string_value(spec), &f->path, &f->npath) < 0)
             return OG_ENOMEM;
         if (want != OG_V_TEXT)
-            return cfg_err(err, m, jpath, "a %s field needs a conversion: write {\"from\": \"%s\", \"convert\": [...], "
-                                          "\"on_error\": ...}", TYPE_NAMES[want], json_string_value(spec));
+            return cfg_err(
+                err, m, jpath,
+                "a %s field needs a conversion: write {\"from\": \"%s\", \"convert\": [...], "
+                "\"on_error\": ...}",
+                TYPE_NAMES[want], json_string_value(spec));
         return 0;
     }
     if (!json_is_object(spec))
-        return cfg_err(err, m, jpath, "a field is a source path string or an object with \"from\" or \"value\"");
-    static const char *const known[] = {"from", "value", "convert", "required", "on_error", "id", "require_valid",
-                                        "description", NULL};
+        return cfg_err(err, m, jpath,
+                       "a field is a source path string or an object with \"from\" or \"value\"");
+    static const char *const known[] = {"from",          "value",       "convert",
+                                        "required",      "on_error",    "id",
+                                        "require_valid", "description", NULL};
     if (check_keys(spec, known, m, jpath, err) < 0)
         return OG_ECONFIG;
     f->used = true;
@@ -407,10 +449,12 @@ static int parse_field(struct og_mapping *m, const char *name, enum og_vtype wan
     f->type = want;
     json_t *from = json_object_get(spec, "from"), *value = json_object_get(spec, "value");
     if (!!from == !!value)
-        return cfg_err(err, m, jpath, "give exactly one of \"from\" (a source path) and \"value\" (a constant)");
+        return cfg_err(err, m, jpath,
+                       "give exactly one of \"from\" (a source path) and \"value\" (a constant)");
     if (from) {
         if (!json_is_string(from) || !*json_string_value(from))
-            return cfg_err(err, m, jpath, "\"from\" must be a non-empty dotted path like \"gps.lng\"");
+            return cfg_err(err, m, jpath,
+                           "\"from\" must be a non-empty dotted path like \"gps.lng\"");
         if (split_path(json_string_value(from), &f->path, &f->npath) < 0)
             return OG_ENOMEM;
     }
@@ -438,8 +482,8 @@ static int parse_field(struct og_mapping *m, const char *name, enum og_vtype wan
         }
     }
     if (type != want)
-        return cfg_err(err, m, jpath, "field \"%s\" is a %s, but the conversions give a %s%s", name, TYPE_NAMES[want],
-                       TYPE_NAMES[type],
+        return cfg_err(err, m, jpath, "field \"%s\" is a %s, but the conversions give a %s%s", name,
+                       TYPE_NAMES[want], TYPE_NAMES[type],
                        want == OG_V_TIME   ? " (add {\"time\": \"<format>\"})"
                        : want == OG_V_NUM  ? " (add \"number\")"
                        : want == OG_V_LIST ? " (add \"list\")"
@@ -450,26 +494,33 @@ static int parse_field(struct og_mapping *m, const char *name, enum og_vtype wan
             f->pol = POL_REJECT;
         else if (json_is_string(pol) && strcmp(json_string_value(pol), "null") == 0)
             f->pol = POL_NULL;
-        else if (json_is_object(pol) && json_object_get(pol, "default") && json_object_size(pol) == 1) {
+        else if (json_is_object(pol) && json_object_get(pol, "default") &&
+                 json_object_size(pol) == 1) {
             f->pol = POL_DEFAULT;
             f->def = json_object_get(pol, "default");
-            if ((want == OG_V_TEXT && !json_is_string(f->def)) || (want == OG_V_NUM && !json_is_number(f->def)) ||
-                want == OG_V_TIME || want == OG_V_LIST)
-                return cfg_err(err, m, jpath, "on_error.default must be a %s value (times and lists take no default)",
-                               TYPE_NAMES[want]);
+            if ((want == OG_V_TEXT && !json_is_string(f->def)) ||
+                (want == OG_V_NUM && !json_is_number(f->def)) || want == OG_V_TIME ||
+                want == OG_V_LIST)
+                return cfg_err(
+                    err, m, jpath,
+                    "on_error.default must be a %s value (times and lists take no default)",
+                    TYPE_NAMES[want]);
         }
         else
-            return cfg_err(err, m, jpath, "on_error must be \"reject\", \"null\" or {\"default\": VALUE}");
+            return cfg_err(err, m, jpath,
+                           "on_error must be \"reject\", \"null\" or {\"default\": VALUE}");
         if (!can_fail)
             return cfg_err(err, m, jpath, "on_error is given but no conversion here can fail");
     }
     else if (can_fail)
-        return cfg_err(err, m, jpath, "a conversion here can fail: say what to do with on_error "
-                                      "(\"reject\", \"null\" or {\"default\": VALUE})");
+        return cfg_err(err, m, jpath,
+                       "a conversion here can fail: say what to do with on_error "
+                       "(\"reject\", \"null\" or {\"default\": VALUE})");
     json_t *id = json_object_get(spec, "id");
     json_t *rv = json_object_get(spec, "require_valid");
     if ((id || rv) && !(f == &m->f[OG_F_SUBJECT_ID] || f == &m->mf[OG_M_ID_NO]))
-        return cfg_err(err, m, jpath, "\"id\" and \"require_valid\" apply only to subject_id and members' id_no");
+        return cfg_err(err, m, jpath,
+                       "\"id\" and \"require_valid\" apply only to subject_id and members' id_no");
     if (id) {
         const char *k = json_string_value(id);
         if (!k || (strcmp(k, "resident") && strcmp(k, "uscc") && strcmp(k, "other")))
@@ -505,17 +556,20 @@ static int parse_fields(struct og_mapping *m, const json_t *fields, bool members
             for (int i = 0; i < n; i++) {
                 if (!members && !(FIELDS[i].targets & (1u << m->target)))
                     continue;
-                strncat(list, members ? MFIELDS[i].name : FIELDS[i].name, sizeof(list) - strlen(list) - 3);
+                strncat(list, members ? MFIELDS[i].name : FIELDS[i].name,
+                        sizeof(list) - strlen(list) - 3);
                 strncat(list, " ", sizeof(list) - strlen(list) - 1);
             }
             char jp[200];
             snprintf(jp, sizeof(jp), "%s.%s", jbase, key);
-            return cfg_err(err, m, jp, "unknown field \"%s\" for target %s (known: %s)", key,
-                           members ? "visit member" : (m->target == OG_KIND_EVENT ? "event" : "visit"), list);
+            return cfg_err(
+                err, m, jp, "unknown field \"%s\" for target %s (known: %s)", key,
+                members ? "visit member" : (m->target == OG_KIND_EVENT ? "event" : "visit"), list);
         }
         struct fspec *f = members ? &m->mf[idx] : &m->f[idx];
         enum og_vtype want = members ? MFIELDS[idx].type : FIELDS[idx].type;
-        if (parse_field(m, members ? MFIELDS[idx].name : FIELDS[idx].name, want, spec, f, jbase, err) < 0)
+        if (parse_field(m, members ? MFIELDS[idx].name : FIELDS[idx].name, want, spec, f, jbase,
+                        err) < 0)
             return OG_ECONFIG;
     }
     return 0;
@@ -531,8 +585,9 @@ static int parse_attrs(struct og_mapping *m, const json_t *a, struct og_error *e
     static const char *const known[] = {"rest", "include", "exclude", NULL};
     if (!json_is_object(a) || check_keys(a, known, m, "attrs", err) < 0)
         return err && err->code ? OG_ECONFIG
-                                : cfg_err(err, m, "attrs", "\"attrs\" must be {\"rest\": true, \"exclude\": [...]} "
-                                                           "or {\"include\": [paths]}");
+                                : cfg_err(err, m, "attrs",
+                                          "\"attrs\" must be {\"rest\": true, \"exclude\": [...]} "
+                                          "or {\"include\": [paths]}");
     json_t *inc = json_object_get(a, "include");
     if (json_is_true(json_object_get(a, "rest"))) {
         if (inc)
@@ -585,12 +640,12 @@ int og_mapping_load(const char *path, struct og_mapping **out, struct og_error *
     json_error_t jerr;
     m->doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     if (!m->doc) {
-        rc = og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_mapping", "%s:%d:%d: %s", path, jerr.line,
-                          jerr.column, jerr.text);
+        rc = og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_mapping", "%s:%d:%d: %s", path,
+                          jerr.line, jerr.column, jerr.text);
         goto fail;
     }
-    static const char *const known[] = {"feed", "description", "department", "target", "zone", "input", "fields",
-                                        "members", "attrs", NULL};
+    static const char *const known[] = {"feed",  "description", "department", "target", "zone",
+                                        "input", "fields",      "members",    "attrs",  NULL};
     if (!json_is_object(m->doc)) {
         rc = cfg_err(err, m, "$", "a mapping is a JSON object");
         goto fail;
@@ -613,7 +668,8 @@ int og_mapping_load(const char *path, struct og_mapping **out, struct og_error *
         goto fail;
     }
     json_t *zone = json_object_get(m->doc, "zone");
-    if (zone && (!json_is_string(zone) || og_zone_offset(json_string_value(zone), &m->zone_offset) < 0)) {
+    if (zone &&
+        (!json_is_string(zone) || og_zone_offset(json_string_value(zone), &m->zone_offset) < 0)) {
         rc = cfg_err(err, m, "zone", "unknown zone (use \"Asia/Shanghai\", \"UTC\" or \"+08:00\")");
         goto fail;
     }
@@ -659,12 +715,14 @@ int og_mapping_load(const char *path, struct og_mapping **out, struct og_error *
         json_t *max = json_object_get(members, "max");
         if (max) {
             if (!json_is_integer(max) || json_integer_value(max) < 1) {
-                rc = cfg_err(err, m, "members.max", "must be a positive integer (the most members a record may have)");
+                rc = cfg_err(err, m, "members.max",
+                             "must be a positive integer (the most members a record may have)");
                 goto fail;
             }
             m->max_members = (size_t)json_integer_value(max);
         }
-        if ((rc = parse_fields(m, json_object_get(members, "fields"), true, "members.fields", err)) < 0)
+        if ((rc = parse_fields(m, json_object_get(members, "fields"), true, "members.fields",
+                               err)) < 0)
             goto fail;
     }
     if ((rc = parse_attrs(m, json_object_get(m->doc, "attrs"), err)) < 0)
@@ -686,16 +744,46 @@ fail:
     return rc < 0 ? rc : OG_ECONFIG;
 }
 
-const char *og_mapping_path(const struct og_mapping *m) { return m->path; }
-const char *og_mapping_feed(const struct og_mapping *m) { return m->feed; }
-const char *og_mapping_department(const struct og_mapping *m) { return m->department; }
-enum og_kind og_mapping_target(const struct og_mapping *m) { return m->target; }
-const char *og_mapping_connector(const struct og_mapping *m) { return m->connector; }
-const json_t *og_mapping_input_options(const struct og_mapping *m) { return m->input_opts; }
-const char *og_mapping_subject_kind(const struct og_mapping *m) { return m->subject_kind; }
-bool og_mapping_subject_require_valid(const struct og_mapping *m) { return m->subject_require_valid; }
-bool og_mapping_member_id_require_valid(const struct og_mapping *m) { return m->member_require_valid; }
-int og_mapping_zone_offset(const struct og_mapping *m) { return m->zone_offset; }
+const char *og_mapping_path(const struct og_mapping *m)
+{
+    return m->path;
+}
+const char *og_mapping_feed(const struct og_mapping *m)
+{
+    return m->feed;
+}
+const char *og_mapping_department(const struct og_mapping *m)
+{
+    return m->department;
+}
+enum og_kind og_mapping_target(const struct og_mapping *m)
+{
+    return m->target;
+}
+const char *og_mapping_connector(const struct og_mapping *m)
+{
+    return m->connector;
+}
+const json_t *og_mapping_input_options(const struct og_mapping *m)
+{
+    return m->input_opts;
+}
+const char *og_mapping_subject_kind(const struct og_mapping *m)
+{
+    return m->subject_kind;
+}
+bool og_mapping_subject_require_valid(const struct og_mapping *m)
+{
+    return m->subject_require_valid;
+}
+bool og_mapping_member_id_require_valid(const struct og_mapping *m)
+{
+    return m->member_require_valid;
+}
+int og_mapping_zone_offset(const struct og_mapping *m)
+{
+    return m->zone_offset;
+}
 bool og_mapping_uses_identity(const struct og_mapping *m)
 {
     return m->f[OG_F_SUBJECT_ID].used || m->mf[OG_M_ID_NO].used;
@@ -734,8 +822,9 @@ static const char *num_text(struct og_arena *a, const json_t *j)
     return og_arena_sprintf(a, "%.17g", json_real_value(j));
 }
 
-/* Starts a working value from a JSON value. With numbers_as_is, a JSON number stays a number (w->f) for
- * a field whose first conversion is "number", instead of being formatted as text and parsed back. */
+/* Starts a working value from a JSON value. With numbers_as_is, a JSON number stays a number (w->f)
+ * for a field whose first conversion is "number", instead of being formatted as text and parsed
+ * back. */
 static int from_json_as(struct og_arena *a, const json_t *j, struct work *w, bool numbers_as_is)
 {
     memset(w, 0, sizeof(*w));
@@ -766,7 +855,10 @@ static int from_json_as(struct og_arena *a, const json_t *j, struct work *w, boo
     return w->s ? 0 : OG_ENOMEM;
 }
 
-static int from_json(struct og_arena *a, const json_t *j, struct work *w) { return from_json_as(a, j, w, false); }
+static int from_json(struct og_arena *a, const json_t *j, struct work *w)
+{
+    return from_json_as(a, j, w, false);
+}
 
 static bool is_space_at(const char *s, size_t *len)
 {
@@ -812,14 +904,16 @@ static const char *shown(const struct work *w, char *buf, size_t size)
     return buf;
 }
 
-/* Runs one step. Returns 0, or OG_EREJECT with err (reason + message) when the value does not convert. */
-static int run_step(const struct step *st, struct og_arena *a, struct work *w, const char *field, struct og_error *err)
+/* Runs one step. Returns 0, or OG_EREJECT with err (reason + message) when the value does not
+ * convert. */
+static int run_step(const struct step *st, struct og_arena *a, struct work *w, const char *field,
+                    struct og_error *err)
 {
     char sv[120];
     if (w->type == OG_V_NULL)
         return 0;
-    if ((st->kind == ST_TIME || st->kind == ST_CODE_TABLE || st->kind == ST_ENUM) && w->type == OG_V_TEXT &&
-        !(w->j && json_is_integer(w->j))) {
+    if ((st->kind == ST_TIME || st->kind == ST_CODE_TABLE || st->kind == ST_ENUM) &&
+        w->type == OG_V_TEXT && !(w->j && json_is_integer(w->j))) {
         const char *t = trim(a, w->s);
         if (!*t) { /* blank text is no value, not a bad one */
             w->type = OG_V_NULL;
@@ -837,7 +931,8 @@ static int run_step(const struct step *st, struct og_arena *a, struct work *w, c
         else {
             char *c = og_arena_strdup(a, w->s);
             for (char *p = c; *p; p++)
-                *p = (char)(st->kind == ST_UPPER ? toupper((unsigned char)*p) : tolower((unsigned char)*p));
+                *p = (char)(st->kind == ST_UPPER ? toupper((unsigned char)*p)
+                                                 : tolower((unsigned char)*p));
             w->s = c;
         }
         return 0;
@@ -858,8 +953,8 @@ static int run_step(const struct step *st, struct og_arena *a, struct work *w, c
         errno = 0;
         double d = strtod(s, &end);
         if (end == s || *end || errno || !isfinite(d))
-            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_number", "field %s: %s is not a number",
-                                field, shown(w, sv, sizeof(sv)));
+            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_number",
+                                "field %s: %s is not a number", field, shown(w, sv, sizeof(sv)));
         w->f = d;
         w->type = OG_V_NUM;
         return 0;
@@ -914,20 +1009,22 @@ static int run_step(const struct step *st, struct og_arena *a, struct work *w, c
             return 0;
         }
         if (w->type != OG_V_TEXT)
-            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_time", "field %s: %s is not a time", field,
-                                shown(w, sv, sizeof(sv)));
+            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_time",
+                                "field %s: %s is not a time", field, shown(w, sv, sizeof(sv)));
         struct og_error terr;
         og_error_clear(&terr);
         if (og_time_parse(w->s, st->format, st->offset_min, &w->t, &terr) < 0)
-            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_time", "field %s: %s", field, terr.message);
+            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_time", "field %s: %s",
+                                field, terr.message);
         w->type = OG_V_TIME;
         return 0;
     }
     case ST_CODE_TABLE: {
         const char *v = w->type == OG_V_TEXT ? og_hmap_get(st->table, w->s) : NULL;
         if (!v)
-            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "unknown_code", "field %s: code %s is not in %s",
-                                field, shown(w, sv, sizeof(sv)), st->table_path ? st->table_path : "the code table");
+            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "unknown_code",
+                                "field %s: code %s is not in %s", field, shown(w, sv, sizeof(sv)),
+                                st->table_path ? st->table_path : "the code table");
         w->s = v;
         w->j = NULL;
         return 0;
@@ -935,10 +1032,11 @@ static int run_step(const struct step *st, struct og_arena *a, struct work *w, c
     case ST_ENUM: {
         size_t i;
         json_t *v;
-        json_array_foreach(st->arg, i, v) if (json_is_string(v) && w->s && strcmp(json_string_value(v), w->s) == 0)
-            return 0;
-        return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_value", "field %s: %s is not an accepted value",
-                            field, shown(w, sv, sizeof(sv)));
+        json_array_foreach(st->arg, i, v) if (json_is_string(v) && w->s &&
+                                              strcmp(json_string_value(v), w->s) == 0) return 0;
+        return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_value",
+                            "field %s: %s is not an accepted value", field,
+                            shown(w, sv, sizeof(sv)));
     }
     case ST_REPLACE: {
         json_t *v = w->s ? json_object_get(st->arg, w->s) : NULL;
@@ -951,7 +1049,8 @@ static int run_step(const struct step *st, struct og_arena *a, struct work *w, c
     case ST_NULL_IF: {
         size_t i;
         json_t *v;
-        json_array_foreach(st->arg, i, v) if (json_is_string(v) && w->s && strcmp(json_string_value(v), w->s) == 0)
+        json_array_foreach(st->arg, i, v) if (json_is_string(v) && w->s &&
+                                              strcmp(json_string_value(v), w->s) == 0)
         {
             w->type = OG_V_NULL;
             return 0;
@@ -972,20 +1071,22 @@ static int note(struct notes *n, const char *field, const struct og_error *e, co
     if (!n->arr)
         n->arr = json_array();
     n->count++;
-    return json_array_append_new(n->arr, json_pack("{s:s, s:s, s:s, s:s}", "field", field, "reason", e->reason,
-                                                   "action", action, "message", e->message));
+    return json_array_append_new(n->arr,
+                                 json_pack("{s:s, s:s, s:s, s:s}", "field", field, "reason",
+                                           e->reason, "action", action, "message", e->message));
 }
 
 /* Computes one field's value into *out. */
-static int eval_field(const struct fspec *f, const json_t *rec, struct og_arena *a, struct og_mval *out,
-                      struct notes *notes, struct og_error *err)
+static int eval_field(const struct fspec *f, const json_t *rec, struct og_arena *a,
+                      struct og_mval *out, struct notes *notes, struct og_error *err)
 {
     memset(out, 0, sizeof(*out));
     if (!f->used)
         return 0;
     struct work w;
     bool numbers_as_is = f->nsteps > 0 && f->steps[0].kind == ST_NUMBER;
-    int rc = from_json_as(a, f->constant ? f->constant : get_path(rec, f->path, f->npath), &w, numbers_as_is);
+    int rc = from_json_as(a, f->constant ? f->constant : get_path(rec, f->path, f->npath), &w,
+                          numbers_as_is);
     if (rc < 0)
         return rc;
     if (w.type == OG_V_TEXT && f->constant && json_is_number(f->constant)) {
@@ -1025,13 +1126,15 @@ static int eval_field(const struct fspec *f, const json_t *rec, struct og_arena 
         w.type = OG_V_NULL;
     if (w.type != OG_V_NULL && w.type != f->type) {
         /* e.g. a text value reached a number field with no conversion: the check makes this rare */
-        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_value", "field %s: expected a %s, got a %s", f->name,
-                     TYPE_NAMES[f->type], TYPE_NAMES[w.type]);
+        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_value",
+                     "field %s: expected a %s, got a %s", f->name, TYPE_NAMES[f->type],
+                     TYPE_NAMES[w.type]);
         og_error_detail(err, "field=%s", f->name);
         return OG_EREJECT;
     }
     if (w.type == OG_V_NULL && f->required) {
-        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "missing_field", "field %s is required but %s", f->name,
+        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "missing_field",
+                     "field %s is required but %s", f->name,
                      f->npath ? "absent or empty in the record" : "empty");
         og_error_detail(err, "field=%s", f->name);
         return OG_EREJECT;
@@ -1045,8 +1148,8 @@ static int eval_field(const struct fspec *f, const json_t *rec, struct og_arena 
     return 0;
 }
 
-static int build_attrs(const struct og_mapping *m, const json_t *rec, struct notes *notes, struct og_arena *a,
-                       const char **out)
+static int build_attrs(const struct og_mapping *m, const json_t *rec, struct notes *notes,
+                       struct og_arena *a, const char **out)
 {
     json_t *o = json_object();
     if (!o)
@@ -1054,8 +1157,8 @@ static int build_attrs(const struct og_mapping *m, const json_t *rec, struct not
     if (m->attrs_mode == ATTRS_REST && json_is_object(rec)) {
         const char *key;
         json_t *v;
-        json_object_foreach((json_t *)rec, key, v) if (!og_hmap_get(m->attrs_exclude, key) && !json_is_null(v))
-            json_object_set(o, key, v);
+        json_object_foreach((json_t *)rec, key, v) if (!og_hmap_get(m->attrs_exclude, key) &&
+                                                       !json_is_null(v)) json_object_set(o, key, v);
     }
     else if (m->attrs_mode == ATTRS_INCLUDE) {
         for (size_t i = 0; i < m->nattr; i++) {
@@ -1077,8 +1180,8 @@ static int build_attrs(const struct og_mapping *m, const json_t *rec, struct not
     return *out ? 0 : OG_ENOMEM;
 }
 
-int og_mapping_apply(const struct og_mapping *m, const json_t *doc, struct og_arena *arena, struct og_mapped *out,
-                     struct og_error *err)
+int og_mapping_apply(const struct og_mapping *m, const json_t *doc, struct og_arena *arena,
+                     struct og_mapped *out, struct og_error *err)
 {
     memset(out, 0, sizeof(*out));
     struct notes notes = {NULL, 0};

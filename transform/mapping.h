@@ -8,9 +8,9 @@
 #ifndef OG_MAPPING_H
 #define OG_MAPPING_H
 
-#include "../core/arena.h"
-#include "../core/error.h"
-#include "../core/unified.h"
+#include "core/arena.h"
+#include "core/error.h"
+#include "core/unified.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -79,8 +79,8 @@ struct og_mapping;
 
 /* Loads and checks the mapping at path (new; og_mapping_destroy). Code tables named in it are read
  * relative to the mapping file's folder. Every mistake found is an OG_ECONFIG error naming the file
- * and the JSON path ("mappings/x.json: fields.reported_at.convert[0]: unknown conversion \"tiem\"");
- * the first one is returned. */
+ * and the JSON path ("mappings/x.json: fields.reported_at.convert[0]: unknown conversion
+ * \"tiem\""); the first one is returned. */
 int og_mapping_load(const char *path, struct og_mapping **out, struct og_error *err);
 void og_mapping_destroy(struct og_mapping *m);
 
@@ -96,15 +96,16 @@ const json_t *og_mapping_input_options(const struct og_mapping *m);
 const char *og_mapping_subject_kind(const struct og_mapping *m);
 bool og_mapping_subject_require_valid(const struct og_mapping *m);
 bool og_mapping_member_id_require_valid(const struct og_mapping *m);
-/* True when the mapping reads identity numbers (subject_id or members' id_no): runs need the key. */
+/* True when the mapping reads identity numbers (subject_id or members' id_no): runs need the key.
+ */
 bool og_mapping_uses_identity(const struct og_mapping *m);
 /* "Asia/Shanghai" offset etc. used for local times: minutes east of UTC of the mapping's "zone". */
 int og_mapping_zone_offset(const struct og_mapping *m);
 
 /* Applies m to doc (borrowed). Values are allocated in arena. Returns 0, or OG_EREJECT with err
- * filled: reason ("missing_field", "invalid_time", "invalid_number", "unknown_code", "invalid_value",
- * "too_many_members"), the field name in err->detail ("field=reported_at"), and a message quoting
- * the value; or OG_ENOMEM. */
+ * filled: reason ("missing_field", "invalid_time", "invalid_number", "unknown_code",
+ * "invalid_value", "too_many_members"), the field name in err->detail ("field=reported_at"), and a
+ * message quoting the value; or OG_ENOMEM. */
 int og_mapping_apply(const struct og_mapping *m, const json_t *doc, struct og_arena *arena,
                      struct og_mapped *out, struct og_error *err);
 

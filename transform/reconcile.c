@@ -1,19 +1,20 @@
 /* reconcile.c - grid placement and the other reconciliations of a mapped record. */
-#include "reconcile.h"
-#include "geo.h"
+#include "transform/reconcile.h"
+#include "transform/geo.h"
 
-#include "../core/hmap.h"
-#include "../core/table.h"
+#include "core/hmap.h"
+#include "core/table.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const STATUSES[] = {"reported", "dispatched", "in_progress", "resolved", "closed", "void", NULL};
+static const char *const STATUSES[] = {"reported", "dispatched", "in_progress", "resolved",
+                                       "closed",   "void",       NULL};
 
 struct grid_info {
-    const char *grid_code;      /* owned by codes[] */
+    const char *grid_code; /* owned by codes[] */
     const char *community_code;
     const char *street_code;
     struct og_mpoly shape;
@@ -29,14 +30,14 @@ struct og_reconciler {
     size_t ngrids;
     char **strings; /* owned strings */
     size_t nstrings, capstrings;
-    struct og_hmap *grid_by_code;    /* grid_code -> grid_info */
-    struct og_hmap *community;       /* 12-digit current community code -> street code string */
-    struct og_hmap *alias;           /* old code -> current code */
-    struct og_hmap *xwalk;           /* "DEPT\tcode" -> xw_best */
-    struct og_hmap *xwalk_norm;      /* "DEPT\tnormalised name" -> xw_best */
+    struct og_hmap *grid_by_code; /* grid_code -> grid_info */
+    struct og_hmap *community;    /* 12-digit current community code -> street code string */
+    struct og_hmap *alias;        /* old code -> current code */
+    struct og_hmap *xwalk;        /* "DEPT\tcode" -> xw_best */
+    struct og_hmap *xwalk_norm;   /* "DEPT\tnormalised name" -> xw_best */
     struct xw_best *bests;
     size_t nbests;
-    struct og_hmap *category_name;   /* code -> name */
+    struct og_hmap *category_name; /* code -> name */
     struct og_geo_index *index;
     struct og_id_key key;
     bool has_key;
@@ -81,13 +82,17 @@ void og_reconciler_destroy(struct og_reconciler *r)
     free(r);
 }
 
-size_t og_reconciler_grid_count(const struct og_reconciler *r) { return r->ngrids; }
+size_t og_reconciler_grid_count(const struct og_reconciler *r)
+{
+    return r->ngrids;
+}
 
-/* Fire grid names: "小公园街道金凤社区" / "小公园金凤居委会" / "小公园街道 金凤社区" all normalise to "小公园金凤". */
+/* Fire grid names: "小公园街道金凤社区" / "小公园金凤居委会" / "小公园街道 金凤社区" all normalise
+ * to "小公园金凤". */
 static void normalise_name(const char *in, char *out, size_t size)
 {
-    static const char *const drop[] = {"街道办事处", "街道", "社区居委会", "居委会", "村委会", "社区", "居委", " ",
-                                       "\xE3\x80\x80", NULL};
+    static const char *const drop[] = {"街道办事处", "街道", "社区居委会", "居委会",       "村委会",
+                                       "社区",       "居委", " ",          "\xE3\x80\x80", NULL};
     size_t o = 0;
     const char *p = in;
     while (*p && o + 1 < size) {
@@ -106,8 +111,8 @@ static void normalise_name(const char *in, char *out, size_t size)
     out[o] = '\0';
 }
 
-static int add_best(struct og_reconciler *r, struct og_hmap *map, const char *key, const char *grid_code,
-                    double weight)
+static int add_best(struct og_reconciler *r, struct og_hmap *map, const char *key,
+                    const char *grid_code, double weight)
 {
     struct xw_best *b = og_hmap_get(map, key);
     if (b) {
@@ -123,8 +128,9 @@ static int add_best(struct og_reconciler *r, struct og_hmap *map, const char *ke
     return og_hmap_put(map, key, b);
 }
 
-int og_reconciler_create(const struct og_world *w, const char *taxonomy_csv, const struct og_id_key *key,
-                         struct og_reconciler **out, struct og_error *err)
+int og_reconciler_create(const struct og_world *w, const char *taxonomy_csv,
+                         const struct og_id_key *key, struct og_reconciler **out,
+                         struct og_error *err)
 {
     *out = NULL;
     struct og_reconciler *r = calloc(1, sizeof(*r));
@@ -140,8 +146,8 @@ int og_reconciler_create(const struct og_world *w, const char *taxonomy_csv, con
     r->index = og_geo_index_create();
     r->grids = calloc(w->ngrids + 1, sizeof(struct grid_info));
     r->bests = calloc(2 * w->nxwalks + 1, sizeof(struct xw_best));
-    if (!r->grid_by_code || !r->community || !r->alias || !r->xwalk || !r->xwalk_norm || !r->category_name ||
-        !r->index || !r->grids || !r->bests)
+    if (!r->grid_by_code || !r->community || !r->alias || !r->xwalk || !r->xwalk_norm ||
+        !r->category_name || !r->index || !r->grids || !r->bests)
         goto nomem;
     if (key) {
         r->key = *key;
@@ -164,8 +170,8 @@ int og_reconciler_create(const struct og_world *w, const char *taxonomy_csv, con
         json_error_t jerr;
         json_t *geom = json_loads(g->geojson, 0, &jerr);
         if (!geom) {
-            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_geometry", "grid %s: geometry is not JSON: %s",
-                              g->grid_code, jerr.text);
+            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_geometry",
+                              "grid %s: geometry is not JSON: %s", g->grid_code, jerr.text);
             goto fail;
         }
         rc = og_mpoly_from_geojson(geom, &gi->shape, err);
@@ -217,7 +223,8 @@ int og_reconciler_create(const struct og_world *w, const char *taxonomy_csv, con
     *out = r;
     return 0;
 nomem:
-    rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory building the reconciler");
+    rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem",
+                      "out of memory building the reconciler");
 fail:
     og_reconciler_destroy(r);
     return rc;
@@ -233,8 +240,9 @@ static bool all_digits(const char *s, size_t n)
     return true;
 }
 
-/* A community code as given (12 digits of any edition, or a 14-digit unit grid or 15-digit police code whose
- * first 12 digits are the community) -> the current code (in buf or the alias table) or NULL. */
+/* A community code as given (12 digits of any edition, or a 14-digit unit grid or 15-digit police
+ * code whose first 12 digits are the community) -> the current code (in buf or the alias table) or
+ * NULL. */
 static const char *current_community(const struct og_reconciler *r, const char *code, char buf[13])
 {
     if (!code)
@@ -260,8 +268,9 @@ static void place_from_grid(const struct grid_info *gi, const char *method, stru
 }
 
 int og_reconcile_place(const struct og_reconciler *r, const char *department, const char *grid_code,
-                       const char *community_code, const char *dept_grid, bool has_point, double lng, double lat,
-                       const char *crs, struct og_arena *arena, struct og_place *out, struct og_error *err)
+                       const char *community_code, const char *dept_grid, bool has_point,
+                       double lng, double lat, const char *crs, struct og_arena *arena,
+                       struct og_place *out, struct og_error *err)
 {
     memset(out, 0, sizeof(*out));
     out->grid_method = "none";
@@ -269,15 +278,17 @@ int og_reconcile_place(const struct og_reconciler *r, const char *department, co
     if (has_point) {
         enum og_crs c = OG_CRS_WGS84;
         if (crs && og_crs_parse(crs, &c) < 0)
-            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_crs",
-                                "unknown coordinate system \"%.40s\" (known: wgs84, cgcs2000, gcj02, bd09)", crs);
+            return og_error_set(
+                err, OG_EREJECT, OG_CLASS_REJECT, "invalid_crs",
+                "unknown coordinate system \"%.40s\" (known: wgs84, cgcs2000, gcj02, bd09)", crs);
         if (!isfinite(lng) || !isfinite(lat) || lng < -180 || lng > 180 || lat < -90 || lat > 90)
             return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_point",
                                 "coordinates (%g, %g) are not a longitude/latitude", lng, lat);
         double wl, wa;
         if (og_geo_to_wgs84(c, lng, lat, &wl, &wa) < 0)
             return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_point",
-                                "coordinates (%g, %g) could not be converted from %s", lng, lat, og_crs_name(c));
+                                "coordinates (%g, %g) could not be converted from %s", lng, lat,
+                                og_crs_name(c));
         out->has_point = true;
         out->lon = wl;
         out->lat = wa;
@@ -331,7 +342,10 @@ int og_reconcile_place(const struct og_reconciler *r, const char *department, co
     return 0;
 }
 
-static const char *text_or_null(const struct og_mval *v) { return v->type == OG_V_TEXT ? v->s : NULL; }
+static const char *text_or_null(const struct og_mval *v)
+{
+    return v->type == OG_V_TEXT ? v->s : NULL;
+}
 
 static void set_time(struct og_time *t, const struct og_mval *v)
 {
@@ -340,9 +354,9 @@ static void set_time(struct og_time *t, const struct og_mval *v)
 }
 
 /* Validates, hashes and masks one identity number. */
-static int identity(const struct og_reconciler *r, const char *raw, const char *kind_name, bool require_valid,
-                    const char *field, struct og_arena *a, const char **key_out, const char **masked_out,
-                    og_tristate *valid_out, struct og_error *err)
+static int identity(const struct og_reconciler *r, const char *raw, const char *kind_name,
+                    bool require_valid, const char *field, struct og_arena *a, const char **key_out,
+                    const char **masked_out, og_tristate *valid_out, struct og_error *err)
 {
     *key_out = *masked_out = NULL;
     *valid_out = -1;
@@ -355,15 +369,17 @@ static int identity(const struct og_reconciler *r, const char *raw, const char *
     if (id.status == OG_ID_EMPTY)
         return 0;
     if (id.status != OG_ID_OK && require_valid) {
-        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_id", "field %s: identity number is invalid (%s)",
-                     field, og_id_status_name(id.status));
+        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_id",
+                     "field %s: identity number is invalid (%s)", field,
+                     og_id_status_name(id.status));
         og_error_detail(err, "field=%s", field);
         return OG_EREJECT;
     }
     char hex[65], masked[64];
     if (r->has_key) { /* without a key (onegrid map) the hash is left out; `run` requires the key */
         if (og_id_hash(&r->key, &id, hex) < 0)
-            return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "crypto", "could not compute the identity hash");
+            return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "crypto",
+                                "could not compute the identity hash");
         *key_out = og_arena_strdup(a, hex);
     }
     og_id_mask(&id, masked, sizeof(masked));
@@ -372,8 +388,9 @@ static int identity(const struct og_reconciler *r, const char *raw, const char *
     return 0;
 }
 
-static int reconcile_event(const struct og_reconciler *r, const struct og_mapping *m, const struct og_mapped *in,
-                           struct og_arena *a, struct og_event *ev, struct og_error *err)
+static int reconcile_event(const struct og_reconciler *r, const struct og_mapping *m,
+                           const struct og_mapped *in, struct og_arena *a, struct og_event *ev,
+                           struct og_error *err)
 {
     const struct og_mval *v = in->v;
     ev->category_code = text_or_null(&v[OG_F_CATEGORY_CODE]);
@@ -383,7 +400,8 @@ static int reconcile_event(const struct og_reconciler *r, const struct og_mappin
     if (!ev->category_name) {
         if (og_hmap_count(r->category_name) > 0)
             return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_category",
-                                "category code \"%.20s\" (from the mapping's code table) is not in the unified taxonomy",
+                                "category code \"%.20s\" (from the mapping's code table) is not in "
+                                "the unified taxonomy",
                                 ev->category_code);
     }
     ev->source_category = text_or_null(&v[OG_F_SOURCE_CATEGORY]);
@@ -395,25 +413,29 @@ static int reconcile_event(const struct og_reconciler *r, const struct og_mappin
         ok = ok || strcmp(*s, ev->status) == 0;
     if (!ok)
         return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_status",
-                            "status \"%.30s\" is not a unified status (reported, dispatched, in_progress, resolved, "
-                            "closed, void)", ev->status);
+                            "status \"%.30s\" is not a unified status (reported, dispatched, "
+                            "in_progress, resolved, "
+                            "closed, void)",
+                            ev->status);
     ev->source_status = text_or_null(&v[OG_F_SOURCE_STATUS]);
     set_time(&ev->reported_at, &v[OG_F_REPORTED_AT]);
     set_time(&ev->updated_at, &v[OG_F_UPDATED_AT]);
     set_time(&ev->closed_at, &v[OG_F_CLOSED_AT]);
     if (!ev->updated_at.set)
         ev->updated_at = ev->reported_at;
-    if (!ev->closed_at.set && (strcmp(ev->status, "closed") == 0 || strcmp(ev->status, "resolved") == 0))
+    if (!ev->closed_at.set &&
+        (strcmp(ev->status, "closed") == 0 || strcmp(ev->status, "resolved") == 0))
         ev->closed_at = ev->updated_at;
     ev->address = text_or_null(&v[OG_F_ADDRESS]);
     ev->summary = text_or_null(&v[OG_F_SUMMARY]);
     return identity(r, text_or_null(&v[OG_F_SUBJECT_ID]), og_mapping_subject_kind(m),
-                    og_mapping_subject_require_valid(m), "subject_id", a, &ev->subject_key, &ev->subject_masked,
-                    &ev->subject_valid, err);
+                    og_mapping_subject_require_valid(m), "subject_id", a, &ev->subject_key,
+                    &ev->subject_masked, &ev->subject_valid, err);
 }
 
-static int reconcile_visit(const struct og_reconciler *r, const struct og_mapping *m, const struct og_mapped *in,
-                           struct og_arena *a, struct og_visit *vi, struct og_error *err)
+static int reconcile_visit(const struct og_reconciler *r, const struct og_mapping *m,
+                           const struct og_mapped *in, struct og_arena *a, struct og_visit *vi,
+                           struct og_error *err)
 {
     const struct og_mval *v = in->v;
     vi->worker_id = text_or_null(&v[OG_F_WORKER_ID]);
@@ -428,8 +450,9 @@ static int reconcile_visit(const struct og_reconciler *r, const struct og_mappin
     for (size_t k = 0; k < in->nmembers; k++) {
         const struct og_mval *mv = in->members[k].v;
         struct og_visit_member *mem = &vi->members[k];
-        int rc = identity(r, text_or_null(&mv[OG_M_ID_NO]), "resident", og_mapping_member_id_require_valid(m),
-                          "id_no", a, &mem->person_key, &mem->id_masked, &mem->id_valid, err);
+        int rc = identity(r, text_or_null(&mv[OG_M_ID_NO]), "resident",
+                          og_mapping_member_id_require_valid(m), "id_no", a, &mem->person_key,
+                          &mem->id_masked, &mem->id_valid, err);
         if (rc < 0) {
             og_error_prefix(err, "member %zu: ", k + 1);
             return rc;
@@ -444,7 +467,8 @@ static int reconcile_visit(const struct og_reconciler *r, const struct og_mappin
         mem->temperature = mv[OG_M_TEMPERATURE].f;
         if (mem->has_temperature && !(mem->temperature >= 25.0 && mem->temperature <= 45.0)) {
             og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_value",
-                         "member %zu: temperature %.1f is outside 25-45 degrees Celsius", k + 1, mem->temperature);
+                         "member %zu: temperature %.1f is outside 25-45 degrees Celsius", k + 1,
+                         mem->temperature);
             og_error_detail(err, "field=temperature");
             return OG_EREJECT;
         }
@@ -462,8 +486,8 @@ static int reconcile_visit(const struct og_reconciler *r, const struct og_mappin
 }
 
 int og_reconcile(const struct og_reconciler *r, const struct og_mapping *m, const char *source_name,
-                 const struct og_mapped *in, const struct og_pos *pos, struct og_arena *a, struct og_unified *out,
-                 struct og_error *err)
+                 const struct og_mapped *in, const struct og_pos *pos, struct og_arena *a,
+                 struct og_unified *out, struct og_error *err)
 {
     memset(out, 0, sizeof(*out));
     out->kind = og_mapping_target(m);
@@ -472,12 +496,14 @@ int og_reconcile(const struct og_reconciler *r, const struct og_mapping *m, cons
     const struct og_mval *v = in->v;
     const char *source_id = text_or_null(&v[OG_F_SOURCE_ID]);
     if (!source_id)
-        return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "missing_field", "the record has no source_id");
+        return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "missing_field",
+                            "the record has no source_id");
     bool has_point = v[OG_F_LON].type == OG_V_NUM && v[OG_F_LAT].type == OG_V_NUM;
     struct og_place place;
-    int rc = og_reconcile_place(r, dept, text_or_null(&v[OG_F_GRID_CODE]), text_or_null(&v[OG_F_COMMUNITY_CODE]),
-                                text_or_null(&v[OG_F_DEPT_GRID]), has_point, v[OG_F_LON].f, v[OG_F_LAT].f,
-                                text_or_null(&v[OG_F_CRS]), a, &place, err);
+    int rc = og_reconcile_place(r, dept, text_or_null(&v[OG_F_GRID_CODE]),
+                                text_or_null(&v[OG_F_COMMUNITY_CODE]),
+                                text_or_null(&v[OG_F_DEPT_GRID]), has_point, v[OG_F_LON].f,
+                                v[OG_F_LAT].f, text_or_null(&v[OG_F_CRS]), a, &place, err);
     if (rc < 0)
         return rc;
     const char *id = og_arena_sprintf(a, "%s:%s:%s", dept, source_name, source_id);

@@ -4,13 +4,13 @@
 #ifndef OG_RECONCILE_H
 #define OG_RECONCILE_H
 
-#include "identity.h"
-#include "mapping.h"
+#include "transform/identity.h"
+#include "transform/mapping.h"
 
-#include "../core/arena.h"
-#include "../core/error.h"
-#include "../core/unified.h"
-#include "../core/world.h"
+#include "core/arena.h"
+#include "core/error.h"
+#include "core/unified.h"
+#include "core/world.h"
 
 struct og_reconciler;
 
@@ -18,8 +18,9 @@ struct og_reconciler;
  * taxonomy table at taxonomy_csv (columns code,name,parent). key is copied; NULL means identity
  * numbers are validated and masked but not hashed (subject_key/person_key stay NULL).
  * Returns 0 or an error (bad geometry names the grid; unreadable taxonomy names the file). */
-int og_reconciler_create(const struct og_world *w, const char *taxonomy_csv, const struct og_id_key *key,
-                         struct og_reconciler **out, struct og_error *err);
+int og_reconciler_create(const struct og_world *w, const char *taxonomy_csv,
+                         const struct og_id_key *key, struct og_reconciler **out,
+                         struct og_error *err);
 void og_reconciler_destroy(struct og_reconciler *r);
 
 /* Number of unified grids indexed. */
@@ -35,7 +36,8 @@ int og_reconcile(const struct og_reconciler *r, const struct og_mapping *m, cons
 
 /* Placement alone (exposed for tests): given the inputs, decides grid/method/community/street. */
 int og_reconcile_place(const struct og_reconciler *r, const char *department, const char *grid_code,
-                       const char *community_code, const char *dept_grid, bool has_point, double lng, double lat,
-                       const char *crs, struct og_arena *arena, struct og_place *out, struct og_error *err);
+                       const char *community_code, const char *dept_grid, bool has_point,
+                       double lng, double lat, const char *crs, struct og_arena *arena,
+                       struct og_place *out, struct og_error *err);
 
 #endif

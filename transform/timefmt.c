@@ -1,6 +1,6 @@
 /* timefmt.c - source time parsing into UTC microseconds and PostgreSQL/ISO formatting, by pure
  * calendar arithmetic (no TZ, no locale, no mktime). */
-#include "timefmt.h"
+#include "transform/timefmt.h"
 
 #include <stdarg.h>
 #include <stdbool.h>

@@ -24,7 +24,8 @@ static void probe(const struct og_geo_index *idx, const struct og_mpoly *mp, dou
     bool in = og_mpoly_contains(mp, lng, lat);
     int id = og_geo_index_find(idx, lng, lat);
     if (in != (id == 7)) {
-        fprintf(stderr, "index says %d, og_mpoly_contains says %d at (%.17g, %.17g)\n", id, in, lng, lat);
+        fprintf(stderr, "index says %d, og_mpoly_contains says %d at (%.17g, %.17g)\n", id, in, lng,
+                lat);
         abort();
     }
 }
@@ -79,7 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     probe(idx, &mp, bb.min_lng - 1e-3, bb.min_lat);
     probe(idx, &mp, bb.max_lng + 1e-3, bb.max_lat + 1e-3);
     probe(idx, &mp, 0.0, 0.0);
-    /* Every vertex is on an edge, so inside by the edge rule (unless it is a hole's, also inside). */
+    /* Every vertex is on an edge, so inside by the edge rule (unless it is a hole's, also inside).
+     */
     size_t probes = 0;
     for (size_t p = 0; p < mp.npolys && probes < 64; p++)
         for (size_t i = 0; i < mp.polys[p].rings[0].n && probes < 64; i++, probes++) {
@@ -92,7 +94,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (back) {
         struct og_mpoly mp2;
         if (og_mpoly_from_geojson(back, &mp2, &err) != 0) {
-            fprintf(stderr, "written GeoJSON does not read back: %s (%s)\n", err.message, err.detail);
+            fprintf(stderr, "written GeoJSON does not read back: %s (%s)\n", err.message,
+                    err.detail);
             abort();
         }
         if (mp2.npolys != mp.npolys)

@@ -1,4 +1,5 @@
-/* fuzz_jsondoc.c - libFuzzer target: the json (array document) connector reads arbitrary bytes safely.
+/* fuzz_jsondoc.c - libFuzzer target: the json (array document) connector reads arbitrary bytes
+ * safely.
  *
  * Build and run with tests/fuzz/Makefile.fuzz (`make -f tests/fuzz/Makefile.fuzz fuzz-run`).
  * The first input byte picks the options: bits 0-2 the "records" path ("", "data", "data.items",
@@ -14,13 +15,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "fuzz_input.h"
+#include "tests/fuzz/fuzz_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const paths[] = {"", "data", "data.items", "a.b.c", "requests", "x", "data.", "."};
+    static const char *const paths[] = {"",         "data", "data.items", "a.b.c",
+                                        "requests", "x",    "data.",      "."};
     unsigned sel = size ? data[0] : 0;
     if (size) {
         data++;

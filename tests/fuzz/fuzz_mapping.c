@@ -32,14 +32,18 @@ static char tmpmap[PATH_MAX + 32];
 
 static const char sample_hl[] =
     "{\"visitId\": \"HV2020000000001\", \"workerId\": \"JPW0472\", \"gridCode\": \"440511017004\", "
-    "\"visitedAt\": \"2020-02-01T17:32:00+08:00\", \"gps\": {\"lng\": 116.621508, \"lat\": 23.361616, "
+    "\"visitedAt\": \"2020-02-01T17:32:00+08:00\", \"gps\": {\"lng\": 116.621508, \"lat\": "
+    "23.361616, "
     "\"crs\": \"gcj02\"}, \"household\": {\"address\": \"汕头市金平区月浦街道\", \"members\": "
-    "[{\"idNo\": \"440511201102183290\", \"name\": \"苏宇玲\", \"temperature\": 37.0, \"symptoms\": [], "
+    "[{\"idNo\": \"440511201102183290\", \"name\": \"苏宇玲\", \"temperature\": 37.0, "
+    "\"symptoms\": [], "
     "\"travel14d\": [\"武汉\"], \"healthCode\": \"green\"}]}}";
 static const char sample_um[] =
-    "{\"service_request_id\": \"UM202000010001\", \"status\": \"open\", \"service_code\": \"0401\", "
+    "{\"service_request_id\": \"UM202000010001\", \"status\": \"open\", \"service_code\": "
+    "\"0401\", "
     "\"description\": \"绿地损坏\", \"requested_datetime\": \"2020-02-01T18:49:00+08:00\", "
-    "\"updated_datetime\": \"2020-02-01T18:49:00+08:00\", \"address\": \"升平路151号\", \"lat\": 23.390121, "
+    "\"updated_datetime\": \"2020-02-01T18:49:00+08:00\", \"address\": \"升平路151号\", \"lat\": "
+    "23.390121, "
     "\"long\": 116.702552, \"media_url\": null, \"extended_attributes\": {\"unit_grid\": "
     "\"44051101300702\", \"stage\": \"立案\"}}";
 
@@ -66,14 +70,17 @@ static void setup(void)
     const char *root = getenv("ONEGRID_FUZZ_ROOT");
     if (!root)
         root = ".";
-    static const char *const files[2] = {"mappings/health/hl_visits.json", "mappings/urban/um_cases.json"};
+    static const char *const files[2] = {"mappings/health/hl_visits.json",
+                                         "mappings/urban/um_cases.json"};
     for (int i = 0; i < 2; i++) {
         char path[PATH_MAX];
         struct og_error err;
         snprintf(path, sizeof(path), "%s/%s", root, files[i]);
         if (og_mapping_load(path, &shipped[i], &err) != 0) {
-            fprintf(stderr, "fuzz_mapping: cannot load %s: %s (run from the repo root or set "
-                            "ONEGRID_FUZZ_ROOT)\n", path, err.message);
+            fprintf(stderr,
+                    "fuzz_mapping: cannot load %s: %s (run from the repo root or set "
+                    "ONEGRID_FUZZ_ROOT)\n",
+                    path, err.message);
             abort();
         }
     }
@@ -82,7 +89,8 @@ static void setup(void)
     samples[1] = json_loads(sample_um, 0, NULL);
     if (!arena || !samples[0] || !samples[1])
         abort();
-    /* A folder for fuzzed mapping files: TMP/m/f.json with TMP/taxonomy -> the shipped code tables. */
+    /* A folder for fuzzed mapping files: TMP/m/f.json with TMP/taxonomy -> the shipped code tables.
+     */
     const char *t = getenv("TMPDIR");
     snprintf(tmpdir, sizeof(tmpdir), "%s/og-fuzz-mapping-XXXXXX", t ? t : "/tmp");
     if (!mkdtemp(tmpdir))
@@ -149,10 +157,12 @@ static void apply(const struct og_mapping *m, const json_t *doc)
             }
             json_decref(a);
         }
-    } else if (rc == OG_EREJECT) {
+    }
+    else if (rc == OG_EREJECT) {
         if (!err.reason[0])
             abort(); /* a reject says why */
-    } else if (rc != OG_ENOMEM) {
+    }
+    else if (rc != OG_ENOMEM) {
         fprintf(stderr, "og_mapping_apply: undocumented code %d (%s)\n", rc, err.message);
         abort();
     }
@@ -194,7 +204,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)og_mapping_input_options(m);
         apply(m, samples[0]);
         apply(m, samples[1]);
-    } else if (m != NULL) {
+    }
+    else if (m != NULL) {
         abort(); /* nothing handed out on failure */
     }
     og_mapping_destroy(m);

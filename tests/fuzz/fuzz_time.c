@@ -21,13 +21,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const formats[] = {
-        "iso8601",          "epoch_ms",           "epoch_s",           "yyyy-MM-dd HH:mm:ss",
-        "yyyy/M/d H:mm",    "yyyyMMddHHmmss",     "yyyyMMdd",          "yyyy年M月d日",
-        "yyyy-MM-dd'T'HH:mm:ss.SSS", "yyyy/MM/dd HH:mm", "d/M/yyyy H:m:s", "yyyy.M.d",
-        "yyyy年M月d日 H时m分", "''yyyy''-MM-dd",    "yyyy-M-d H:mm:ss",
+        "iso8601",
+        "epoch_ms",
+        "epoch_s",
+        "yyyy-MM-dd HH:mm:ss",
+        "yyyy/M/d H:mm",
+        "yyyyMMddHHmmss",
+        "yyyyMMdd",
+        "yyyy年M月d日",
+        "yyyy-MM-dd'T'HH:mm:ss.SSS",
+        "yyyy/MM/dd HH:mm",
+        "d/M/yyyy H:m:s",
+        "yyyy.M.d",
+        "yyyy年M月d日 H时m分",
+        "''yyyy''-MM-dd",
+        "yyyy-M-d H:mm:ss",
     };
-    static const int offsets[] = {480, 0, -300, 60, 330, -720, 840, 1080,
-                                  -1080, 345, 480, 0, 480, 0, -60, 525};
+    static const int offsets[] = {480,   0,   -300, 60, 330, -720, 840, 1080,
+                                  -1080, 345, 480,  0,  480, 0,    -60, 525};
     if (size == 0)
         return 0;
     unsigned sel = data[0];
@@ -48,7 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         *nl = '\0';
         format = buf;
         text = nl + 1;
-    } else {
+    }
+    else {
         format = formats[sel & 15];
         text = buf;
     }
@@ -73,14 +85,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             int64_t back = 0;
             struct og_error err2;
             if (og_time_parse(iso, "iso8601", offset, &back, &err2) != 0 || back != t) {
-                fprintf(stderr, "round trip: \"%s\" (%s) -> %lld -> \"%s\" -> %s %lld\n", text, format,
-                        (long long)t, iso, err2.message, (long long)back);
+                fprintf(stderr, "round trip: \"%s\" (%s) -> %lld -> \"%s\" -> %s %lld\n", text,
+                        format, (long long)t, iso, err2.message, (long long)back);
                 abort();
             }
         }
-    } else if (rc != OG_EPARSE && rc != OG_EINVAL) {
+    }
+    else if (rc != OG_EPARSE && rc != OG_EINVAL) {
         abort(); /* only the two documented errors */
-    } else if (t != 0x5a5a5a5a5a5a5a5aLL) {
+    }
+    else if (t != 0x5a5a5a5a5a5a5a5aLL) {
         abort(); /* *out is only written on success */
     }
     free(buf);

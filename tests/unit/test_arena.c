@@ -99,7 +99,8 @@ static void test_large_allocation(void **unused)
 }
 
 /* Reset frees everything handed out and reuses the first block: the first allocation after a reset
- * lands where the very first allocation did, and calloc really zeroes that reused (dirty) memory. */
+ * lands where the very first allocation did, and calloc really zeroes that reused (dirty) memory.
+ */
 static void test_reset_keeps_first_block(void **unused)
 {
     (void)unused;
@@ -153,8 +154,8 @@ static void test_used_and_null(void **unused)
 }
 
 /* core/arena.c og_arena_alloc: rounding n up to the alignment wraps for n near SIZE_MAX (SIZE_MAX
- * becomes 0, then 32 bytes are handed out), and block_new's sizeof(*b) + size can wrap too. A request
- * that cannot be met must return NULL. */
+ * becomes 0, then 32 bytes are handed out), and block_new's sizeof(*b) + size can wrap too. A
+ * request that cannot be met must return NULL. */
 static void test_alloc_overflow(void **unused)
 {
     (void)unused;

@@ -1,5 +1,5 @@
-/* test_batch.c - unit tests for core/batch.c: records, rejects copied into the arena, raw text cut at
- * 64 KiB on a UTF-8 boundary, identity numbers masked. */
+/* test_batch.c - unit tests for core/batch.c: records, rejects copied into the arena, raw text cut
+ * at 64 KiB on a UTF-8 boundary, identity numbers masked. */
 #include "core/batch.h"
 #include "core/error.h"
 
@@ -71,7 +71,8 @@ static void test_records(void **unused)
     og_batch_drop_last(b);
 
     struct og_pos pos = pos_line("samples/um.ndjson", 9);
-    assert_int_equal(og_batch_reject(b, &pos, "map", "invalid_time", "reported_at", "bad time", "{}"), 0);
+    assert_int_equal(
+        og_batch_reject(b, &pos, "map", "invalid_time", "reported_at", "bad time", "{}"), 0);
     assert_int_equal(og_batch_size(b), 2501);
 
     og_batch_reset(b);
@@ -163,8 +164,8 @@ static void test_raw_truncation(void **unused)
     s[RAW_MAX] = '\0';
     assert_int_equal(strlen(stored_raw(b, s)), RAW_MAX);
 
-    /* "中" is 3 bytes (E4 B8 AD): 21846 of them are 65538 bytes; byte 65536 is the second byte of the
-     * 21846th character, so the cut falls back to 65535 bytes = 21845 whole characters. */
+    /* "中" is 3 bytes (E4 B8 AD): 21846 of them are 65538 bytes; byte 65536 is the second byte of
+     * the 21846th character, so the cut falls back to 65535 bytes = 21845 whole characters. */
     size_t n = 0;
     for (int i = 0; i < 21846; i++) {
         memcpy(s + n, "\xE4\xB8\xAD", 3);
@@ -218,8 +219,10 @@ static void test_id_masking(void **unused)
         /* a run broken by a '-' is two short runs */
         {"1101051949-12310021", "1101051949-12310021"},
         /* several in one JSON record, UTF-8 around them */
-        {"{\"身份证\":\"44051119800101123X\",\"电话\":\"13800138000\",\"旧证\":\"440511800101123\"}",
-         "{\"身份证\":\"440511********123X\",\"电话\":\"13800138000\",\"旧证\":\"440511*****1123\"}"},
+        {"{\"身份证\":\"44051119800101123X\",\"电话\":\"13800138000\",\"旧证\":"
+         "\"440511800101123\"}",
+         "{\"身份证\":\"440511********123X\",\"电话\":\"13800138000\",\"旧证\":\"440511*****"
+         "1123\"}"},
         {"", ""},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -234,26 +237,28 @@ static void test_id_masking(void **unused)
     og_batch_destroy(b);
 }
 
-/* core/batch.c og_batch_reject masks identity numbers only in raw, but the mapping's reject messages
- * quote the value (transform/mapping.c: `field %s: %s is not an accepted value`, shown() prints up to
- * 80 bytes of it), so an identity number reaches onegrid.reject.message unmasked, against batch.h
- * "so that no raw identity number is ever stored". Fix: also scrub_ids() the message copy. */
+/* core/batch.c og_batch_reject masks identity numbers only in raw, but the mapping's reject
+ * messages quote the value (transform/mapping.c: `field %s: %s is not an accepted value`, shown()
+ * prints up to 80 bytes of it), so an identity number reaches onegrid.reject.message unmasked,
+ * against batch.h "so that no raw identity number is ever stored". Fix: also scrub_ids() the
+ * message copy. */
 static void test_message_id_masked(void **unused)
 {
     (void)unused;
     struct og_batch *b = og_batch_create();
     struct og_pos pos = pos_line("feed.ndjson", 3);
-    assert_int_equal(og_batch_reject(b, &pos, "map", "invalid_value", "id_type",
-                                     "field id_type: \"11010519491231002X\" is not an accepted value", NULL),
-                     0);
+    assert_int_equal(
+        og_batch_reject(b, &pos, "map", "invalid_value", "id_type",
+                        "field id_type: \"11010519491231002X\" is not an accepted value", NULL),
+        0);
     assert_null(strstr(b->rejs[0].message, "11010519491231002X"));
     og_batch_destroy(b);
 }
 
 /* core/batch.c og_batch_reject truncates raw (adup) before masking (scrub_ids): an identity number
  * straddling the 64 KiB cut is left as a run of fewer than 15 digits and stored unmasked, e.g. its
- * first 14 digits (region + birth date + sequence), more than the 6 + 4 the mask would show. Fix: mask
- * the whole text before cutting, or after cutting drop a trailing digit run that was cut. */
+ * first 14 digits (region + birth date + sequence), more than the 6 + 4 the mask would show. Fix:
+ * mask the whole text before cutting, or after cutting drop a trailing digit run that was cut. */
 static void test_cut_id_masked(void **unused)
 {
     (void)unused;
@@ -270,8 +275,9 @@ static void test_cut_id_masked(void **unused)
 }
 
 /* core/batch.c og_batch_reject stores `stage` as the caller's pointer (r->stage = stage) although
- * batch.h says the strings are copied into the arena. Every caller passes a literal today, so nothing
- * breaks yet. Fix: copy it like reason, or say in batch.h that stage must be a static string. */
+ * batch.h says the strings are copied into the arena. Every caller passes a literal today, so
+ * nothing breaks yet. Fix: copy it like reason, or say in batch.h that stage must be a static
+ * string. */
 static void test_stage_copied(void **unused)
 {
     (void)unused;
@@ -287,12 +293,9 @@ static void test_stage_copied(void **unused)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_records),
-        cmocka_unit_test(test_reject_copies),
-        cmocka_unit_test(test_raw_truncation),
-        cmocka_unit_test(test_id_masking),
-        cmocka_unit_test(test_message_id_masked),
-        cmocka_unit_test(test_cut_id_masked),
+        cmocka_unit_test(test_records),           cmocka_unit_test(test_reject_copies),
+        cmocka_unit_test(test_raw_truncation),    cmocka_unit_test(test_id_masking),
+        cmocka_unit_test(test_message_id_masked), cmocka_unit_test(test_cut_id_masked),
         cmocka_unit_test(test_stage_copied),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

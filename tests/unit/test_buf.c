@@ -1,4 +1,5 @@
-/* test_buf.c - unit tests for core/buf.c: appending, printf past the 256-byte fast path, reset, steal. */
+/* test_buf.c - unit tests for core/buf.c: appending, printf past the 256-byte fast path, reset,
+ * steal. */
 #include "core/buf.h"
 #include "core/error.h"
 
@@ -22,7 +23,8 @@ static void test_append_puts_putc(void **unused)
     assert_string_equal(b.data, "grid:4405110");
     assert_int_equal(b.len, 12);
     assert_true(b.cap > b.len); /* room for the NUL */
-    /* binary data: an embedded NUL counts in len, and the buffer is still NUL-terminated after it */
+    /* binary data: an embedded NUL counts in len, and the buffer is still NUL-terminated after it
+     */
     assert_int_equal(og_buf_append(&b, "a\0b", 3), 0);
     assert_int_equal(b.len, 15);
     assert_memory_equal(b.data + 12, "a\0b", 4);
@@ -146,7 +148,8 @@ static void test_reserve(void **unused)
 
 /* core/buf.c og_buf_reserve: `b->len + extra + 1 <= b->cap` wraps when extra is near SIZE_MAX, so
  * reserving SIZE_MAX on an empty buffer reports success (0) without any memory; og_buf_append with
- * such a length would then write out of bounds. A request that cannot be met must give OG_ENOMEM. */
+ * such a length would then write out of bounds. A request that cannot be met must give OG_ENOMEM.
+ */
 static void test_reserve_overflow(void **unused)
 {
     (void)unused;
@@ -158,12 +161,12 @@ static void test_reserve_overflow(void **unused)
     og_buf_free(&b);
 }
 
-/* core/buf.c og_buf_reserve: the first allocation (realloc of NULL) leaves data[0] uninitialised, so a
- * buffer that was only reserved, or to which only "" was appended through a reserve (loader/copy.c
- * esc() of an empty first column), is not NUL-terminated as buf.h promises, and og_buf_steal hands
- * out an unterminated string. Fix: in og_buf_reserve, after a successful realloc, write
- * p[b->len] = '\0'. The heap is dirtied first so that the garbage is not a lucky zero (under ASan
- * new memory is filled with 0xbe anyway). */
+/* core/buf.c og_buf_reserve: the first allocation (realloc of NULL) leaves data[0] uninitialised,
+ * so a buffer that was only reserved, or to which only "" was appended through a reserve
+ * (loader/copy.c esc() of an empty first column), is not NUL-terminated as buf.h promises, and
+ * og_buf_steal hands out an unterminated string. Fix: in og_buf_reserve, after a successful
+ * realloc, write p[b->len] = '\0'. The heap is dirtied first so that the garbage is not a lucky
+ * zero (under ASan new memory is filled with 0xbe anyway). */
 static void test_reserve_terminates(void **unused)
 {
     (void)unused;

@@ -1,4 +1,5 @@
-/* test_config.c - unit tests for core/config.c: onegrid.json keys, paths, defaults, ranges, sources. */
+/* test_config.c - unit tests for core/config.c: onegrid.json keys, paths, defaults, ranges,
+ * sources. */
 #include "core/config.h"
 
 #include <setjmp.h>
@@ -124,7 +125,9 @@ static void test_dsn_env_override(void **unused)
     og_config_free(&cfg);
     /* an empty variable does not override */
     assert_int_equal(setenv("ONEGRID_DSN", "", 1), 0);
-    assert_int_equal(from_text("{\"warehouse\": {\"dsn\": \"dbname=x\"}, \"sources\": [" SRC "]}", &cfg, &err), 0);
+    assert_int_equal(
+        from_text("{\"warehouse\": {\"dsn\": \"dbname=x\"}, \"sources\": [" SRC "]}", &cfg, &err),
+        0);
     assert_string_equal(cfg.dsn, "dbname=x");
     og_config_free(&cfg);
     unsetenv("ONEGRID_DSN");
@@ -161,7 +164,8 @@ static void test_defaults(void **unused)
     json_t *bad = json_loads("{\"sources\": []}", 0, NULL);
     og_error_clear(&err);
     assert_int_equal(og_config_from_json(bad, NULL, NULL, NULL, &cfg, &err), OG_ECONFIG);
-    assert_string_equal(err.message, "(built-in config): sources: a non-empty list of sources is required");
+    assert_string_equal(err.message,
+                        "(built-in config): sources: a non-empty list of sources is required");
     json_decref(bad);
     json_decref(doc);
 }
@@ -170,12 +174,14 @@ static void test_unknown_keys(void **unused)
 {
     (void)unused;
     refused("{\"batchsize\": 10, \"sources\": [" SRC "]}", "cfg.json: $: unknown key \"batchsize\"",
-            "known keys here: warehouse, world, taxonomy, batch_size, max_reject_ratio, sources, description");
+            "known keys here: warehouse, world, taxonomy, batch_size, max_reject_ratio, sources, "
+            "description");
     refused("{\"warehouse\": {\"dns\": \"x\"}, \"sources\": [" SRC "]}",
             "cfg.json: warehouse: unknown key \"dns\"", "known keys here: dsn");
     refused("{\"world\": {\"dir\": \"w\", \"crosswalk\": \"x\"}, \"sources\": [" SRC "]}",
             "cfg.json: world: unknown key \"crosswalk\"", "known keys here: dir, crosswalks");
-    refused("{\"sources\": [" SRC ", {\"name\": \"b\", \"inputs\": \"x\", \"maping\": \"m.json\"}]}",
+    refused("{\"sources\": [" SRC
+            ", {\"name\": \"b\", \"inputs\": \"x\", \"maping\": \"m.json\"}]}",
             "cfg.json: sources[1]: unknown key \"maping\"",
             "known keys here: name, connector, inputs, mapping, options, description");
     /* NULL err is allowed */
@@ -193,11 +199,14 @@ static void test_wrong_types(void **unused)
             "cfg.json: warehouse: must be an object {\"dsn\": \"...\"}", NULL);
     refused("{\"world\": \"w\", \"sources\": [" SRC "]}",
             "cfg.json: world: must be an object {\"dir\": ..., \"crosswalks\": ...}", NULL);
-    refused("{\"sources\": {\"a\": 1}}", "cfg.json: sources: a non-empty list of sources is required", NULL);
+    refused("{\"sources\": {\"a\": 1}}",
+            "cfg.json: sources: a non-empty list of sources is required", NULL);
     refused("{}", "cfg.json: sources: a non-empty list of sources is required", NULL);
     refused("{\"sources\": [\"a\"]}",
-            "cfg.json: sources[0]: a source is an object {\"name\", \"inputs\", \"mapping\", ...}", NULL);
-    refused("{\"sources\": [{\"name\": \"a\", \"inputs\": \"x\", \"mapping\": \"m\", \"options\": [1]}]}",
+            "cfg.json: sources[0]: a source is an object {\"name\", \"inputs\", \"mapping\", ...}",
+            NULL);
+    refused("{\"sources\": [{\"name\": \"a\", \"inputs\": \"x\", \"mapping\": \"m\", \"options\": "
+            "[1]}]}",
             "cfg.json: sources[0]: \"options\" must be an object of connector options", NULL);
 }
 
@@ -234,7 +243,8 @@ static void test_reject_ratio_range(void **unused)
         double want;
     } good[] = {{"0", 0}, {"0.0", 0}, {"1", 1}, {"0.25", 0.25}};
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-        snprintf(text, sizeof(text), "{\"max_reject_ratio\": %s, \"sources\": [" SRC "]}", good[i].text);
+        snprintf(text, sizeof(text), "{\"max_reject_ratio\": %s, \"sources\": [" SRC "]}",
+                 good[i].text);
         struct og_config cfg;
         struct og_error err;
         assert_int_equal(from_text(text, &cfg, &err), 0);
@@ -246,7 +256,8 @@ static void test_reject_ratio_range(void **unused)
 static void test_sources(void **unused)
 {
     (void)unused;
-    refused("{\"sources\": [" SRC ", " SRC "]}", "cfg.json: sources[1]: source name \"a\" is used twice", NULL);
+    refused("{\"sources\": [" SRC ", " SRC "]}",
+            "cfg.json: sources[1]: source name \"a\" is used twice", NULL);
     refused("{\"sources\": [{\"name\": \"a\", \"inputs\": \"x\"}]}",
             "cfg.json: sources[0]: \"mapping\" (the mapping file of this feed) is required", NULL);
     static const char *const no_inputs[] = {
@@ -255,27 +266,32 @@ static void test_sources(void **unused)
         "{\"sources\": [{\"name\": \"a\", \"mapping\": \"m\", \"inputs\": 3}]}",
     };
     for (size_t i = 0; i < 3; i++)
-        refused(no_inputs[i], "cfg.json: sources[0]: \"inputs\" (a path or glob, or a list of them) is required",
+        refused(no_inputs[i],
+                "cfg.json: sources[0]: \"inputs\" (a path or glob, or a list of them) is required",
                 NULL);
     refused("{\"sources\": [{\"name\": \"a\", \"mapping\": \"m\", \"inputs\": [\"x\", 3]}]}",
             "cfg.json: sources[0]: \"inputs\" holds paths or globs (strings)", NULL);
-    static const char *const bad_names[] = {"{\"inputs\": \"x\", \"mapping\": \"m\"}",
-                                            "{\"name\": \"\", \"inputs\": \"x\", \"mapping\": \"m\"}",
-                                            "{\"name\": \"a/b\", \"inputs\": \"x\", \"mapping\": \"m\"}",
-                                            "{\"name\": \"a:b\", \"inputs\": \"x\", \"mapping\": \"m\"}",
-                                            "{\"name\": 7, \"inputs\": \"x\", \"mapping\": \"m\"}"};
+    static const char *const bad_names[] = {
+        "{\"inputs\": \"x\", \"mapping\": \"m\"}",
+        "{\"name\": \"\", \"inputs\": \"x\", \"mapping\": \"m\"}",
+        "{\"name\": \"a/b\", \"inputs\": \"x\", \"mapping\": \"m\"}",
+        "{\"name\": \"a:b\", \"inputs\": \"x\", \"mapping\": \"m\"}",
+        "{\"name\": 7, \"inputs\": \"x\", \"mapping\": \"m\"}"};
     char text[256];
     for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
         snprintf(text, sizeof(text), "{\"sources\": [%s]}", bad_names[i]);
-        refused(text, "cfg.json: sources[0]: \"name\" is required (letters, digits, _ or -; no / or :)", NULL);
+        refused(text,
+                "cfg.json: sources[0]: \"name\" is required (letters, digits, _ or -; no / or :)",
+                NULL);
     }
     /* inputs as a string and as a list */
     struct og_config cfg;
     struct og_error err;
-    assert_int_equal(from_text("{\"sources\": [{\"name\": \"a\", \"mapping\": \"m\", \"inputs\": \"x/*.csv\"},"
-                               "{\"name\": \"b\", \"mapping\": \"m\", \"inputs\": [\"p\", \"/q\", \"r\"]}]}",
-                               &cfg, &err),
-                     0);
+    assert_int_equal(
+        from_text("{\"sources\": [{\"name\": \"a\", \"mapping\": \"m\", \"inputs\": \"x/*.csv\"},"
+                  "{\"name\": \"b\", \"mapping\": \"m\", \"inputs\": [\"p\", \"/q\", \"r\"]}]}",
+                  &cfg, &err),
+        0);
     assert_int_equal(cfg.sources[0].ninputs, 1);
     assert_string_equal(cfg.sources[0].inputs[0], "/etc/og/x/*.csv");
     assert_int_equal(cfg.sources[1].ninputs, 3);
@@ -294,12 +310,14 @@ static void test_file_errors(void **unused)
     og_error_clear(&err);
     assert_int_equal(og_config_load(FIX "syntax_error.json", NULL, &cfg, &err), OG_ECONFIG);
     /* the stray '}' after the comma is on line 3 */
-    assert_true(strncmp(err.message, FIX "syntax_error.json:3:", strlen(FIX "syntax_error.json:3:")) == 0);
+    assert_true(
+        strncmp(err.message, FIX "syntax_error.json:3:", strlen(FIX "syntax_error.json:3:")) == 0);
     og_config_free(&cfg);
 
     og_error_clear(&err);
     assert_int_equal(og_config_load(FIX "duplicate_key.json", NULL, &cfg, &err), OG_ECONFIG);
-    assert_true(strncmp(err.message, FIX "duplicate_key.json:3:", strlen(FIX "duplicate_key.json:3:")) == 0);
+    assert_true(strncmp(err.message,
+                        FIX "duplicate_key.json:3:", strlen(FIX "duplicate_key.json:3:")) == 0);
     assert_non_null(strstr(err.message, "duplicate"));
     assert_non_null(strstr(err.message, "batch_size"));
     og_config_free(&cfg);
@@ -313,16 +331,11 @@ static void test_file_errors(void **unused)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_load_file),
-        cmocka_unit_test(test_load_in_cwd),
-        cmocka_unit_test(test_dsn_env_override),
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_unknown_keys),
-        cmocka_unit_test(test_wrong_types),
-        cmocka_unit_test(test_batch_size_range),
-        cmocka_unit_test(test_reject_ratio_range),
-        cmocka_unit_test(test_sources),
-        cmocka_unit_test(test_file_errors),
+        cmocka_unit_test(test_load_file),        cmocka_unit_test(test_load_in_cwd),
+        cmocka_unit_test(test_dsn_env_override), cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_unknown_keys),     cmocka_unit_test(test_wrong_types),
+        cmocka_unit_test(test_batch_size_range), cmocka_unit_test(test_reject_ratio_range),
+        cmocka_unit_test(test_sources),          cmocka_unit_test(test_file_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,5 @@
-/* test_copy.c - unit tests for loader/copy.c: the exact bytes of PostgreSQL COPY text-format columns. */
+/* test_copy.c - unit tests for loader/copy.c: the exact bytes of PostgreSQL COPY text-format
+ * columns. */
 #include "loader/copy.h"
 #include "transform/timefmt.h"
 
@@ -68,8 +69,8 @@ static void test_text_escaping(void **unused)
 
 /* The empty string as the FIRST column of an empty buffer: esc() calls og_buf_reserve, which
  * allocates b->data without writing the terminating NUL, and then appends nothing; the buffer
- * (len 0) holds garbage where "" should be (seen: "D5^Wd^E"). The COPY stream itself is right, since
- * the loader sends len bytes, but buf.h promises "always NUL-terminated". See test_buf.c. */
+ * (len 0) holds garbage where "" should be (seen: "D5^Wd^E"). The COPY stream itself is right,
+ * since the loader sends len bytes, but buf.h promises "always NUL-terminated". See test_buf.c. */
 static void test_empty_first_column(void **unused)
 {
     (void)unused;
@@ -123,7 +124,8 @@ static void test_bool_int_double(void **unused)
     og_copy_double(&b, false, true, 23.123456789012);
     og_copy_double(&b, false, false, 99); /* not set: NULL whatever the value */
     og_copy_double(&b, false, true, 36.6);
-    assert_string_equal(b.data, "116.3000000000\t-0.5000000000\t0.0000000000\t23.1234567890\t\\N\t36.6000000000");
+    assert_string_equal(
+        b.data, "116.3000000000\t-0.5000000000\t0.0000000000\t23.1234567890\t\\N\t36.6000000000");
     /* and what PostgreSQL reads back is the value to 1e-10 */
     assert_true(strtod("23.1234567890", NULL) - 23.123456789012 < 1e-10);
     og_buf_free(&b);
@@ -165,13 +167,14 @@ static void test_text_array(void **unused)
 {
     (void)unused;
     /* elements a"b and c\d:
-     *   array literal:  {"a\"b","c\\d"}        (the quote gets one backslash, the backslash becomes two)
-     *   COPY escaping:  {"a\\"b","c\\\\d"}     (each of those backslashes doubled again: 1 -> 2, 2 -> 4) */
+     *   array literal:  {"a\"b","c\\d"}        (the quote gets one backslash, the backslash becomes
+     * two) COPY escaping:  {"a\\"b","c\\\\d"}     (each of those backslashes doubled again: 1 -> 2,
+     * 2 -> 4) */
     const char *const q[] = {"a\"b", "c\\d"};
     char *got = array_col(q, 2);
     assert_string_equal(got, "{\"a\\\\\"b\",\"c\\\\\\\\d\"}");
-    static const char want_bytes[] = {'{', '"', 'a', '\\', '\\', '"', 'b', '"', ',', '"', 'c',
-                                      '\\', '\\', '\\', '\\', 'd', '"', '}', '\0'};
+    static const char want_bytes[] = {'{', '"',  'a',  '\\', '\\', '"', 'b', '"', ',', '"',
+                                      'c', '\\', '\\', '\\', '\\', 'd', '"', '}', '\0'};
     assert_string_equal(got, want_bytes);
     free(got);
 
@@ -181,7 +184,8 @@ static void test_text_array(void **unused)
     assert_string_equal(got, "{\"x,y\",\"z\"}");
     free(got);
 
-    /* a tab inside an element: the array literal keeps the raw tab inside quotes, COPY writes it \t */
+    /* a tab inside an element: the array literal keeps the raw tab inside quotes, COPY writes it \t
+     */
     const char *const t[] = {"p\tq", "line1\nline2"};
     got = array_col(t, 2);
     assert_string_equal(got, "{\"p\\tq\",\"line1\\nline2\"}");
@@ -211,12 +215,9 @@ static void test_text_array(void **unused)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_text_escaping),
-        cmocka_unit_test(test_row),
-        cmocka_unit_test(test_bool_int_double),
-        cmocka_unit_test(test_time),
-        cmocka_unit_test(test_text_array),
-        cmocka_unit_test(test_empty_first_column),
+        cmocka_unit_test(test_text_escaping),   cmocka_unit_test(test_row),
+        cmocka_unit_test(test_bool_int_double), cmocka_unit_test(test_time),
+        cmocka_unit_test(test_text_array),      cmocka_unit_test(test_empty_first_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

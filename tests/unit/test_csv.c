@@ -136,8 +136,8 @@ static void test_gb18030_trail_byte_delimiter(void **unused)
 }
 
 /* Multi-byte characters cut by the 64 KiB read blocks: GB18030 two- and four-byte, UTF-8. */
-/* Records and headers whose fields are all empty read as empty strings. (fuzz_csv found that they were
- * read through a NULL buffer: clang's UBSan aborts on it, gcc's does not; the clang replay of
+/* Records and headers whose fields are all empty read as empty strings. (fuzz_csv found that they
+ * were read through a NULL buffer: clang's UBSan aborts on it, gcc's does not; the clang replay of
  * tests/fuzz/regressions/fuzz_csv-* guards that, this test guards the values.) */
 static void test_all_empty_fields(void **unused)
 {

@@ -1,4 +1,5 @@
-/* test_error.c - unit tests for core/error.c: set, detail, hint, position, prefix, format, truncation. */
+/* test_error.c - unit tests for core/error.c: set, detail, hint, position, prefix, format,
+ * truncation. */
 #include "core/error.h"
 
 #include <setjmp.h>
@@ -33,7 +34,8 @@ static void test_set(void **unused)
     struct og_error err;
     og_error_clear(&err);
     int line = __LINE__ + 1;
-    int rc = og_error_set(&err, OG_EIO, OG_CLASS_RETRY, "io", "could not open \"%s\": %s", "a.csv", "denied");
+    int rc = og_error_set(&err, OG_EIO, OG_CLASS_RETRY, "io", "could not open \"%s\": %s", "a.csv",
+                          "denied");
     assert_int_equal(rc, OG_EIO);
     assert_int_equal(err.code, OG_EIO);
     assert_int_equal(err.klass, OG_CLASS_RETRY);
@@ -48,7 +50,8 @@ static void test_set(void **unused)
     /* a second set replaces message, detail and hint of the first */
     og_error_detail(&err, "old detail");
     og_error_hint(&err, "old hint");
-    assert_int_equal(og_error_set(&err, OG_EREJECT, OG_CLASS_REJECT, NULL, "%s", "bad record"), OG_EREJECT);
+    assert_int_equal(og_error_set(&err, OG_EREJECT, OG_CLASS_REJECT, NULL, "%s", "bad record"),
+                     OG_EREJECT);
     assert_string_equal(err.reason, "");
     assert_string_equal(err.message, "bad record");
     assert_string_equal(err.detail, "");
@@ -76,7 +79,8 @@ static void test_detail_hint_position_format(void **unused)
     assert_string_equal(err.detail, "found an array");
     assert_string_equal(err.hint, "send one object per line");
     /* The text the CLI prints. Note: error.h describes it as one line "position: message (detail)
-     * hint"; error.c (and cli/common.c, which relies on it) puts detail and hint on lines of their own. */
+     * hint"; error.c (and cli/common.c, which relies on it) puts detail and hint on lines of their
+     * own. */
     const char *s = og_error_format(&err, buf, sizeof(buf));
     assert_ptr_equal(s, buf);
     assert_string_equal(s, "feed.ndjson:12:5: not a JSON object\n"
@@ -148,8 +152,8 @@ static void test_truncation(void **unused)
     assert_int_equal(g.err.origin_line, line);
     guard_check(&g);
 
-    /* og_error_format into buffers of every size up to the whole text: always a NUL-terminated prefix
-     * of the full text, and no byte written at or past size. */
+    /* og_error_format into buffers of every size up to the whole text: always a NUL-terminated
+     * prefix of the full text, and no byte written at or past size. */
     struct og_error err;
     og_error_clear(&err);
     og_error_set(&err, OG_EIO, OG_CLASS_FATAL, "io", "could not read");
@@ -159,7 +163,8 @@ static void test_truncation(void **unused)
     char full[256];
     og_error_format(&err, full, sizeof(full));
     size_t n = strlen(full);
-    assert_int_equal(n, strlen("a.csv:3: could not read\n  detail: short read\n  hint: check the disk"));
+    assert_int_equal(
+        n, strlen("a.csv:3: could not read\n  detail: short read\n  hint: check the disk"));
     for (size_t size = 1; size <= n + 1; size++) {
         char buf[300];
         memset(buf, '#', sizeof(buf));
@@ -184,7 +189,8 @@ static void test_truncation(void **unused)
 static void test_null_err(void **unused)
 {
     (void)unused;
-    assert_int_equal(og_error_set(NULL, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory"), OG_ENOMEM);
+    assert_int_equal(og_error_set(NULL, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory"),
+                     OG_ENOMEM);
     og_error_detail(NULL, "x");
     og_error_hint(NULL, "x");
     og_error_position(NULL, "x");
@@ -198,10 +204,8 @@ static void test_null_err(void **unused)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_set),
-        cmocka_unit_test(test_detail_hint_position_format),
-        cmocka_unit_test(test_prefix),
-        cmocka_unit_test(test_truncation),
+        cmocka_unit_test(test_set),      cmocka_unit_test(test_detail_hint_position_format),
+        cmocka_unit_test(test_prefix),   cmocka_unit_test(test_truncation),
         cmocka_unit_test(test_null_err),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -734,10 +734,12 @@ static void expect_parse_error(const char *text, const char *msg_part, const cha
 static void test_geojson_errors(void **state)
 {
     (void)state;
-    /* found by fuzz_geojson: a repeated closing point made [A, B, A, A] count as 3 distinct points */
-    expect_parse_error("{\"type\":\"Polygon\",\"coordinates\":[[[116.6,23.3],[116.7,23.3],[116.6,23.3],"
-                       "[116.6,23.3]]]}",
-                       "fewer than 3 points", "2 distinct point");
+    /* found by fuzz_geojson: a repeated closing point made [A, B, A, A] count as 3 distinct points
+     */
+    expect_parse_error(
+        "{\"type\":\"Polygon\",\"coordinates\":[[[116.6,23.3],[116.7,23.3],[116.6,23.3],"
+        "[116.6,23.3]]]}",
+        "fewer than 3 points", "2 distinct point");
     expect_parse_error("[1,2]", "not a JSON object", "an array");
     expect_parse_error("{\"coordinates\":[]}", "no \"type\"", NULL);
     expect_parse_error("{\"type\":\"Point\",\"coordinates\":[116.6,23.3]}", "wrong geometry type",

@@ -1,4 +1,5 @@
-/* test_hmap.c - unit tests for core/hmap.c: many keys across growth, replace, missing keys, each. */
+/* test_hmap.c - unit tests for core/hmap.c: many keys across growth, replace, missing keys, each.
+ */
 #include "core/hmap.h"
 
 #include <setjmp.h>

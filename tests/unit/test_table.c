@@ -1,4 +1,5 @@
-/* test_table.c - unit tests for core/table.c: BOM, CRLF, RFC 4180 quotes, blank lines, errors with file:line. */
+/* test_table.c - unit tests for core/table.c: BOM, CRLF, RFC 4180 quotes, blank lines, errors with
+ * file:line. */
 #include "core/table.h"
 
 #include <setjmp.h>
@@ -12,7 +13,8 @@
 
 #include <cmocka.h>
 
-/* Each test writes its CSV bytes to a file in a temporary folder, so the exact bytes are visible here. */
+/* Each test writes its CSV bytes to a file in a temporary folder, so the exact bytes are visible
+ * here. */
 static char tmpdir[64];
 static char made[32][128];
 static int nmade;
@@ -107,11 +109,12 @@ static void test_bom_crlf(void **unused)
 static void test_quotes(void **unused)
 {
     (void)unused;
-    const char *path = WRITE("quotes.csv", "id,address,note\n"                         /* line 1 */
-                                           "1,\"12 Jinping Rd, Shantou\",\"say \"\"hi\"\"\"\n" /* 2 */
-                                           "2,\"two\nlines\",\n"                        /* 3-4 */
-                                           "3,,\"\"\n"                                  /* 5 */
-                                           "4,\"a\r\nb\",x");                           /* 6-7, no final LF */
+    const char *path =
+        WRITE("quotes.csv", "id,address,note\n"                                 /* line 1 */
+                            "1,\"12 Jinping Rd, Shantou\",\"say \"\"hi\"\"\"\n" /* 2 */
+                            "2,\"two\nlines\",\n"                               /* 3-4 */
+                            "3,,\"\"\n"                                         /* 5 */
+                            "4,\"a\r\nb\",x"); /* 6-7, no final LF */
     struct og_table t;
     read_ok(path, &t);
     assert_int_equal(t.nrows, 4);
@@ -130,17 +133,18 @@ static void test_quotes(void **unused)
     og_table_free(&t);
 }
 
-/* Blank lines (LF or CRLF) are skipped but counted. A header with no rows is a valid empty table. */
+/* Blank lines (LF or CRLF) are skipped but counted. A header with no rows is a valid empty table.
+ */
 static void test_blank_lines(void **unused)
 {
     (void)unused;
-    const char *path = WRITE("blank.csv", "a,b\n"  /* 1 */
-                                          "\n"     /* 2 */
-                                          "1,2\n"  /* 3 */
-                                          "\r\n"   /* 4 */
-                                          "\n"     /* 5 */
-                                          "3,4\n"  /* 6 */
-                                          "\n");   /* 7 */
+    const char *path = WRITE("blank.csv", "a,b\n" /* 1 */
+                                          "\n"    /* 2 */
+                                          "1,2\n" /* 3 */
+                                          "\r\n"  /* 4 */
+                                          "\n"    /* 5 */
+                                          "3,4\n" /* 6 */
+                                          "\n");  /* 7 */
     struct og_table t;
     read_ok(path, &t);
     assert_int_equal(t.nrows, 2);
@@ -176,10 +180,11 @@ static void read_bad(const char *path, int code, const char *reason, const char 
 static void test_field_count_error(void **unused)
 {
     (void)unused;
-    const char *path = WRITE("count.csv", "a,b,c\n"
-                                          "1,2,3\n"
-                                          "\"x,y\",2\n" /* line 3: 2 fields (the quoted comma is no separator) */
-                                          "4,5,6\n");
+    const char *path =
+        WRITE("count.csv", "a,b,c\n"
+                           "1,2,3\n"
+                           "\"x,y\",2\n" /* line 3: 2 fields (the quoted comma is no separator) */
+                           "4,5,6\n");
     char want[256];
     snprintf(want, sizeof(want), "%s:3: 2 fields where the header has 3", path);
     read_bad(path, OG_EPARSE, "field_count", want);
@@ -187,7 +192,7 @@ static void test_field_count_error(void **unused)
     path = WRITE("count_more.csv", "a,b\n"
                                    "1,2\n"
                                    "\"multi\nline\",2\n" /* 3-4 */
-                                   "1,2,3\n");            /* line 5: one field too many */
+                                   "1,2,3\n");           /* line 5: one field too many */
     snprintf(want, sizeof(want), "%s:5: 3 fields where the header has 2", path);
     read_bad(path, OG_EPARSE, "field_count", want);
 }
@@ -201,15 +206,16 @@ static void test_unterminated_quote_header(void **unused)
     read_bad(path, OG_EPARSE, "bad_csv", want);
 }
 
-/* An unterminated quote in a data row is an error naming the line, and leaks nothing (it once leaked
- * the fields collected before the quote: LeakSanitizer caught it). */
+/* An unterminated quote in a data row is an error naming the line, and leaks nothing (it once
+ * leaked the fields collected before the quote: LeakSanitizer caught it). */
 static void test_unterminated_quote_row(void **unused)
 {
     (void)unused;
-    const char *path = WRITE("unterminated.csv", "a,b\n"
-                                                 "1,2\n"
-                                                 "3,\"open\n" /* line 3 starts a quote that never ends */
-                                                 "4,5\n");
+    const char *path =
+        WRITE("unterminated.csv", "a,b\n"
+                                  "1,2\n"
+                                  "3,\"open\n" /* line 3 starts a quote that never ends */
+                                  "4,5\n");
     char want[256];
     snprintf(want, sizeof(want), "%s:3: unterminated quoted field", path);
     read_bad(path, OG_EPARSE, "bad_csv", want);

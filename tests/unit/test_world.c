@@ -1,4 +1,5 @@
-/* test_world.c - unit tests for core/world.c: reading the shipped Jinping world and small broken worlds. */
+/* test_world.c - unit tests for core/world.c: reading the shipped Jinping world and small broken
+ * worlds. */
 #include "core/hmap.h"
 #include "core/world.h"
 
@@ -69,7 +70,8 @@ static void test_shipped_jinping(void **unused)
     assert_non_null(jp);
     assert_string_equal(jp->name, "金平区");
     assert_string_equal(jp->parent_code, "4405");
-    assert_null(((const struct og_world_division *)og_hmap_get(div, "44"))->parent_code); /* "" -> NULL */
+    assert_null(
+        ((const struct og_world_division *)og_hmap_get(div, "44"))->parent_code); /* "" -> NULL */
     int with_shape = 0;
     for (size_t i = 0; i < w.ndivisions; i++) {
         const struct og_world_division *d = &w.divisions[i];
@@ -108,9 +110,9 @@ static void test_shipped_jinping(void **unused)
     }
     assert_int_equal(og_hmap_count(grid), 685);
 
-    /* crosswalks: every row lands on a known grid with a weight in (0, 1]; the files are read in name
-     * order (fr, hl, ps, um), whatever order the folder lists them in, so the departments come in
-     * that order and an import is the same on every machine */
+    /* crosswalks: every row lands on a known grid with a weight in (0, 1]; the files are read in
+     * name order (fr, hl, ps, um), whatever order the folder lists them in, so the departments come
+     * in that order and an import is the same on every machine */
     int ndept = 0;
     for (size_t i = 0; i < w.nxwalks; i++) {
         const struct og_world_xwalk *x = &w.xwalks[i];
@@ -119,7 +121,8 @@ static void test_shipped_jinping(void **unused)
         assert_true(strlen(x->department) == 2);
         if (i == 0 || strcmp(w.xwalks[i - 1].department, x->department) != 0) {
             if (i > 0 && strcmp(w.xwalks[i - 1].department, x->department) > 0)
-                fail_msg("crosswalk row %zu: %s after %s", i, x->department, w.xwalks[i - 1].department);
+                fail_msg("crosswalk row %zu: %s after %s", i, x->department,
+                         w.xwalks[i - 1].department);
             ndept++;
         }
     }
@@ -163,7 +166,8 @@ static void test_small_world(void **unused)
     assert_string_equal(w.grids[1].county_code, "440511");
     assert_string_equal(w.grids[1].name, "second");
     /* geometry as compact GeoJSON text */
-    assert_true(strncmp(w.grids[0].geojson, "{\"type\":\"MultiPolygon\",\"coordinates\":[[[[116.7", 46) == 0);
+    assert_true(strncmp(w.grids[0].geojson, "{\"type\":\"MultiPolygon\",\"coordinates\":[[[[116.7",
+                        46) == 0);
 
     assert_int_equal(w.ndept_grids, 2);
     assert_string_equal(w.dept_grids[0].department, "FR");
@@ -189,7 +193,8 @@ static void test_small_world(void **unused)
 static void test_broken_worlds(void **unused)
 {
     (void)unused;
-    read_bad(FIX "bad_level", NULL, OG_EPARSE, FIX "bad_level/divisions.csv:4: level \"7\" is not 1..5");
+    read_bad(FIX "bad_level", NULL, OG_EPARSE,
+             FIX "bad_level/divisions.csv:4: level \"7\" is not 1..5");
     read_bad(FIX "missing_prop", NULL, OG_EPARSE,
              FIX "missing_prop/grids.geojson: feature 1 has no property \"community_code\"");
     read_bad(FIX "missing_col", NULL, OG_ECONFIG,
@@ -199,7 +204,8 @@ static void test_broken_worlds(void **unused)
     read_bad(FIX "no-such-world", NULL, OG_EIO,
              "could not open \"" FIX "no-such-world/divisions.csv\": No such file or directory");
     read_bad(FIX "ok", FIX "no-such-xwalks", OG_EIO,
-             "could not open crosswalk folder \"" FIX "no-such-xwalks\": No such file or directory");
+             "could not open crosswalk folder \"" FIX
+             "no-such-xwalks\": No such file or directory");
 }
 
 /* Weights: a number in (0, 1]; a hair above 1 (rounding in the generator) is taken as 1. */
@@ -215,7 +221,8 @@ static void test_weights(void **unused)
         const char *weight = i < sizeof(bad) / sizeof(bad[0]) ? bad[i] : "1.0000001";
         FILE *fp = fopen(path, "w");
         assert_non_null(fp);
-        fprintf(fp, "department,dept_grid_code,grid_code,weight\nUM,1,440511001001001,%s\n", weight);
+        fprintf(fp, "department,dept_grid_code,grid_code,weight\nUM,1,440511001001001,%s\n",
+                weight);
         fclose(fp);
         struct og_world w;
         struct og_error err;
@@ -223,7 +230,8 @@ static void test_weights(void **unused)
         int rc = og_world_read_dir(FIX "ok", dir, &w, &err);
         if (i < sizeof(bad) / sizeof(bad[0])) {
             char want[256];
-            snprintf(want, sizeof(want), "%s:2: weight \"%s\" is not a number in (0, 1]", path, weight);
+            snprintf(want, sizeof(want), "%s:2: weight \"%s\" is not a number in (0, 1]", path,
+                     weight);
             assert_int_equal(rc, OG_EPARSE);
             assert_string_equal(err.message, want);
         }
@@ -250,7 +258,9 @@ static void test_add(void **unused)
         assert_int_equal(og_world_add_division(&w, code, 5, "c", "440511001", "2023", NULL), 0);
         assert_int_equal(og_world_add_xwalk(&w, "UM", code, "440511001001001", 0.5), 0);
     }
-    assert_int_equal(og_world_add_grid(&w, "440511001001001", NULL, "440511001001", "440511001", "440511", "{}"), 0);
+    assert_int_equal(
+        og_world_add_grid(&w, "440511001001001", NULL, "440511001001", "440511001", "440511", "{}"),
+        0);
     assert_int_equal(og_world_add_alias(&w, "1", "2", "2016", 5, NULL), 0);
     assert_int_equal(og_world_add_dept_grid(&w, "PS", "p1", NULL, NULL), 0);
     assert_int_equal(w.ndivisions, 100);
@@ -265,11 +275,11 @@ static void test_add(void **unused)
     assert_int_equal(w.ndivisions, 0);
 }
 
-/* core/world.c community_feature: `if (strcmp(w->divisions[k].code, code) == 0 && gj)` - a community
- * that IS in divisions.csv but whose feature has a null geometry falls through to the error
- * "community 440511001002 is not in divisions.csv", which sends the user looking in the wrong file.
- * Fix: match on the code alone; then either skip a null geometry or report "feature 1: community
- * 440511001002 has no geometry". This test accepts either, but not the wrong message. */
+/* core/world.c community_feature: `if (strcmp(w->divisions[k].code, code) == 0 && gj)` - a
+ * community that IS in divisions.csv but whose feature has a null geometry falls through to the
+ * error "community 440511001002 is not in divisions.csv", which sends the user looking in the wrong
+ * file. Fix: match on the code alone; then either skip a null geometry or report "feature 1:
+ * community 440511001002 has no geometry". This test accepts either, but not the wrong message. */
 static void test_null_community_geometry(void **unused)
 {
     (void)unused;
