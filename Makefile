@@ -25,7 +25,7 @@ endif
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CFLAGS   += -DOG_VERSION='"$(VERSION)"' -DOG_DATADIR='"$(PREFIX)/share/onegrid"'
 
-LIB_SRC  := $(wildcard core/*.c connectors/*.c transform/*.c loader/*.c)
+LIB_SRC  := $(wildcard core/*.c connectors/*.c transform/*.c loader/*.c pipeline/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
 # A tool is tools/NAME.c or a folder tools/NAME/*.c; tools/common/*.c is linked into every tool.
 TOOL_SRC := $(wildcard tools/*.c)

@@ -1,12 +1,14 @@
 /* cmd_check.c - onegrid check: validate the config and every mapping without touching data. */
 #include "cli/commands.h"
-#include "cli/registry.h"
+#include "pipeline/registry.h"
+#include "pipeline/step.h"
 
 #include "transform/mapping.h"
 
 #include <getopt.h>
 #include <glob.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 static void help(FILE *out)
@@ -34,65 +36,61 @@ static void help(FILE *out)
     fprintf(out, "\n%s", OG_COMMON_HELP);
 }
 
+/* Checks one mapping and how a source reads it; prints "ok ..." or logs the error. 0 or 1. */
 static int check_mapping(struct og_cli *cli, const char *path, const char *connector,
                          const json_t *options, const char *label)
 {
     struct og_error err;
     og_error_clear(&err);
-    struct og_mapping *m;
-    if (og_mapping_load(path, &m, &err) < 0) {
-        og_cli_report(cli, "check", &err);
-        return 1;
-    }
+    struct og_mapping *m = NULL;
+    struct og_feed feed;
+    memset(&feed, 0, sizeof(feed));
     int bad = 0;
-    const char *cname = connector ? connector : og_mapping_connector(m);
-    const struct og_connector *c = og_registry_connector(cname);
-    if (!c) {
-        og_error_log(&cli->log, "check", "%s: unknown connector \"%s\" (known: csv, json, ndjson)",
-                     label, cname ? cname : "(none given)");
-        bad = 1;
-    }
-    else if (og_registry_check_options(c, og_mapping_input_options(m), &err) < 0 ||
-             og_registry_check_options(c, options, &err) < 0) {
-        og_error_prefix(&err, "%s: ", label);
+    if (og_mapping_load(path, &m, &err) < 0 ||
+        og_feed_resolve(m, connector, options, &feed, &err) < 0) {
+        if (m)
+            og_error_prefix(&err, "%s: ", label);
         og_cli_report(cli, "check", &err);
         bad = 1;
     }
-    if (!bad)
+    else
         printf("ok  %s  (%s feed %s -> %s, connector %s)\n", path, og_mapping_department(m),
                og_mapping_feed(m), og_mapping_target(m) == OG_KIND_EVENT ? "event" : "visit",
-               c->name);
+               feed.connector->name);
+    og_feed_release(&feed);
     og_mapping_destroy(m);
     return bad;
 }
 
+/* --mapping FILE: checked as it comes. */
+struct args {
+    struct og_cli *cli;
+    int checked, bad;
+};
+
+static int on_option(void *ctx, int opt, const char *arg)
+{
+    struct args *a = ctx;
+    if (opt != 'm')
+        return OG_EXIT_USAGE;
+    a->checked++;
+    a->bad += check_mapping(a->cli, arg, NULL, NULL, arg);
+    return 0;
+}
+
 static int run(struct og_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"mapping", required_argument, NULL, 'm'}, OG_COMMON_LONGOPTS, {0, 0, 0, 0}};
-    int opt, code = OG_EXIT_OK, bad = 0, nmap = 0;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "hm:", opts, NULL)) != -1) {
-        if (opt == 'h') {
-            help(stdout);
-            return OG_EXIT_OK;
-        }
-        if (opt == 'm') {
-            nmap++;
-            bad += check_mapping(cli, optarg, NULL, NULL, optarg);
-        }
-        else if (!og_cli_common_option(cli, opt, optarg, &code)) {
-            help(stderr);
-            return OG_EXIT_USAGE;
-        }
-        if (code)
-            return code;
-    }
-    if (nmap)
-        return bad ? OG_EXIT_USAGE : OG_EXIT_OK;
+    static const struct option opts[] = {{"mapping", required_argument, NULL, 'm'}, {0, 0, 0, 0}};
+    struct args a = {cli, 0, 0};
+    int code = og_cli_parse(cli, help, argc, argv, "m:", opts, on_option, &a);
+    if (code != OG_CLI_GO)
+        return code;
+    if (a.checked)
+        return a.bad ? OG_EXIT_USAGE : OG_EXIT_OK;
     struct og_config cfg;
     if ((code = og_cli_load_config(cli, &cfg)) != OG_EXIT_OK)
         return code;
+    int bad = 0;
     if (access(cfg.taxonomy, R_OK) != 0) {
         og_error_log(&cli->log, "check", "cannot read the taxonomy table \"%s\"", cfg.taxonomy);
         bad++;

@@ -1,7 +1,7 @@
 /* cmd_demo.c - onegrid demo: a throwaway PostgreSQL, the Jinping world, the bundled feeds, a
  * summary. */
 #include "cli/commands.h"
-#include "cli/job.h"
+#include "cli/summary.h"
 
 #include "core/world.h"
 #include "loader/pg.h"
@@ -106,37 +106,85 @@ static bool reachable(const char *path)
     }
 }
 
-static int make_key(const char *dir, struct og_cli *cli)
+/* 32 random bytes from the kernel as 64 hex characters into hex. 0, or -1 with errno set. */
+static int random_hex(char hex[65])
+{
+    unsigned char rnd[32];
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    size_t got = 0;
+    while (got < sizeof(rnd)) {
+        ssize_t n = read(fd, rnd + got, sizeof(rnd) - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO;
+            close(fd);
+            return -1;
+        }
+        got += (size_t)n;
+    }
+    close(fd);
+    for (size_t i = 0; i < sizeof(rnd); i++)
+        snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+    explicit_bzero(rnd, sizeof(rnd));
+    return 0;
+}
+
+/* The demo's identity-hashing key: $ONEGRID_ID_KEY(_FILE) when set, else DIR/id.key, made with 32
+ * random bytes when absent. A key file readable by others (or not the user's) is never reused: it
+ * is replaced (the demo warehouse starts empty, so nothing hashed with the old key is kept), and
+ * the log says so. Nothing predictable is ever written: without /dev/urandom the demo stops. */
+static int demo_key(const char *dir, struct og_cli *cli)
 {
     if ((getenv("ONEGRID_ID_KEY") && *getenv("ONEGRID_ID_KEY")) || getenv("ONEGRID_ID_KEY_FILE"))
         return 0;
     char path[4300];
     snprintf(path, sizeof(path), "%s/id.key", dir);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd >= 0) {
-        unsigned char rnd[32];
-        int ur = open("/dev/urandom", O_RDONLY);
-        ssize_t got = ur >= 0 ? read(ur, rnd, sizeof(rnd)) : -1;
-        if (ur >= 0)
-            close(ur);
-        char hex[65];
-        for (int i = 0; i < 32; i++)
-            snprintf(hex + 2 * i, 3, "%02x", got == 32 ? rnd[i] : (unsigned char)(i * 37 + 11));
-        if (write(fd, hex, 64) != 64 || got != 32) {
-            close(fd);
-            og_error_log(&cli->log, "demo", "could not write the demo identity key %s", path);
+    struct stat sb;
+    if (lstat(path, &sb) == 0) {
+        if (!S_ISREG(sb.st_mode)) {
+            og_error_log(&cli->log, "demo", "cannot use the demo key \"%s\": not a regular file",
+                         path);
             return -1;
         }
-        close(fd);
+        if ((sb.st_mode & 077) == 0 && sb.st_uid == geteuid()) {
+            og_info(&cli->log, "demo", "identity numbers are hashed with the demo key in %s", path);
+            return setenv("ONEGRID_ID_KEY_FILE", path, 1);
+        }
+        og_warn(&cli->log, "demo",
+                "the demo key %s was readable by others or not yours (mode %04o, owner %u): "
+                "replaced with a new key",
+                path, (unsigned)(sb.st_mode & 07777), (unsigned)sb.st_uid);
+        if (unlink(path) < 0) {
+            og_error_log(&cli->log, "demo", "could not remove \"%s\": %s", path, strerror(errno));
+            return -1;
+        }
     }
-    else if (errno != EEXIST) {
-        og_error_log(&cli->log, "demo", "could not create %s: %s", path, strerror(errno));
+    char hex[65];
+    if (random_hex(hex) < 0) {
+        og_error_log(&cli->log, "demo", "could not read /dev/urandom for the demo key: %s",
+                     strerror(errno));
         return -1;
     }
-    setenv("ONEGRID_ID_KEY_FILE", path, 1);
-    og_info(&cli->log, "demo", "identity numbers are hashed with a demo key in %s (mode 0600)",
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 || write(fd, hex, 64) != 64) {
+        og_error_log(&cli->log, "demo", "could not write the demo key \"%s\": %s", path,
+                     strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(path);
+        }
+        explicit_bzero(hex, sizeof(hex));
+        return -1;
+    }
+    close(fd);
+    explicit_bzero(hex, sizeof(hex));
+    og_info(&cli->log, "demo", "identity numbers are hashed with a new demo key in %s (mode 0600)",
             path);
-    return 0;
+    return setenv("ONEGRID_ID_KEY_FILE", path, 1);
 }
 
 static int report(struct og_pg *pg, struct og_error *err)
@@ -176,45 +224,48 @@ static int report(struct og_pg *pg, struct og_error *err)
     return rc < 0 ? rc : 0;
 }
 
+struct args {
+    char dir[4096];
+    bool keep;
+};
+
+static int on_option(void *ctx, int opt, const char *arg)
+{
+    struct args *a = ctx;
+    if (opt == 'd')
+        snprintf(a->dir, sizeof(a->dir), "%s", arg);
+    else if (opt == 'k')
+        a->keep = true;
+    else
+        return OG_EXIT_USAGE;
+    return 0;
+}
+
 static int run(struct og_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
-                                         {"keep", no_argument, NULL, 'k'},
-                                         OG_COMMON_LONGOPTS,
-                                         {0, 0, 0, 0}};
-    char dir[4096] = "";
-    bool keep = false;
-    int opt, code = OG_EXIT_OK;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (opt == 'h') {
-            help(stdout);
-            return OG_EXIT_OK;
-        }
-        if (opt == 'd')
-            snprintf(dir, sizeof(dir), "%s", optarg);
-        else if (opt == 'k')
-            keep = true;
-        else if (!og_cli_common_option(cli, opt, optarg, &code)) {
-            help(stderr);
-            return OG_EXIT_USAGE;
-        }
-        if (code)
-            return code;
-    }
+    static const struct option opts[] = {
+        {"dir", required_argument, NULL, 'd'}, {"keep", no_argument, NULL, 'k'}, {0, 0, 0, 0}};
+    struct args a = {"", false};
+    int code = og_cli_parse(cli, help, argc, argv, NULL, opts, on_option, &a);
+    if (code != OG_CLI_GO)
+        return code;
+    const char *dir = a.dir;
+    bool keep = a.keep;
     char cwd[3000];
     if (!getcwd(cwd, sizeof(cwd)))
         snprintf(cwd, sizeof(cwd), ".");
     if (!dir[0]) {
         if (geteuid() != 0 || reachable(cwd))
-            snprintf(dir, sizeof(dir), "%s/.onegrid-demo", cwd);
+            snprintf(a.dir, sizeof(a.dir), "%s/.onegrid-demo", cwd);
         else
-            snprintf(dir, sizeof(dir), "/tmp/onegrid-demo");
+            snprintf(a.dir, sizeof(a.dir), "/tmp/onegrid-demo");
     }
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
         og_error_log(&cli->log, "demo", "could not create %s: %s", dir, strerror(errno));
         return OG_EXIT_FAIL;
     }
+    if (demo_key(dir, cli) < 0)
+        return OG_EXIT_FAIL;
     char pgdir[4200], script[4300], dsn[1024];
     snprintf(pgdir, sizeof(pgdir), "%s/pg", dir);
     snprintf(script, sizeof(script), "%s/ops/pg-local", cli->datadir);
@@ -224,19 +275,16 @@ static int run(struct og_cli *cli, int argc, char **argv)
     run_cmd(stop_argv, NULL, 0, true);
     run_cmd(rm_argv, NULL, 0, true);
     og_info(&cli->log, "demo", "starting a throwaway PostgreSQL in %s", pgdir);
-    if (run_cmd(start_argv, dsn, sizeof(dsn), false) != 0 || !strstr(dsn, "port=")) {
-        og_error_log(&cli->log, "demo",
-                     "could not start PostgreSQL with %s (its log: %s/log/postgres.log)\n"
-                     "  hint: install the dependencies with ops/install-deps (as root)",
-                     script, pgdir);
-        return OG_EXIT_FAIL;
-    }
-    setenv("ONEGRID_DSN", dsn, 1);
-    if (make_key(dir, cli) < 0)
-        return OG_EXIT_FAIL;
-
     struct og_error err;
     og_error_clear(&err);
+    if (run_cmd(start_argv, dsn, sizeof(dsn), false) != 0 || !strstr(dsn, "port=")) {
+        og_error_set(&err, OG_EIO, OG_CLASS_FATAL, OG_R_CONNECT,
+                     "could not start PostgreSQL with %s", script);
+        og_error_detail(&err, "its log: %s/log/postgres.log", pgdir);
+        og_error_hint(&err, "install the dependencies with ops/install-deps (as root)");
+        og_cli_report(cli, "demo", &err);
+        return OG_EXIT_FAIL;
+    }
     struct og_pg *pg = NULL;
     struct og_config cfg;
     memset(&cfg, 0, sizeof(cfg));
@@ -254,7 +302,7 @@ static int run(struct og_cli *cli, int argc, char **argv)
         goto out;
     }
     printf("warehouse: schema version %d in %s\n", version, dsn);
-    if (og_config_load(cfgpath, cli->datadir, &cfg, &err) < 0) {
+    if (og_config_load(cfgpath, cli->datadir, &cfg, &err) < 0 || og_config_set_dsn(&cfg, dsn) < 0) {
         og_cli_report(cli, "demo", &err);
         code = OG_EXIT_USAGE;
         goto out;
@@ -270,9 +318,18 @@ static int run(struct og_cli *cli, int argc, char **argv)
            "crosswalk rows\n\n",
            counts[0], counts[1], counts[2], counts[3], counts[4]);
     struct og_job_opts o = {NULL, 0, false, isatty(2) != 0 && !cli->log.json, "demo"};
-    code = og_job_run(cli, &cfg, &o, &res);
-    og_job_print(stdout, &res);
-    if (report(pg, &err) < 0) {
+    struct og_id_key key;
+    struct og_error key_err;
+    struct og_job_env env;
+    og_cli_job_env(cli, &env, &key, &key_err);
+    enum og_job_status status = og_job_run(&env, &cfg, &o, &res, &err);
+    code = og_cli_exit_job(status);
+    if (status != OG_JOB_SUCCEEDED)
+        og_cli_report(cli, "demo", &err);
+    if (res.nstats)
+        og_cli_print_run(stdout, &res);
+    /* the tables of a run that loaded nothing would only be empty */
+    if ((status == OG_JOB_SUCCEEDED || status == OG_JOB_REJECTS_EXCEEDED) && report(pg, &err) < 0) {
         og_cli_report(cli, "demo", &err);
         code = OG_EXIT_FAIL;
     }

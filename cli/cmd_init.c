@@ -23,21 +23,9 @@ static void help(FILE *out)
 
 static int run(struct og_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {OG_COMMON_LONGOPTS, {0, 0, 0, 0}};
-    int opt, code = OG_EXIT_OK;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (opt == 'h') {
-            help(stdout);
-            return OG_EXIT_OK;
-        }
-        if (!og_cli_common_option(cli, opt, optarg, &code)) {
-            help(stderr);
-            return OG_EXIT_USAGE;
-        }
-        if (code)
-            return code;
-    }
+    int code = og_cli_parse(cli, help, argc, argv, NULL, NULL, NULL, NULL);
+    if (code != OG_CLI_GO)
+        return code;
     struct og_pg *pg;
     if ((code = og_cli_connect(cli, &pg)) != OG_EXIT_OK)
         return code;

@@ -1,14 +1,14 @@
 /* cmd_map.c - onegrid map: print the unified records a feed file yields, as NDJSON, without a
  * warehouse. */
 #include "cli/commands.h"
-#include "cli/registry.h"
 
 #include "core/batch.h"
+#include "core/timefmt.h"
 #include "core/world.h"
+#include "pipeline/step.h"
 #include "transform/identity.h"
 #include "transform/mapping.h"
 #include "transform/reconcile.h"
-#include "transform/timefmt.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -129,6 +129,55 @@ static json_t *unified_json(const struct og_unified *u)
     return o;
 }
 
+struct args {
+    const char *mapping, *connector;
+    char world[4300], xw[4300], tax[4300];
+    long long limit;
+};
+
+static int on_option(void *ctx, int opt, const char *arg)
+{
+    struct args *a = ctx;
+    switch (opt) {
+    case 'm':
+        a->mapping = arg;
+        return 0;
+    case 'c':
+        a->connector = arg;
+        return 0;
+    case 'w':
+        snprintf(a->world, sizeof(a->world), "%s", arg);
+        return 0;
+    case 'x':
+        snprintf(a->xw, sizeof(a->xw), "%s", arg);
+        return 0;
+    case 't':
+        snprintf(a->tax, sizeof(a->tax), "%s", arg);
+        return 0;
+    case 'n':
+        a->limit = atoll(arg);
+        return 0;
+    default:
+        return OG_EXIT_USAGE;
+    }
+}
+
+/* Prints what the step did with one record: the unified record as a JSON line on stdout, or the
+ * reject (as run would store it) on stderr. */
+static void print_outcome(int step, const struct og_unified *u, const struct og_batch *b)
+{
+    if (step == OG_STEP_LOADED) {
+        json_t *o = unified_json(u);
+        char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        puts(s);
+        free(s);
+        json_decref(o);
+        return;
+    }
+    const struct og_reject *r = &b->rejs[b->nrejs - 1];
+    fprintf(stderr, "%s: rejected: %s: %s\n", r->position, og_reason_name(r->reason), r->message);
+}
+
 static int run(struct og_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {{"mapping", required_argument, NULL, 'm'},
@@ -137,49 +186,15 @@ static int run(struct og_cli *cli, int argc, char **argv)
                                          {"crosswalks", required_argument, NULL, 'x'},
                                          {"taxonomy", required_argument, NULL, 't'},
                                          {"limit", required_argument, NULL, 'n'},
-                                         OG_COMMON_LONGOPTS,
                                          {0, 0, 0, 0}};
-    const char *mapping = NULL, *cname = NULL;
-    char world[4300], xw[4300], tax[4300];
-    snprintf(world, sizeof(world), "%s/world/jinping", cli->datadir);
-    snprintf(xw, sizeof(xw), "%s/mappings/crosswalks", cli->datadir);
-    snprintf(tax, sizeof(tax), "%s/mappings/taxonomy/categories.csv", cli->datadir);
-    long long limit = -1;
-    int opt, code = OG_EXIT_OK;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "hm:c:n:", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'h':
-            help(stdout);
-            return OG_EXIT_OK;
-        case 'm':
-            mapping = optarg;
-            break;
-        case 'c':
-            cname = optarg;
-            break;
-        case 'w':
-            snprintf(world, sizeof(world), "%s", optarg);
-            break;
-        case 'x':
-            snprintf(xw, sizeof(xw), "%s", optarg);
-            break;
-        case 't':
-            snprintf(tax, sizeof(tax), "%s", optarg);
-            break;
-        case 'n':
-            limit = atoll(optarg);
-            break;
-        default:
-            if (!og_cli_common_option(cli, opt, optarg, &code)) {
-                help(stderr);
-                return OG_EXIT_USAGE;
-            }
-            if (code)
-                return code;
-        }
-    }
-    if (!mapping || optind != argc - 1) {
+    struct args a = {NULL, NULL, "", "", "", -1};
+    snprintf(a.world, sizeof(a.world), "%s/world/jinping", cli->datadir);
+    snprintf(a.xw, sizeof(a.xw), "%s/mappings/crosswalks", cli->datadir);
+    snprintf(a.tax, sizeof(a.tax), "%s/mappings/taxonomy/categories.csv", cli->datadir);
+    int code = og_cli_parse(cli, help, argc, argv, "m:c:n:", opts, on_option, &a);
+    if (code != OG_CLI_GO)
+        return code;
+    if (!a.mapping || optind != argc - 1) {
         fprintf(stderr, "onegrid map: give --mapping FILE and exactly one INPUT file\n");
         help(stderr);
         return OG_EXIT_USAGE;
@@ -192,95 +207,72 @@ static int run(struct og_cli *cli, int argc, char **argv)
     memset(&w, 0, sizeof(w));
     struct og_reconciler *rec = NULL;
     struct og_batch *b = NULL;
+    struct og_feed feed;
+    memset(&feed, 0, sizeof(feed));
     void *state = NULL;
-    const struct og_connector *c = NULL;
-    json_t *options = NULL;
-    if (og_mapping_load(mapping, &m, &err) < 0) {
-        og_cli_report(cli, "map", &err);
-        return OG_EXIT_USAGE;
-    }
-    c = og_registry_connector(cname ? cname : og_mapping_connector(m));
-    if (!c) {
-        og_error_log(&cli->log, "map", "unknown connector \"%s\" (known: csv, json, ndjson)",
-                     cname                     ? cname
-                     : og_mapping_connector(m) ? og_mapping_connector(m)
-                                               : "(none)");
-        code = OG_EXIT_USAGE;
-        goto out;
-    }
-    struct og_id_key key, *keyp = NULL;
+    code = OG_EXIT_USAGE;
+    if (og_mapping_load(a.mapping, &m, &err) < 0 ||
+        og_feed_resolve(m, a.connector, NULL, &feed, &err) < 0)
+        goto fail;
+    struct og_id_key key;
     struct og_error kerr;
-    if (og_id_key_load(&key, &kerr) == 0)
-        keyp = &key;
-    if (og_world_read_dir(world, xw, &w, &err) < 0 ||
-        og_reconciler_create(&w, tax, keyp, &rec, &err) < 0) {
-        og_cli_report(cli, "map", &err);
-        code = OG_EXIT_USAGE;
-        goto out;
-    }
-    options = json_deep_copy(og_mapping_input_options(m));
-    b = og_batch_create();
-    if (!b || c->open(input, options, &state, &err) < 0) {
-        og_cli_report(cli, "map", &err);
+    bool have_key = og_cli_id_key(&key, &kerr) == 0;
+    if (og_world_read_dir(a.world, a.xw, &w, &err) < 0 ||
+        og_reconciler_create(&w, a.tax, have_key ? &key : NULL, &rec, &err) < 0)
+        goto fail;
+    if (!(b = og_batch_create()))
+        og_error_set(&err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+    if (!b || feed.connector->open(input, feed.options, &state, &err) < 0) {
         code = og_cli_exit_for(&err);
-        goto out;
+        goto fail;
     }
+    const struct og_step step = {m, rec, "map"};
     long long n = 0, ok = 0, bad = 0;
-    for (;;) {
+    code = OG_EXIT_OK;
+    while (a.limit < 0 || n < a.limit) {
         json_t *doc = NULL;
         char *raw = NULL;
         struct og_pos pos;
         memset(&pos, 0, sizeof(pos));
         pos.partition = -1;
-        og_error_clear(&err);
-        int r = c->next(state, &doc, &pos, &raw, &err);
-        if (r == 0 || (limit >= 0 && n >= limit)) {
-            json_decref(doc);
-            free(raw);
+        struct og_error why;
+        og_error_clear(&why);
+        int r = feed.connector->next(state, &doc, &pos, &raw, &why);
+        if (r == 0)
             break;
-        }
         if (r < 0 && r != OG_EREJECT) {
-            og_cli_report(cli, "map", &err);
+            err = why;
             code = OG_EXIT_FAIL;
             break;
         }
         pos.source = "map";
         pos.input = input;
         pos.index = n++;
-        char pbuf[512];
-        og_pos_format(&pos, pbuf, sizeof(pbuf));
-        struct og_mapped mapped;
-        struct og_unified *u = og_batch_add(b);
-        if (!u) {
-            og_error_log(&cli->log, "map", "out of memory");
-            json_decref(doc);
-            free(raw);
+        struct og_unified *u = NULL;
+        int notes = 0;
+        int step_rc = r == OG_EREJECT ? og_step_unreadable(b, &pos, &why, raw, &err)
+                                      : og_step_record(&step, doc, &pos, b, &u, &notes, &err);
+        json_decref(doc);
+        free(raw);
+        if (step_rc < 0) {
             code = OG_EXIT_FAIL;
             break;
         }
-        if (r == OG_EREJECT || og_mapping_apply(m, doc, b->arena, &mapped, &err) < 0 ||
-            og_reconcile(rec, m, "map", &mapped, &pos, b->arena, u, &err) < 0) {
-            fprintf(stderr, "%s: rejected: %s: %s\n", pbuf, err.reason, err.message);
-            bad++;
-        }
-        else {
-            u->position = pbuf;
-            json_t *o = unified_json(u);
-            char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-            puts(s);
-            free(s);
-            json_decref(o);
-            ok++;
-        }
-        json_decref(doc);
-        free(raw);
+        print_outcome(step_rc, u, b);
+        ok += step_rc == OG_STEP_LOADED;
+        bad += step_rc == OG_STEP_REJECTED;
         og_batch_reset(b);
     }
     fprintf(stderr, "%lld records read, %lld mapped, %lld rejected\n", n, ok, bad);
+    if (code != OG_EXIT_OK)
+        og_cli_report(cli, "map", &err);
+    goto out;
+fail:
+    og_cli_report(cli, "map", &err);
 out:
     if (state)
-        c->close(state);
-    json_decref(options);
+        feed.connector->close(state);
+    og_feed_release(&feed);
     og_batch_destroy(b);
     og_reconciler_destroy(rec);
     og_world_free(&w);

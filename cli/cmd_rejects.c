@@ -11,7 +11,8 @@ static void help(FILE *out)
 {
     fprintf(out,
             "usage: onegrid rejects [--run N] [--source NAME] [--reason CODE] [--limit N] [--raw] "
-            "[--json]\n\n"
+            "[--json]\n"
+            "       onegrid rejects --reasons [--markdown]\n\n"
             "Lists rejected records: run, source, position (file:line), stage (read, map, "
             "reconcile, load),\n"
             "reason code, field and message. --raw adds the record's raw text (identity numbers in "
@@ -22,8 +23,73 @@ static void help(FILE *out)
             "  --reason CODE   only this reason (e.g. invalid_time, bad_json, missing_field)\n"
             "  --limit N       at most N rows (default 50)\n"
             "  --raw           include the raw record\n"
-            "  --json          one JSON object per line\n\n%s",
+            "  --json          one JSON object per line\n"
+            "  --reasons       list every reason code and what it means (no warehouse needed);\n"
+            "                  --markdown writes it as docs/reasons.md has it\n\n%s",
             OG_COMMON_HELP);
+}
+
+struct args {
+    const char *runid, *source, *reason;
+    char limit[16];
+    bool raw, json, reasons, markdown;
+};
+
+/* The reason table (core/reason.h): as text, or as the Markdown page docs/reasons.md. */
+static void print_reasons(FILE *out, bool markdown)
+{
+    if (markdown)
+        fprintf(out,
+                "# Reason codes\n\n"
+                "Every rejected record is a row of `onegrid.etl_reject` whose `reason` is one of "
+                "the codes of\nkind *record* below; the other codes name why a run, a command or "
+                "a generator stopped (they\nare logged, not stored as rows). The codes are a "
+                "contract: they are never renamed, and new\nones are added at the end of their "
+                "group. This page is generated from `core/reason.h` by\n"
+                "`onegrid rejects --reasons --markdown`; a test checks that the two agree.\n\n"
+                "| code | kind | stages | meaning |\n| --- | --- | --- | --- |\n");
+    for (int r = 1; r < OG_R__COUNT; r++) {
+        const char *kind = og_reason_kind(r) == OG_RK_RECORD ? "record" : "error";
+        if (markdown)
+            fprintf(out, "| `%s` | %s | %s | %s |\n", og_reason_name(r), kind, og_reason_stages(r),
+                    og_reason_meaning(r));
+        else
+            fprintf(out, "%-20s %-7s %-16s %s\n", og_reason_name(r), kind, og_reason_stages(r),
+                    og_reason_meaning(r));
+    }
+}
+
+static int on_option(void *ctx, int opt, const char *arg)
+{
+    struct args *a = ctx;
+    switch (opt) {
+    case 'r':
+        a->runid = arg;
+        return 0;
+    case 's':
+        a->source = arg;
+        return 0;
+    case 'R':
+        a->reason = arg;
+        return 0;
+    case 'n':
+        snprintf(a->limit, sizeof(a->limit), "%d", atoi(arg));
+        return 0;
+    case 'w':
+        a->raw = true;
+        return 0;
+    case 'j':
+        a->json = true;
+        return 0;
+    case 'E':
+        a->reasons = true;
+        return 0;
+    case 'M':
+        a->markdown = true;
+        return 0;
+    default:
+        return OG_EXIT_USAGE;
+    }
 }
 
 static int run(struct og_cli *cli, int argc, char **argv)
@@ -34,45 +100,19 @@ static int run(struct og_cli *cli, int argc, char **argv)
                                          {"limit", required_argument, NULL, 'n'},
                                          {"raw", no_argument, NULL, 'w'},
                                          {"json", no_argument, NULL, 'j'},
-                                         OG_COMMON_LONGOPTS,
+                                         {"reasons", no_argument, NULL, 'E'},
+                                         {"markdown", no_argument, NULL, 'M'},
                                          {0, 0, 0, 0}};
-    const char *runid = NULL, *source = NULL, *reason = NULL;
-    char limit[16] = "50";
-    bool json = false, raw = false;
-    int opt, code = OG_EXIT_OK;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'h':
-            help(stdout);
-            return OG_EXIT_OK;
-        case 'r':
-            runid = optarg;
-            break;
-        case 's':
-            source = optarg;
-            break;
-        case 'R':
-            reason = optarg;
-            break;
-        case 'n':
-            snprintf(limit, sizeof(limit), "%d", atoi(optarg));
-            break;
-        case 'w':
-            raw = true;
-            break;
-        case 'j':
-            json = true;
-            break;
-        default:
-            if (!og_cli_common_option(cli, opt, optarg, &code)) {
-                help(stderr);
-                return OG_EXIT_USAGE;
-            }
-            if (code)
-                return code;
-        }
+    struct args a = {NULL, NULL, NULL, "50", false, false, false, false};
+    int code = og_cli_parse(cli, help, argc, argv, NULL, opts, on_option, &a);
+    if (code != OG_CLI_GO)
+        return code;
+    if (a.reasons) {
+        print_reasons(stdout, a.markdown);
+        return OG_EXIT_OK;
     }
+    const char *runid = a.runid, *source = a.source, *reason = a.reason, *limit = a.limit;
+    bool json = a.json, raw = a.raw;
     struct og_pg *pg;
     if ((code = og_cli_connect(cli, &pg)) != OG_EXIT_OK)
         return code;

@@ -30,10 +30,7 @@ static void help(FILE *out)
  * path). */
 static int pending(struct og_cli *cli, struct og_pg *pg, bool json, struct og_error *err)
 {
-    const char *path = cli->config_path ? cli->config_path : getenv("ONEGRID_CONFIG");
-    if (!path && access("onegrid.json", R_OK) == 0)
-        path = "onegrid.json";
-    if (!path)
+    if (!og_cli_config_path(cli))
         return 0;
     struct og_config cfg;
     if (og_cli_load_config(cli, &cfg) != OG_EXIT_OK)
@@ -79,32 +76,33 @@ static int pending(struct og_cli *cli, struct og_pg *pg, bool json, struct og_er
     return rc;
 }
 
+struct args {
+    char runs[16];
+    bool json;
+};
+
+static int on_option(void *ctx, int opt, const char *arg)
+{
+    struct args *a = ctx;
+    if (opt == 'r')
+        snprintf(a->runs, sizeof(a->runs), "%d", atoi(arg));
+    else if (opt == 'j')
+        a->json = true;
+    else
+        return OG_EXIT_USAGE;
+    return 0;
+}
+
 static int run(struct og_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {{"runs", required_argument, NULL, 'r'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         OG_COMMON_LONGOPTS,
-                                         {0, 0, 0, 0}};
-    char runs[16] = "10";
-    bool json = false;
-    int opt, code = OG_EXIT_OK;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (opt == 'h') {
-            help(stdout);
-            return OG_EXIT_OK;
-        }
-        if (opt == 'r')
-            snprintf(runs, sizeof(runs), "%d", atoi(optarg));
-        else if (opt == 'j')
-            json = true;
-        else if (!og_cli_common_option(cli, opt, optarg, &code)) {
-            help(stderr);
-            return OG_EXIT_USAGE;
-        }
-        if (code)
-            return code;
-    }
+    static const struct option opts[] = {
+        {"runs", required_argument, NULL, 'r'}, {"json", no_argument, NULL, 'j'}, {0, 0, 0, 0}};
+    struct args a = {"10", false};
+    int code = og_cli_parse(cli, help, argc, argv, NULL, opts, on_option, &a);
+    if (code != OG_CLI_GO)
+        return code;
+    const char *runs = a.runs;
+    bool json = a.json;
     struct og_pg *pg;
     if ((code = og_cli_connect(cli, &pg)) != OG_EXIT_OK)
         return code;

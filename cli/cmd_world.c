@@ -28,33 +28,34 @@ static void help(FILE *out)
         OG_COMMON_HELP);
 }
 
+struct args {
+    char dir[4300], xdir[4300];
+};
+
+static int on_option(void *ctx, int opt, const char *arg)
+{
+    struct args *a = ctx;
+    if (opt == 'd')
+        snprintf(a->dir, sizeof(a->dir), "%s", arg);
+    else if (opt == 'x')
+        snprintf(a->xdir, sizeof(a->xdir), "%s", arg);
+    else
+        return OG_EXIT_USAGE;
+    return 0;
+}
+
 static int run(struct og_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
                                          {"crosswalks", required_argument, NULL, 'x'},
-                                         OG_COMMON_LONGOPTS,
                                          {0, 0, 0, 0}};
-    char dir[4300], xdir[4300];
-    snprintf(dir, sizeof(dir), "%s/world/jinping", cli->datadir);
-    snprintf(xdir, sizeof(xdir), "%s/mappings/crosswalks", cli->datadir);
-    int opt, code = OG_EXIT_OK;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (opt == 'h') {
-            help(stdout);
-            return OG_EXIT_OK;
-        }
-        if (opt == 'd')
-            snprintf(dir, sizeof(dir), "%s", optarg);
-        else if (opt == 'x')
-            snprintf(xdir, sizeof(xdir), "%s", optarg);
-        else if (!og_cli_common_option(cli, opt, optarg, &code)) {
-            help(stderr);
-            return OG_EXIT_USAGE;
-        }
-        if (code)
-            return code;
-    }
+    struct args a;
+    snprintf(a.dir, sizeof(a.dir), "%s/world/jinping", cli->datadir);
+    snprintf(a.xdir, sizeof(a.xdir), "%s/mappings/crosswalks", cli->datadir);
+    int code = og_cli_parse(cli, help, argc, argv, NULL, opts, on_option, &a);
+    if (code != OG_CLI_GO)
+        return code;
+    const char *dir = a.dir, *xdir = a.xdir;
     if (optind >= argc || strcmp(argv[optind], "import") != 0) {
         fprintf(stderr, "onegrid world: expected `import`\n");
         help(stderr);
@@ -77,9 +78,9 @@ static int run(struct og_cli *cli, int argc, char **argv)
     og_pg_close(pg);
     og_world_free(&w);
     if (rc < 0) {
+        if (err.sqlstate[0] == '4' && err.sqlstate[1] == '2' && !err.hint[0])
+            og_error_hint(&err, "run `onegrid init` first");
         og_cli_report(cli, "world", &err);
-        if (err.sqlstate[0] == '4' && err.sqlstate[1] == '2')
-            og_error_log(&cli->log, "world", "hint: run `onegrid init` first");
         return OG_EXIT_FAIL;
     }
     if (skipped)

@@ -1,10 +1,10 @@
 /* common.c - shared subcommand helpers. */
 #include "cli/common.h"
 
-#include <getopt.h>
+#include "loader/pg.h"
+
 #include <libgen.h>
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,32 +25,72 @@ const char OG_COMMON_HELP[] =
     "Exit codes: 0 success, 1 run failed, 2 usage or configuration error, 3 rejects over the "
     "threshold.\n";
 
-int og_cli_common_option(struct og_cli *cli, int opt, const char *arg, int *exit_code)
+/* The common options' codes (outside the range of the commands' own short letters). */
+enum { OPT_CONFIG = 0x100, OPT_LOG_LEVEL, OPT_LOG_FORMAT };
+static const struct option COMMON_OPTIONS[] = {
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+    {"help", no_argument, NULL, 'h'},
+};
+#define NCOMMON (sizeof(COMMON_OPTIONS) / sizeof(COMMON_OPTIONS[0]))
+
+/* A common option: 0, or an exit code for a bad value. */
+static int common_option(struct og_cli *cli, int opt, const char *arg)
 {
     switch (opt) {
-    case 'C':
+    case OPT_CONFIG:
         cli->config_path = arg;
-        return 1;
-    case 'L':
+        return 0;
+    case OPT_LOG_LEVEL:
         if (og_log_level_parse(arg, &cli->log.level) < 0) {
             fprintf(stderr, "onegrid: unknown log level \"%s\" (error, warn, info, debug, trace)\n",
                     arg);
-            *exit_code = OG_EXIT_USAGE;
+            return OG_EXIT_USAGE;
         }
-        return 1;
-    case 'F':
-        if (strcmp(arg, "json") == 0)
-            cli->log.json = true;
-        else if (strcmp(arg, "text") == 0)
-            cli->log.json = false;
-        else {
-            fprintf(stderr, "onegrid: unknown log format \"%s\" (text or json)\n", arg);
-            *exit_code = OG_EXIT_USAGE;
-        }
-        return 1;
-    default:
         return 0;
+    default: /* OPT_LOG_FORMAT */
+        if (strcmp(arg, "json") == 0 || strcmp(arg, "text") == 0) {
+            cli->log.json = arg[0] == 'j';
+            return 0;
+        }
+        fprintf(stderr, "onegrid: unknown log format \"%s\" (text or json)\n", arg);
+        return OG_EXIT_USAGE;
     }
+}
+
+int og_cli_parse(struct og_cli *cli, void (*help)(FILE *out), int argc, char **argv,
+                 const char *shortopts, const struct option *own,
+                 int (*on_option)(void *ctx, int opt, const char *arg), void *ctx)
+{
+    struct option all[64];
+    size_t n = 0;
+    for (const struct option *o = own; o && o->name && n < 64 - NCOMMON - 1; o++)
+        all[n++] = *o;
+    for (size_t i = 0; i < NCOMMON; i++)
+        all[n++] = COMMON_OPTIONS[i];
+    memset(&all[n], 0, sizeof(all[n]));
+    char shorts[64];
+    snprintf(shorts, sizeof(shorts), "h%s", shortopts ? shortopts : "");
+    optind = 1;
+    int opt;
+    while ((opt = getopt_long(argc, argv, shorts, all, NULL)) != -1) {
+        int code;
+        if (opt == 'h') {
+            help(stdout);
+            return OG_EXIT_OK;
+        }
+        if (opt == '?') {
+            help(stderr);
+            return OG_EXIT_USAGE;
+        }
+        code = opt >= OPT_CONFIG ? common_option(cli, opt, optarg)
+               : on_option       ? on_option(ctx, opt, optarg)
+                                 : OG_EXIT_USAGE;
+        if (code)
+            return code;
+    }
+    return OG_CLI_GO;
 }
 
 static bool has(const char *dir, const char *rel)
@@ -72,20 +112,16 @@ void og_cli_find_datadir(struct og_cli *cli)
     if (n > 0) {
         exe[n] = '\0';
         char *bin = dirname(exe); /* .../build/bin or .../bin */
-        char cand[PATH_MAX + 32];
-        snprintf(cand, sizeof(cand), "%s/../..", bin);
-        if (has(cand, "mappings/taxonomy/categories.csv")) {
-            char *real = realpath(cand, NULL);
-            snprintf(cli->datadir, sizeof(cli->datadir), "%s", real ? real : cand);
-            free(real);
-            return;
-        }
-        snprintf(cand, sizeof(cand), "%s/../share/onegrid", bin);
-        if (has(cand, "mappings/taxonomy/categories.csv")) {
-            char *real = realpath(cand, NULL);
-            snprintf(cli->datadir, sizeof(cli->datadir), "%s", real ? real : cand);
-            free(real);
-            return;
+        static const char *const ups[] = {"../..", "../share/onegrid"};
+        for (size_t i = 0; i < 2; i++) {
+            char cand[PATH_MAX + 32];
+            snprintf(cand, sizeof(cand), "%s/%s", bin, ups[i]);
+            if (has(cand, "mappings/taxonomy/categories.csv")) {
+                char *real = realpath(cand, NULL);
+                snprintf(cli->datadir, sizeof(cli->datadir), "%s", real ? real : cand);
+                free(real);
+                return;
+            }
         }
     }
     snprintf(cli->datadir, sizeof(cli->datadir), "%s", OG_DATADIR);
@@ -103,31 +139,65 @@ int og_cli_exit_for(const struct og_error *err)
     return err->code == OG_ECONFIG ? OG_EXIT_USAGE : OG_EXIT_FAIL;
 }
 
+int og_cli_exit_job(enum og_job_status status)
+{
+    switch (status) {
+    case OG_JOB_SUCCEEDED:
+        return OG_EXIT_OK;
+    case OG_JOB_BAD_CONFIG:
+        return OG_EXIT_USAGE;
+    case OG_JOB_REJECTS_EXCEEDED:
+        return OG_EXIT_REJECTS;
+    default:
+        return OG_EXIT_FAIL;
+    }
+}
+
+const char *og_cli_config_path(const struct og_cli *cli)
+{
+    const char *path = cli->config_path ? cli->config_path : getenv("ONEGRID_CONFIG");
+    if (path && *path)
+        return path;
+    return access("onegrid.json", R_OK) == 0 ? "onegrid.json" : NULL;
+}
+
 int og_cli_load_config(struct og_cli *cli, struct og_config *cfg)
 {
-    const char *path = cli->config_path;
-    if (!path)
-        path = getenv("ONEGRID_CONFIG");
-    if (!path || !*path)
-        path = "onegrid.json";
-    if (access(path, R_OK) != 0) {
-        og_error_log(
-            &cli->log, "config",
-            "cannot read the configuration \"%s\"\n  hint: pass --config FILE, or start from %s/"
-            "onegrid.example.json (onegrid demo runs without one)",
-            path, cli->datadir);
-        return OG_EXIT_USAGE;
-    }
+    const char *path = og_cli_config_path(cli);
     struct og_error err;
     og_error_clear(&err);
-    if (og_config_load(path, cli->datadir, cfg, &err) < 0) {
+    if (!path || access(path, R_OK) != 0) {
+        og_error_set(&err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
+                     "cannot read the configuration \"%s\"", path ? path : "onegrid.json");
+        og_error_hint(&err,
+                      "pass --config FILE, or start from %s/onegrid.example.json (onegrid demo "
+                      "runs without one)",
+                      cli->datadir);
         og_cli_report(cli, "config", &err);
         return OG_EXIT_USAGE;
+    }
+    if (og_config_load(path, cli->datadir, cfg, &err) < 0 ||
+        og_config_set_dsn(cfg, getenv("ONEGRID_DSN")) < 0) {
+        if (!err.code)
+            og_error_set(&err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+        og_cli_report(cli, "config", &err);
+        return og_cli_exit_for(&err);
     }
     return OG_EXIT_OK;
 }
 
-#include "loader/pg.h"
+int og_cli_id_key(struct og_id_key *key, struct og_error *err)
+{
+    return og_id_key_load(key, getenv("ONEGRID_ID_KEY"), getenv("ONEGRID_ID_KEY_FILE"), err);
+}
+
+void og_cli_job_env(struct og_cli *cli, struct og_job_env *env, struct og_id_key *key,
+                    struct og_error *key_err)
+{
+    og_error_clear(key_err);
+    bool have = og_cli_id_key(key, key_err) == 0;
+    *env = (struct og_job_env){&cli->log, cli->stop, have ? key : NULL, have ? NULL : key_err};
+}
 
 int og_cli_connect(struct og_cli *cli, struct og_pg **pg)
 {
@@ -135,18 +205,13 @@ int og_cli_connect(struct og_cli *cli, struct og_pg **pg)
     const char *env = getenv("ONEGRID_DSN");
     if (env && *env)
         dsn = strdup(env);
-    else {
-        const char *path = cli->config_path ? cli->config_path : getenv("ONEGRID_CONFIG");
-        if (!path && access("onegrid.json", R_OK) == 0)
-            path = "onegrid.json";
-        if (path) {
-            struct og_config cfg;
-            int code = og_cli_load_config(cli, &cfg);
-            if (code != OG_EXIT_OK)
-                return code;
-            dsn = cfg.dsn ? strdup(cfg.dsn) : NULL;
-            og_config_free(&cfg);
-        }
+    else if (og_cli_config_path(cli)) {
+        struct og_config cfg;
+        int code = og_cli_load_config(cli, &cfg);
+        if (code != OG_EXIT_OK)
+            return code;
+        dsn = cfg.dsn ? strdup(cfg.dsn) : NULL;
+        og_config_free(&cfg);
     }
     struct og_error err;
     og_error_clear(&err);

@@ -1,6 +1,8 @@
 /* csv.c - the "csv" file connector: RFC 4180 records, UTF-8 or GB18030, bounded memory. */
 #include "connectors/csv.h"
 
+#include "connectors/infile.h"
+
 #include "core/buf.h"
 #include "core/options.h"
 #include "core/utf8.h"
@@ -44,9 +46,7 @@ struct csv_span {
 };
 
 struct csv {
-    FILE *fp;
-    char *path;     /* owned copy, handed out as pos->input */
-    long long size; /* file size, 0 when unknown */
+    struct og_infile in;
     enum csv_enc enc;
     char delim;
     bool header;
@@ -182,16 +182,11 @@ static int refill(struct csv *st, struct og_error *err)
     st->blk_pos = st->blk_len = 0;
     if (st->eof)
         return 0;
-    st->blk_len = fread(st->blk, 1, CSV_BLOCK, st->fp);
-    if (st->blk_len < CSV_BLOCK) {
-        if (ferror(st->fp)) {
-            og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not read \"%s\": %s", st->path,
-                         strerror(errno));
-            og_error_position(err, "%s:%lld", st->path, st->line);
-            return OG_EIO;
-        }
+    int rc = og_infile_read(&st->in, st->blk, CSV_BLOCK, &st->blk_len, st->line, err);
+    if (rc < 0)
+        return rc;
+    if (st->blk_len < CSV_BLOCK)
         st->eof = true;
-    }
     return st->blk_len > 0;
 }
 
@@ -343,7 +338,7 @@ static int read_record(struct csv *st, struct og_error *err)
             goto nomem;
     }
 nomem:
-    return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+    return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
 }
 
 static void csv_close(void *state)
@@ -359,9 +354,7 @@ static void csv_close(void *state)
     if (st->cd != (iconv_t)-1)
         iconv_close(st->cd);
     free(st->blk);
-    if (st->fp)
-        (void)fclose(st->fp);
-    free(st->path);
+    og_infile_close(&st->in);
     free(st);
 }
 
@@ -396,9 +389,9 @@ static int read_header(struct csv *st, struct og_error *err)
                       : st->nfields > CSV_MAX_FIELDS ? "the header has more than 65536 columns"
                                                      : NULL;
     if (why) {
-        og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_header",
-                     "cannot read the header of \"%s\": %s", st->path, why);
-        og_error_position(err, "%s:%lld", st->path, st->rec_line);
+        og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_HEADER,
+                     "cannot read the header of \"%s\": %s", st->in.path, why);
+        og_error_position(err, "%s:%lld", st->in.path, st->rec_line);
         return OG_EPARSE;
     }
     json_t *seen = json_object();
@@ -411,23 +404,23 @@ static int read_header(struct csv *st, struct og_error *err)
         if (rc == OG_ENOMEM)
             goto nomem;
         if (rc < 0) {
-            og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_encoding",
+            og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_ENCODING,
                          "cannot read the header of \"%s\": column %zu is not valid %s text",
-                         st->path, i + 1, st->enc == CSV_UTF8 ? "UTF-8" : "GB18030");
+                         st->in.path, i + 1, st->enc == CSV_UTF8 ? "UTF-8" : "GB18030");
             og_error_detail(err, "invalid byte sequence at byte %zu of the column name", bad);
             og_error_hint(err, "set the option \"encoding\" of the source");
-            og_error_position(err, "%s:%lld", st->path, st->rec_line);
+            og_error_position(err, "%s:%lld", st->in.path, st->rec_line);
             json_decref(seen);
             return OG_EPARSE;
         }
         json_t *prev = json_object_getn(seen, st->conv.data, st->conv.len);
         if (prev) {
-            og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "duplicate_column",
+            og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_DUPLICATE_COLUMN,
                          "duplicate column \"%s\" in the header of \"%s\"", st->conv.data,
-                         st->path);
+                         st->in.path);
             og_error_detail(err, "columns %lld and %zu have the same name",
                             json_integer_value(prev), i + 1);
-            og_error_position(err, "%s:%lld", st->path, st->rec_line);
+            og_error_position(err, "%s:%lld", st->in.path, st->rec_line);
             json_decref(seen);
             return OG_ECONFIG;
         }
@@ -440,7 +433,7 @@ static int read_header(struct csv *st, struct og_error *err)
     return 1;
 nomem:
     json_decref(seen);
-    return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+    return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
 }
 
 static int csv_open(const char *path, const json_t *options, void **state, struct og_error *err)
@@ -462,7 +455,7 @@ static int csv_open(const char *path, const json_t *options, void **state, struc
             enc = CSV_GB18030;
         else
             return og_error_set(
-                err, OG_ECONFIG, OG_CLASS_FATAL, "config",
+                err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
                 "option \"encoding\" for connector csv must be \"utf-8\", \"gb18030\" or "
                 "\"auto\", not \"%s\"",
                 encoding);
@@ -470,33 +463,24 @@ static int csv_open(const char *path, const json_t *options, void **state, struc
     if (delimiter && (strlen(delimiter) != 1 || delimiter[0] == '"' || delimiter[0] == '\r' ||
                       delimiter[0] == '\n' || (unsigned char)delimiter[0] >= 0x80))
         return og_error_set(
-            err, OG_ECONFIG, OG_CLASS_FATAL, "config",
+            err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
             "option \"delimiter\" for connector csv must be one ASCII character other than "
             "a quote, CR or LF");
 
     struct csv *st = calloc(1, sizeof(*st));
     if (!st)
-        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
     st->cd = (iconv_t)-1;
     st->delim = (char)(delimiter ? delimiter[0] : ',');
     st->header = header ? json_is_true(header) : true;
     st->line = 1;
-    st->path = strdup(path);
     st->blk = malloc(CSV_BLOCK);
-    if (!st->path || !st->blk) {
-        rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+    if (!st->blk) {
+        rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
         goto fail;
     }
-    st->fp = fopen(path, "rb");
-    if (!st->fp) {
-        rc = og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not open \"%s\": %s", path,
-                          strerror(errno));
-        og_error_position(err, "%s", path);
+    if ((rc = og_infile_open(&st->in, path, err)) < 0)
         goto fail;
-    }
-    struct stat sb;
-    if (fstat(fileno(st->fp), &sb) == 0 && S_ISREG(sb.st_mode))
-        st->size = (long long)sb.st_size;
 
     rc = refill(st, err); /* the first block is the sample for detection */
     if (rc < 0)
@@ -516,7 +500,7 @@ static int csv_open(const char *path, const json_t *options, void **state, struc
         st->cd = iconv_open("UTF-8", "GB18030");
         if (st->cd == (iconv_t)-1) {
             rc =
-                og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config",
+                og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
                              "cannot convert GB18030 text: iconv_open failed: %s", strerror(errno));
             goto fail;
         }
@@ -536,7 +520,7 @@ fail:
 /* Finishes a reject already set in err: position and raw text. */
 static int csv_reject(struct csv *st, char **raw, struct og_error *err)
 {
-    og_error_position(err, "%s:%lld", st->path, st->rec_line);
+    og_error_position(err, "%s:%lld", st->in.path, st->rec_line);
     *raw = raw_to_utf8(st);
     return OG_EREJECT;
 }
@@ -550,21 +534,21 @@ static int csv_next(void *state, json_t **doc, struct og_pos *pos, char **raw, s
     if (rc <= 0)
         return rc;
     memset(pos, 0, sizeof(*pos));
-    pos->input = st->path;
+    pos->input = st->in.path;
     pos->line = st->rec_line;
     pos->offset = st->rec_offset;
     pos->index = st->index++;
     pos->partition = -1;
 
     if (st->unterminated) {
-        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "unterminated_quote",
+        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_UNTERMINATED_QUOTE,
                      "a quoted field of the record starting on line %lld is not closed at the end "
                      "of the file",
                      st->rec_line);
         return csv_reject(st, raw, err);
     }
     if (st->too_long) {
-        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "record_too_long",
+        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_RECORD_TOO_LONG,
                      "record is longer than %zu bytes", CSV_MAX_RECORD);
         og_error_detail(err, "the record has %zu bytes", st->rec_bytes);
         return csv_reject(st, raw, err);
@@ -578,11 +562,11 @@ static int csv_next(void *state, json_t **doc, struct og_pos *pos, char **raw, s
                 st->names = NULL;
             }
         if (!st->names)
-            return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+            return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
     }
     size_t ncols = st->names ? json_array_size(st->names) : CSV_MAX_FIELDS;
     if (st->nfields != ncols) {
-        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "field_count",
+        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_FIELD_COUNT,
                      "record has %zu fields, expected %zu", st->nfields, ncols);
         og_error_detail(err, "expected %zu fields (%s), found %zu", ncols,
                         st->header ? "as in the header" : "as in the first record", st->nfields);
@@ -590,14 +574,14 @@ static int csv_next(void *state, json_t **doc, struct og_pos *pos, char **raw, s
     }
     json_t *obj = json_object();
     if (!obj)
-        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
     for (size_t i = 0; i < ncols; i++) {
         size_t bad = 0;
         rc = field_to_utf8(st, field_text(st, i), st->spans[i].len, &bad);
         json_t *name = json_array_get(st->names, i);
         if (rc == -1) {
             json_decref(obj);
-            og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "bad_encoding",
+            og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_BAD_ENCODING,
                          "field \"%s\" is not valid %s text", json_string_value(name),
                          st->enc == CSV_UTF8 ? "UTF-8" : "GB18030");
             og_error_detail(err, "invalid byte sequence (or NUL byte) at byte %zu of column %zu",
@@ -609,7 +593,7 @@ static int csv_next(void *state, json_t **doc, struct og_pos *pos, char **raw, s
             json_object_setn_new_nocheck(obj, json_string_value(name), json_string_length(name),
                                          json_stringn_nocheck(st->conv.data, st->conv.len)) < 0) {
             json_decref(obj);
-            return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+            return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
         }
     }
     *doc = obj;
@@ -620,7 +604,7 @@ static void csv_progress(void *state, long long *done, long long *total)
 {
     const struct csv *st = state;
     *done = st ? st->offset : 0;
-    *total = st ? st->size : 0;
+    *total = st ? st->in.size : 0;
 }
 
 const struct og_connector og_connector_csv = {

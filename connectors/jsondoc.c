@@ -1,6 +1,8 @@
 /* jsondoc.c - the "json" file connector: each element of a document's array is one record. */
 #include "connectors/jsondoc.h"
 
+#include "connectors/infile.h"
+
 #include "core/buf.h"
 #include "core/options.h"
 #include "core/utf8.h"
@@ -12,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define JSONDOC_BLOCK ((size_t)64 * 1024)
 #define JSONDOC_RAW_MAX ((size_t)64 * 1024)
 
 static const struct og_option_doc jsondoc_options[] = {
@@ -185,7 +186,7 @@ static int locate_records(struct jsondoc *st, const char *records, struct og_err
             st->cur = p;
             return 0;
         }
-        og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_document",
+        og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_DOCUMENT,
                      "the root of \"%s\" is %s, expected an array of records or an object",
                      st->path, value_kind(st, p));
         position_at(st, p, err);
@@ -198,12 +199,12 @@ static int locate_records(struct jsondoc *st, const char *records, struct og_err
         if (p >= st->len || st->data[p] != '{') {
             if (key == records)
                 og_error_set(
-                    err, OG_EPARSE, OG_CLASS_FATAL, "bad_document",
+                    err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_DOCUMENT,
                     "records path \"%s\" does not lead to an array: the root is %s, not an object",
                     records, value_kind(st, p));
             else
                 og_error_set(
-                    err, OG_EPARSE, OG_CLASS_FATAL, "bad_document",
+                    err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_DOCUMENT,
                     "records path \"%s\" does not lead to an array: \"%.*s\" is %s, not an object",
                     records, (int)(key - records - 1), records, value_kind(st, p));
             position_at(st, p, err);
@@ -214,13 +215,13 @@ static int locate_records(struct jsondoc *st, const char *records, struct og_err
         if (rc <= 0) {
             if (rc == 0)
                 og_error_set(
-                    err, OG_EPARSE, OG_CLASS_FATAL, "bad_document",
+                    err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_DOCUMENT,
                     "records path \"%s\" does not lead to an array: no key \"%.*s\" in %s%.*s%s",
                     records, (int)keylen, key, key == records ? "the root object" : "\"",
                     key == records ? 0 : (int)(key - records - 1), records,
                     key == records ? "" : "\"");
             else
-                og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_document",
+                og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_DOCUMENT,
                              "records path \"%s\": the object holding \"%.*s\" is not valid JSON",
                              records, (int)keylen, key);
             position_at(st, p, err);
@@ -232,7 +233,7 @@ static int locate_records(struct jsondoc *st, const char *records, struct og_err
         key = dot + 1;
     }
     if (p >= st->len || st->data[p] != '[') {
-        og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_document",
+        og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_DOCUMENT,
                      "records path \"%s\" leads to %s, not an array", records, value_kind(st, p));
         position_at(st, p, err);
         return OG_EPARSE;
@@ -255,41 +256,20 @@ static void jsondoc_close(void *state)
 /* Reads the whole file into st->data. */
 static int read_file(struct jsondoc *st, struct og_error *err)
 {
+    struct og_infile in;
     struct og_buf doc = OG_BUF_INIT;
-    FILE *fp = fopen(st->path, "rb");
-    if (!fp) {
-        og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not open \"%s\": %s", st->path,
-                     strerror(errno));
-        og_error_position(err, "%s", st->path);
-        return OG_EIO;
-    }
-    int rc = 0;
-    for (;;) {
-        if (og_buf_reserve(&doc, JSONDOC_BLOCK) < 0) {
-            rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem",
-                              "out of memory reading \"%s\"", st->path);
-            break;
-        }
-        size_t n = fread(doc.data + doc.len, 1, JSONDOC_BLOCK, fp);
-        doc.len += n;
-        doc.data[doc.len] = '\0';
-        if (n < JSONDOC_BLOCK) {
-            if (ferror(fp)) {
-                rc = og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not read \"%s\": %s",
-                                  st->path, strerror(errno));
-                og_error_position(err, "%s", st->path);
-            }
-            break;
-        }
-    }
-    (void)fclose(fp);
+    int rc = og_infile_open(&in, st->path, err);
+    if (rc == 0)
+        rc = og_infile_read_all(&in, &doc, err);
+    og_infile_close(&in);
     if (rc < 0) {
         og_buf_free(&doc);
         return rc;
     }
     st->len = doc.len;
     st->data = og_buf_steal(&doc);
-    return st->data ? 0 : og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+    return st->data ? 0
+                    : og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
 }
 
 static int jsondoc_open(const char *path, const json_t *options, void **state, struct og_error *err)
@@ -302,13 +282,13 @@ static int jsondoc_open(const char *path, const json_t *options, void **state, s
     json_t *repair = options ? json_object_get(options, "repair_leading_zeros") : NULL;
     struct jsondoc *st = calloc(1, sizeof(*st));
     if (!st)
-        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
     st->repair = json_is_true(repair);
     st->first = true;
     st->line = 1;
     st->path = strdup(path);
     if (!st->path) {
-        rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+        rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
         goto fail;
     }
     rc = read_file(st, err);
@@ -394,7 +374,7 @@ static int decode_element(struct jsondoc *st, size_t start, size_t len, json_t *
     if (st->repair) {
         int rc = repair_zeros(st, text, len);
         if (rc < 0)
-            return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+            return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
         if (rc > 0) {
             load = st->fixed.data;
             load_len = st->fixed.len;
@@ -407,13 +387,13 @@ static int decode_element(struct jsondoc *st, size_t start, size_t len, json_t *
         return 1;
     }
     if (value) {
-        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "not_object",
+        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_NOT_OBJECT,
                      "element %lld is %s, not an object", pos->index, value_kind(st, start));
         og_error_position(err, "%s:%lld:%d", st->path, pos->line, col);
         json_decref(value);
     }
     else if (!len) {
-        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "bad_json", "element %lld is empty",
+        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_BAD_JSON, "element %lld is empty",
                      pos->index);
         og_error_detail(err, "two commas in a row, or a comma before the closing bracket");
         og_error_position(err, "%s:%lld:%d", st->path, pos->line, col);
@@ -421,7 +401,7 @@ static int decode_element(struct jsondoc *st, size_t start, size_t len, json_t *
     else {
         long long line = pos->line + (jerr.line > 1 ? jerr.line - 1 : 0);
         int column = jerr.line > 1 ? jerr.column : col + (jerr.column > 0 ? jerr.column - 1 : 0);
-        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "bad_json",
+        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_BAD_JSON,
                      "invalid JSON in element %lld: %s (column %d)", pos->index, jerr.text, column);
         if (!st->repair && strstr(jerr.text, "invalid token") && repair_zeros(st, text, len) > 0)
             og_error_hint(err, "the element has numbers with leading zeros: set the option "
@@ -465,7 +445,7 @@ static int jsondoc_next(void *state, json_t **doc, struct og_pos *pos, char **ra
     if (p >= st->len) {
         st->mode = JSONDOC_DONE;
         st->cur = st->len;
-        og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_document",
+        og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_DOCUMENT,
                      "the array of records in \"%s\" is not closed at the end of the file",
                      st->path);
         position_at(st, st->len, err);

@@ -1,6 +1,8 @@
 /* ndjson.c - the "ndjson" file connector: one JSON object per line, bounded memory. */
 #include "connectors/ndjson.h"
 
+#include "connectors/infile.h"
+
 #include "core/buf.h"
 #include "core/options.h"
 #include "core/utf8.h"
@@ -24,9 +26,7 @@ static const struct og_option_doc ndjson_options[] = {
 };
 
 struct ndjson {
-    FILE *fp;
-    char *path;         /* owned copy, handed out as pos->input */
-    long long size;     /* file size, 0 when unknown */
+    struct og_infile in;
     long long consumed; /* bytes of the file handed on as lines */
     long long line;     /* lines read so far */
     long long index;    /* records (and rejects) returned so far */
@@ -44,9 +44,7 @@ static void ndjson_close(void *state)
         return;
     og_buf_free(&st->text);
     free(st->blk);
-    if (st->fp)
-        (void)fclose(st->fp);
-    free(st->path);
+    og_infile_close(&st->in);
     free(st);
 }
 
@@ -62,29 +60,20 @@ static int ndjson_open(const char *path, const json_t *options, void **state, st
         max_line = json_integer_value(v);
         if (max_line < 1 || (unsigned long long)max_line > (unsigned long long)(SIZE_MAX / 2))
             return og_error_set(
-                err, OG_ECONFIG, OG_CLASS_FATAL, "config",
+                err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
                 "option \"max_line_bytes\" for connector ndjson must be at least 1");
     }
     struct ndjson *st = calloc(1, sizeof(*st));
     if (!st)
-        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
     st->max_line = (size_t)max_line;
-    st->path = strdup(path);
     st->blk = malloc(NDJSON_BLOCK);
-    if (!st->path || !st->blk) {
-        rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+    if (!st->blk) {
+        rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
         goto fail;
     }
-    st->fp = fopen(path, "rb");
-    if (!st->fp) {
-        rc = og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not open \"%s\": %s", path,
-                          strerror(errno));
-        og_error_position(err, "%s", path);
+    if ((rc = og_infile_open(&st->in, path, err)) < 0)
         goto fail;
-    }
-    struct stat sb;
-    if (fstat(fileno(st->fp), &sb) == 0 && S_ISREG(sb.st_mode))
-        st->size = (long long)sb.st_size;
     *state = st;
     return 0;
 fail:
@@ -103,15 +92,12 @@ static int read_line(struct ndjson *st, size_t *len, struct og_error *err)
         if (st->blk_pos == st->blk_len) {
             if (st->eof)
                 break;
-            st->blk_len = fread(st->blk, 1, NDJSON_BLOCK, st->fp);
+            int rc =
+                og_infile_read(&st->in, st->blk, NDJSON_BLOCK, &st->blk_len, st->line + 1, err);
             st->blk_pos = 0;
+            if (rc < 0)
+                return rc;
             if (st->blk_len == 0) {
-                if (ferror(st->fp)) {
-                    og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not read \"%s\": %s",
-                                 st->path, strerror(errno));
-                    og_error_position(err, "%s:%lld", st->path, st->line + 1);
-                    return OG_EIO;
-                }
                 st->eof = true;
                 break;
             }
@@ -125,7 +111,8 @@ static int read_line(struct ndjson *st, size_t *len, struct og_error *err)
         if (st->text.len < keep_max) {
             size_t keep = chunk < keep_max - st->text.len ? chunk : keep_max - st->text.len;
             if (og_buf_append(&st->text, start, keep) < 0)
-                return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+                return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY,
+                                    "out of memory");
         }
         total += chunk;
         st->blk_pos += chunk;
@@ -175,17 +162,17 @@ static int ndjson_next(void *state, json_t **doc, struct og_pos *pos, char **raw
             continue;
 
         memset(pos, 0, sizeof(*pos));
-        pos->input = st->path;
+        pos->input = st->in.path;
         pos->line = st->line;
         pos->offset = offset;
         pos->index = st->index++;
         pos->partition = -1;
 
         if (len > st->max_line) {
-            og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "line_too_long",
+            og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_LINE_TOO_LONG,
                          "line is longer than max_line_bytes (%zu)", st->max_line);
             og_error_detail(err, "the line has %zu bytes", len);
-            og_error_position(err, "%s:%lld", st->path, st->line);
+            og_error_position(err, "%s:%lld", st->in.path, st->line);
             *raw = og_utf8_copy(text, kept, NDJSON_RAW_MAX);
             return OG_EREJECT;
         }
@@ -195,13 +182,13 @@ static int ndjson_next(void *state, json_t **doc, struct og_pos *pos, char **raw
             *doc = value;
             return 1;
         }
-        const char *reason = "bad_json";
+        enum og_reason reason = OG_R_BAD_JSON;
         if (value) {
-            reason = "not_object";
+            reason = OG_R_NOT_OBJECT;
             og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, reason,
                          "line is a JSON %s, not an object",
                          json_is_array(value) ? "array" : "scalar");
-            og_error_position(err, "%s:%lld", st->path, st->line);
+            og_error_position(err, "%s:%lld", st->in.path, st->line);
             json_decref(value);
         }
         else {
@@ -209,20 +196,20 @@ static int ndjson_next(void *state, json_t **doc, struct og_pos *pos, char **raw
             json_error_t jerr2;
             value = json_loadb(text, kept, JSON_DECODE_ANY, &jerr2);
             if (value) {
-                reason = "not_object";
+                reason = OG_R_NOT_OBJECT;
                 og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, reason,
                              "line is a JSON %s, not an object",
                              json_is_string(value)    ? "string"
                              : json_is_null(value)    ? "null"
                              : json_is_boolean(value) ? "boolean"
                                                       : "number");
-                og_error_position(err, "%s:%lld", st->path, st->line);
+                og_error_position(err, "%s:%lld", st->in.path, st->line);
                 json_decref(value);
             }
             else {
                 og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, reason,
                              "invalid JSON: %s (column %d)", jerr.text, jerr.column);
-                og_error_position(err, "%s:%lld:%d", st->path, st->line, jerr.column);
+                og_error_position(err, "%s:%lld:%d", st->in.path, st->line, jerr.column);
             }
         }
         *raw = og_utf8_copy(text, kept, NDJSON_RAW_MAX);
@@ -234,7 +221,7 @@ static void ndjson_progress(void *state, long long *done, long long *total)
 {
     const struct ndjson *st = state;
     *done = st ? st->consumed : 0;
-    *total = st ? st->size : 0;
+    *total = st ? st->in.size : 0;
 }
 
 const struct og_connector og_connector_ndjson = {

@@ -105,9 +105,11 @@ static const char *scrubbed(struct og_arena *a, const char *s, size_t max)
     return adup(a, full, max);
 }
 
-int og_batch_reject(struct og_batch *b, const struct og_pos *pos, const char *stage,
-                    const char *reason, const char *field, const char *message, const char *raw)
+int og_batch_reject(struct og_batch *b, const struct og_pos *pos, enum og_stage stage,
+                    const struct og_error *why, const char *raw)
 {
+    if (why->reason == OG_R_NONE)
+        return OG_EINVAL;
     if (b->nrejs == b->caprejs) {
         size_t cap = b->caprejs ? b->caprejs * 2 : 64;
         struct og_reject *p = realloc(b->rejs, cap * sizeof(*p));
@@ -123,15 +125,21 @@ int og_batch_reject(struct og_batch *b, const struct og_pos *pos, const char *st
     r->pos.input = adup(b->arena, pos->input, 4000);
     char pbuf[512];
     r->position = adup(b->arena, og_pos_format(pos, pbuf, sizeof(pbuf)), 600);
-    r->stage = adup(b->arena, stage ? stage : "read", 32);
-    r->reason = adup(b->arena, reason && *reason ? reason : "error", 64);
-    r->field = adup(b->arena, field, 200);
-    r->message = scrubbed(b->arena, message, 2000);
+    r->stage = stage;
+    r->reason = why->reason;
+    r->field = why->field[0] ? adup(b->arena, why->field, 200) : NULL;
+    r->message = scrubbed(b->arena, why->message, 2000);
     r->raw = scrubbed(b->arena, raw, 65536);
-    if (!r->reason || !r->message)
+    if (!r->message || (why->field[0] && !r->field))
         return OG_ENOMEM;
     b->nrejs++;
     return 0;
+}
+
+const char *og_stage_name(enum og_stage stage)
+{
+    static const char *const NAMES[] = {"read", "map", "reconcile", "load"};
+    return (unsigned)stage < 4 ? NAMES[stage] : "?";
 }
 
 size_t og_batch_size(const struct og_batch *b)

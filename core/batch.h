@@ -4,6 +4,7 @@
 #define OG_BATCH_H
 
 #include "core/arena.h"
+#include "core/error.h"
 #include "core/unified.h"
 
 #include <stdbool.h>
@@ -34,11 +35,12 @@ void og_batch_reset(struct og_batch *b);
 struct og_unified *og_batch_add(struct og_batch *b);
 /* Drops the last slot handed out by og_batch_add (when the record turned out to be a reject). */
 void og_batch_drop_last(struct og_batch *b);
-/* Appends a reject; all strings are copied into the arena, message and raw with any run of 15-18
+/* Appends a reject of stage with why's reason, field and message (why->reason must not be
+ * OG_R_NONE: OG_EINVAL). Strings are copied into the arena, message and raw with any run of 15-18
  * digits (an optional X) masked before raw is cut to 64 KiB, so that no raw identity number is ever
- * stored. 0 or OG_ENOMEM. */
-int og_batch_reject(struct og_batch *b, const struct og_pos *pos, const char *stage,
-                    const char *reason, const char *field, const char *message, const char *raw);
+ * stored. 0, OG_EINVAL or OG_ENOMEM. */
+int og_batch_reject(struct og_batch *b, const struct og_pos *pos, enum og_stage stage,
+                    const struct og_error *why, const char *raw);
 size_t og_batch_size(const struct og_batch *b);
 
 #endif

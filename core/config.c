@@ -1,15 +1,17 @@
 /* config.c - reading and checking onegrid.json. */
 #include "core/config.h"
 
+#include "core/options.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* A new string: p resolved against base (absolute paths and a NULL/empty base leave it as is), or
+ * NULL on out of memory. */
 static char *resolve(const char *base, const char *p)
 {
-    if (!p)
-        return NULL;
     if (p[0] == '/' || !base || !*base)
         return strdup(p);
     size_t n = strlen(base) + strlen(p) + 2;
@@ -42,36 +44,110 @@ void og_config_free(struct og_config *cfg)
     memset(cfg, 0, sizeof(*cfg));
 }
 
-static int unknown_keys(const json_t *obj, const char *const *known, const char *file,
-                        const char *where, struct og_error *err)
+/* Reading state: the file's name for positions, and the error. */
+struct reader {
+    const char *file;
+    struct og_error *err;
+};
+
+static int bad(const struct reader *r, const char *where, const char *what)
 {
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)obj, key, v)
-    {
-        bool ok = false;
-        for (const char *const *k = known; *k; k++)
-            ok = ok || strcmp(*k, key) == 0;
-        if (!ok) {
-            og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_config",
-                         "%s: %s: unknown key \"%s\"", file, where, key);
-            char list[300] = "";
-            for (const char *const *k = known; *k; k++) {
-                strncat(list, *k, sizeof(list) - strlen(list) - 3);
-                if (k[1])
-                    strncat(list, ", ", sizeof(list) - strlen(list) - 1);
-            }
-            og_error_hint(err, "known keys here: %s", list);
-            return OG_ECONFIG;
-        }
-    }
+    og_error_set(r->err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG, "%s", what);
+    og_error_position(r->err, "%s: %s", r->file, where);
+    return OG_ECONFIG;
+}
+
+static int keys(const struct reader *r, const json_t *obj, const char *const *known,
+                const char *where)
+{
+    if (og_keys_check(obj, known, OG_R_BAD_CONFIG, r->err) == 0)
+        return 0;
+    og_error_position(r->err, "%s: %s", r->file, where);
+    return OG_ECONFIG;
+}
+
+static int nomem(const struct reader *r)
+{
+    return og_error_set(r->err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+}
+
+/* Replaces *slot with a new copy of value (NULL stays NULL). 0 or OG_ENOMEM. */
+static int set_str(char **slot, const char *value)
+{
+    char *c = value ? strdup(value) : NULL;
+    if (value && !c)
+        return OG_ENOMEM;
+    free(*slot);
+    *slot = c;
     return 0;
 }
 
-static int bad(struct og_error *err, const char *file, const char *where, const char *what)
+/* *slot = datadir + "/" + rel (datadir NULL: "."). */
+static int set_default(char **slot, const char *datadir, const char *rel)
 {
-    return og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_config", "%s: %s: %s", file, where,
-                        what);
+    char p[4096];
+    snprintf(p, sizeof(p), "%s/%s", datadir ? datadir : ".", rel);
+    return set_str(slot, p);
+}
+
+/* *slot = the string at obj[key] resolved against base, when it is a string; untouched otherwise.
+ */
+static int set_path(char **slot, const json_t *obj, const char *key, const char *base)
+{
+    const char *v = json_string_value(json_object_get(obj, key));
+    if (!v)
+        return 0;
+    char *p = resolve(base, v);
+    if (!p)
+        return OG_ENOMEM;
+    free(*slot);
+    *slot = p;
+    return 0;
+}
+
+static int read_source(const struct reader *r, const json_t *s, const char *where, const char *base,
+                       struct og_config *cfg)
+{
+    static const char *const known[] = {"name",    "connector",   "inputs", "mapping",
+                                        "options", "description", NULL};
+    if (!json_is_object(s))
+        return bad(r, where, "a source is an object {\"name\", \"inputs\", \"mapping\", ...}");
+    if (keys(r, s, known, where) < 0)
+        return OG_ECONFIG;
+    const char *nm = json_string_value(json_object_get(s, "name"));
+    const char *mp = json_string_value(json_object_get(s, "mapping"));
+    json_t *inputs = json_object_get(s, "inputs");
+    if (!nm || !*nm || strchr(nm, '/') || strchr(nm, ':'))
+        return bad(r, where, "\"name\" is required (letters, digits, _ or -; no / or :)");
+    for (size_t k = 0; k < cfg->nsources; k++)
+        if (strcmp(cfg->sources[k].name, nm) == 0) {
+            og_error_set(r->err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
+                         "source name \"%s\" is used twice", nm);
+            og_error_position(r->err, "%s: %s", r->file, where);
+            return OG_ECONFIG;
+        }
+    if (!mp)
+        return bad(r, where, "\"mapping\" (the mapping file of this feed) is required");
+    size_t nin = json_is_string(inputs) ? 1 : json_is_array(inputs) ? json_array_size(inputs) : 0;
+    if (nin == 0)
+        return bad(r, where, "\"inputs\" (a path or glob, or a list of them) is required");
+    json_t *opt = json_object_get(s, "options");
+    if (opt && !json_is_object(opt))
+        return bad(r, where, "\"options\" must be an object of connector options");
+    struct og_source_cfg *sc = &cfg->sources[cfg->nsources++];
+    sc->inputs = calloc(nin, sizeof(char *));
+    if (!sc->inputs || set_str(&sc->name, nm) < 0 || !(sc->mapping = resolve(base, mp)) ||
+        set_str(&sc->connector, json_string_value(json_object_get(s, "connector"))) < 0)
+        return nomem(r);
+    for (size_t k = 0; k < nin; k++) {
+        const json_t *in = json_is_string(inputs) ? inputs : json_array_get(inputs, k);
+        if (!json_is_string(in))
+            return bad(r, where, "\"inputs\" holds paths or globs (strings)");
+        if (!(sc->inputs[sc->ninputs++] = resolve(base, json_string_value(in))))
+            return nomem(r);
+    }
+    sc->options = json_incref(opt);
+    return 0;
 }
 
 int og_config_from_json(const json_t *doc, const char *name, const char *base, const char *datadir,
@@ -80,69 +156,53 @@ int og_config_from_json(const json_t *doc, const char *name, const char *base, c
     memset(cfg, 0, sizeof(*cfg));
     cfg->batch_size = 5000;
     cfg->max_reject_ratio = -1;
-    cfg->path = name ? strdup(name) : NULL;
-    const char *file = name ? name : "(built-in config)";
+    const struct reader r = {name ? name : "(built-in config)", err};
     int rc = OG_ECONFIG;
     static const char *const top[] = {"warehouse",        "world",   "taxonomy",    "batch_size",
                                       "max_reject_ratio", "sources", "description", NULL};
     if (!json_is_object(doc)) {
-        bad(err, file, "$", "the configuration is a JSON object");
+        bad(&r, "$", "the configuration is a JSON object");
         goto fail;
     }
-    if (unknown_keys(doc, top, file, "$", err) < 0)
+    if (keys(&r, doc, top, "$") < 0)
         goto fail;
+    if (set_str(&cfg->path, name) < 0 ||
+        set_default(&cfg->world_dir, datadir, "world/jinping") < 0 ||
+        set_default(&cfg->crosswalk_dir, datadir, "mappings/crosswalks") < 0 ||
+        set_default(&cfg->taxonomy, datadir, "mappings/taxonomy/categories.csv") < 0)
+        goto nomem;
     json_t *wh = json_object_get(doc, "warehouse");
     if (wh) {
         static const char *const k[] = {"dsn", NULL};
-        if (!json_is_object(wh) || unknown_keys(wh, k, file, "warehouse", err) < 0) {
-            if (!json_is_object(wh))
-                bad(err, file, "warehouse", "must be an object {\"dsn\": \"...\"}");
+        if (!json_is_object(wh)) {
+            bad(&r, "warehouse", "must be an object {\"dsn\": \"...\"}");
             goto fail;
         }
-        const char *dsn = json_string_value(json_object_get(wh, "dsn"));
-        if (dsn)
-            cfg->dsn = strdup(dsn);
-    }
-    const char *env = getenv("ONEGRID_DSN");
-    if (env && *env) {
-        free(cfg->dsn);
-        cfg->dsn = strdup(env);
+        if (keys(&r, wh, k, "warehouse") < 0)
+            goto fail;
+        if (set_str(&cfg->dsn, json_string_value(json_object_get(wh, "dsn"))) < 0)
+            goto nomem;
     }
     json_t *world = json_object_get(doc, "world");
-    char def[4096];
-    snprintf(def, sizeof(def), "%s/world/jinping", datadir ? datadir : ".");
-    cfg->world_dir = strdup(def);
-    snprintf(def, sizeof(def), "%s/mappings/crosswalks", datadir ? datadir : ".");
-    cfg->crosswalk_dir = strdup(def);
-    snprintf(def, sizeof(def), "%s/mappings/taxonomy/categories.csv", datadir ? datadir : ".");
-    cfg->taxonomy = strdup(def);
     if (world) {
         static const char *const k[] = {"dir", "crosswalks", NULL};
         if (!json_is_object(world)) {
-            bad(err, file, "world", "must be an object {\"dir\": ..., \"crosswalks\": ...}");
+            bad(&r, "world", "must be an object {\"dir\": ..., \"crosswalks\": ...}");
             goto fail;
         }
-        if (unknown_keys(world, k, file, "world", err) < 0)
+        if (keys(&r, world, k, "world") < 0)
             goto fail;
-        if (json_is_string(json_object_get(world, "dir"))) {
-            free(cfg->world_dir);
-            cfg->world_dir = resolve(base, json_string_value(json_object_get(world, "dir")));
-        }
-        if (json_is_string(json_object_get(world, "crosswalks"))) {
-            free(cfg->crosswalk_dir);
-            cfg->crosswalk_dir =
-                resolve(base, json_string_value(json_object_get(world, "crosswalks")));
-        }
+        if (set_path(&cfg->world_dir, world, "dir", base) < 0 ||
+            set_path(&cfg->crosswalk_dir, world, "crosswalks", base) < 0)
+            goto nomem;
     }
-    if (json_is_string(json_object_get(doc, "taxonomy"))) {
-        free(cfg->taxonomy);
-        cfg->taxonomy = resolve(base, json_string_value(json_object_get(doc, "taxonomy")));
-    }
+    if (set_path(&cfg->taxonomy, doc, "taxonomy", base) < 0)
+        goto nomem;
     json_t *bs = json_object_get(doc, "batch_size");
     if (bs) {
         if (!json_is_integer(bs) || json_integer_value(bs) < 1 ||
             json_integer_value(bs) > 1000000) {
-            bad(err, file, "batch_size", "must be an integer from 1 to 1000000");
+            bad(&r, "batch_size", "must be an integer from 1 to 1000000");
             goto fail;
         }
         cfg->batch_size = (int)json_integer_value(bs);
@@ -150,86 +210,31 @@ int og_config_from_json(const json_t *doc, const char *name, const char *base, c
     json_t *mr = json_object_get(doc, "max_reject_ratio");
     if (mr) {
         if (!json_is_number(mr) || json_number_value(mr) < 0 || json_number_value(mr) > 1) {
-            bad(err, file, "max_reject_ratio", "must be a number from 0 to 1");
+            bad(&r, "max_reject_ratio", "must be a number from 0 to 1");
             goto fail;
         }
         cfg->max_reject_ratio = json_number_value(mr);
     }
     json_t *sources = json_object_get(doc, "sources");
     if (!json_is_array(sources) || json_array_size(sources) == 0) {
-        bad(err, file, "sources", "a non-empty list of sources is required");
+        bad(&r, "sources", "a non-empty list of sources is required");
         goto fail;
     }
     cfg->sources = calloc(json_array_size(sources), sizeof(struct og_source_cfg));
-    if (!cfg->sources) {
-        rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
-        goto fail;
-    }
+    if (!cfg->sources)
+        goto nomem;
     size_t i;
     json_t *s;
     json_array_foreach(sources, i, s)
     {
         char where[64];
         snprintf(where, sizeof(where), "sources[%zu]", i);
-        static const char *const k[] = {"name",    "connector",   "inputs", "mapping",
-                                        "options", "description", NULL};
-        if (!json_is_object(s)) {
-            bad(err, file, where, "a source is an object {\"name\", \"inputs\", \"mapping\", ...}");
+        if ((rc = read_source(&r, s, where, base, cfg)) < 0)
             goto fail;
-        }
-        if (unknown_keys(s, k, file, where, err) < 0)
-            goto fail;
-        struct og_source_cfg *sc = &cfg->sources[cfg->nsources++];
-        const char *nm = json_string_value(json_object_get(s, "name"));
-        const char *mp = json_string_value(json_object_get(s, "mapping"));
-        json_t *inputs = json_object_get(s, "inputs");
-        if (!nm || !*nm || strchr(nm, '/') || strchr(nm, ':')) {
-            bad(err, file, where, "\"name\" is required (letters, digits, _ or -; no / or :)");
-            goto fail;
-        }
-        for (size_t k2 = 0; k2 + 1 < cfg->nsources; k2++)
-            if (strcmp(cfg->sources[k2].name, nm) == 0) {
-                og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_config",
-                             "%s: %s: source name \"%s\" is used twice", file, where, nm);
-                goto fail;
-            }
-        sc->name = strdup(nm);
-        if (!mp) {
-            bad(err, file, where, "\"mapping\" (the mapping file of this feed) is required");
-            goto fail;
-        }
-        sc->mapping = resolve(base, mp);
-        if (json_is_string(json_object_get(s, "connector")))
-            sc->connector = strdup(json_string_value(json_object_get(s, "connector")));
-        if (json_is_string(inputs)) {
-            sc->inputs = calloc(1, sizeof(char *));
-            sc->inputs[sc->ninputs++] = resolve(base, json_string_value(inputs));
-        }
-        else if (json_is_array(inputs) && json_array_size(inputs) > 0) {
-            sc->inputs = calloc(json_array_size(inputs), sizeof(char *));
-            size_t k3;
-            json_t *in;
-            json_array_foreach(inputs, k3, in)
-            {
-                if (!json_is_string(in)) {
-                    bad(err, file, where, "\"inputs\" holds paths or globs (strings)");
-                    goto fail;
-                }
-                sc->inputs[sc->ninputs++] = resolve(base, json_string_value(in));
-            }
-        }
-        else {
-            bad(err, file, where, "\"inputs\" (a path or glob, or a list of them) is required");
-            goto fail;
-        }
-        json_t *opt = json_object_get(s, "options");
-        if (opt && !json_is_object(opt)) {
-            bad(err, file, where, "\"options\" must be an object of connector options");
-            goto fail;
-        }
-        sc->options = json_incref(opt);
     }
     return 0;
+nomem:
+    rc = nomem(&r);
 fail:
     og_config_free(cfg);
     return rc == OG_ENOMEM ? rc : OG_ECONFIG;
@@ -242,18 +247,29 @@ int og_config_load(const char *path, const char *datadir, struct og_config *cfg,
     json_error_t jerr;
     json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     if (!doc) {
-        og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_config", "%s:%d:%d: %s", path, jerr.line,
-                     jerr.column, jerr.text);
+        og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG, "%s", jerr.text);
+        og_error_position(err, "%s:%d:%d", path, jerr.line, jerr.column);
         return OG_ECONFIG;
     }
     char *base = strdup(path);
-    char *slash = base ? strrchr(base, '/') : NULL;
+    if (!base) {
+        json_decref(doc);
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+    }
+    char *slash = strrchr(base, '/');
     if (slash)
         *slash = '\0';
     int rc = og_config_from_json(doc, path, slash ? base : ".", datadir, cfg, err);
     free(base);
     json_decref(doc);
     return rc;
+}
+
+int og_config_set_dsn(struct og_config *cfg, const char *dsn)
+{
+    if (!dsn || !*dsn)
+        return 0;
+    return set_str(&cfg->dsn, dsn);
 }
 
 const struct og_source_cfg *og_config_source(const struct og_config *cfg, const char *name)

@@ -19,7 +19,7 @@ struct og_source_cfg {
 
 struct og_config {
     char *path;      /* the config file, or NULL for a built-in config */
-    char *dsn;       /* warehouse conninfo; ONEGRID_DSN overrides; NULL = PG* variables */
+    char *dsn;       /* warehouse conninfo (og_config_set_dsn overrides); NULL = PG* variables */
     char *world_dir; /* world files for `world import` and `map` */
     char *crosswalk_dir;
     char *taxonomy; /* unified taxonomy CSV */
@@ -40,6 +40,9 @@ int og_config_load(const char *path, const char *datadir, struct og_config *cfg,
 int og_config_from_json(const json_t *doc, const char *name, const char *base, const char *datadir,
                         struct og_config *cfg, struct og_error *err);
 void og_config_free(struct og_config *cfg); /* NULL allowed */
+/* Overrides the warehouse conninfo (the command line reads ONEGRID_DSN and passes it here); NULL or
+ * "" leaves the config's own. 0 or OG_ENOMEM. */
+int og_config_set_dsn(struct og_config *cfg, const char *dsn);
 /* The source called name, or NULL. */
 const struct og_source_cfg *og_config_source(const struct og_config *cfg, const char *name);
 

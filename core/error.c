@@ -19,7 +19,7 @@ static void vfill(char *dst, size_t size, const char *fmt, va_list ap)
 }
 
 int og_error_set_(struct og_error *err, const char *file, int line, int code, enum og_class klass,
-                  const char *reason, const char *fmt, ...)
+                  enum og_reason reason, const char *fmt, ...)
 {
     if (!err)
         return code;
@@ -29,7 +29,7 @@ int og_error_set_(struct og_error *err, const char *file, int line, int code, en
     memcpy(err->position, keep_pos, sizeof(keep_pos));
     err->code = code;
     err->klass = klass;
-    snprintf(err->reason, sizeof(err->reason), "%s", reason ? reason : "");
+    err->reason = reason;
     err->origin_file = file;
     err->origin_line = line;
     va_list ap;
@@ -67,6 +67,12 @@ void og_error_position(struct og_error *err, const char *fmt, ...)
     va_start(ap, fmt);
     vfill(err->position, sizeof(err->position), fmt, ap);
     va_end(ap);
+}
+
+void og_error_field(struct og_error *err, const char *field)
+{
+    if (err)
+        snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
 }
 
 void og_error_prefix(struct og_error *err, const char *fmt, ...)

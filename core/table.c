@@ -109,7 +109,7 @@ int og_table_read(const char *path, struct og_table *t, struct og_error *err)
     memset(t, 0, sizeof(*t));
     FILE *fp = fopen(path, "rb");
     if (!fp)
-        return og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not open \"%s\": %s", path,
+        return og_error_set(err, OG_EIO, OG_CLASS_FATAL, OG_R_IO, "could not open \"%s\": %s", path,
                             strerror(errno));
     struct og_buf all = OG_BUF_INIT;
     char block[65536];
@@ -118,7 +118,7 @@ int og_table_read(const char *path, struct og_table *t, struct og_error *err)
         if (og_buf_append(&all, block, got) < 0) {
             fclose(fp);
             og_buf_free(&all);
-            return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem",
+            return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY,
                                 "out of memory reading \"%s\"", path);
         }
     }
@@ -131,12 +131,12 @@ int og_table_read(const char *path, struct og_table *t, struct og_error *err)
         p += 3;
     long line = 1;
     if (p >= end || *p == '\n' || *p == '\r') {
-        rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_csv",
+        rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_TABLE,
                           "%s:1: the header row is missing", path);
         goto done;
     }
     if (parse_record(&p, end, &line, &t->header, &t->ncols) < 0) {
-        rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_csv",
+        rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_TABLE,
                           "%s:1: cannot read the header row", path);
         goto done;
     }
@@ -154,13 +154,13 @@ int og_table_read(const char *path, struct og_table *t, struct og_error *err)
         char **fields;
         size_t n;
         if (parse_record(&p, end, &line, &fields, &n) < 0) {
-            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_csv",
+            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_TABLE,
                               "%s:%ld: unterminated quoted field", path, start);
             goto done;
         }
         if (n != t->ncols) {
             free_fields(fields, n);
-            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "field_count",
+            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_TABLE,
                               "%s:%ld: %zu fields where the header has %zu", path, start, n,
                               t->ncols);
             goto done;
@@ -175,7 +175,7 @@ int og_table_read(const char *path, struct og_table *t, struct og_error *err)
                 t->lines = nl;
             if (!nr || !nl) {
                 free_fields(fields, n);
-                rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+                rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
                 goto done;
             }
         }
@@ -201,7 +201,7 @@ int og_table_require_col(const struct og_table *t, const char *name, struct og_e
 {
     int c = og_table_col(t, name);
     if (c < 0)
-        og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_table",
+        og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_TABLE,
                      "%s: no column \"%s\" in the header", t->path, name);
     return c;
 }

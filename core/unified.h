@@ -3,6 +3,7 @@
 #ifndef OG_UNIFIED_H
 #define OG_UNIFIED_H
 
+#include "core/reason.h"
 #include "core/record.h"
 
 #include <stdbool.h>
@@ -90,20 +91,20 @@ struct og_unified {
     } u;
     struct og_pos pos;
     const char *position; /* og_pos_format text, in the arena */
-    char row_hash[65];    /* SHA-256 hex of the content columns, filled by the loader */
-    /* the loader's encoding of the row, made ahead on the reading thread (og_pg_prepare) or NULL */
-    const char *enc;
-    const char *enc_members;
-    size_t enc_members_len;
 };
+
+/* The stage of the pipeline that rejected a record (etl_reject.stage). */
+enum og_stage { OG_STAGE_READ = 0, OG_STAGE_MAP, OG_STAGE_RECONCILE, OG_STAGE_LOAD };
+/* "read", "map", "reconcile", "load" (static). */
+const char *og_stage_name(enum og_stage stage);
 
 /* A record that could not be loaded. */
 struct og_reject {
     struct og_pos pos;
     const char *position;
-    const char *stage;  /* "read", "map", "reconcile", "load" */
-    const char *reason; /* machine code: "bad_json", "invalid_time", "missing_field", ... */
-    const char *field;  /* the field concerned, or NULL */
+    enum og_stage stage;
+    enum og_reason reason; /* never OG_R_NONE */
+    const char *field;     /* the field concerned, or NULL */
     const char *message;
     const char *raw; /* raw text of the record (may be truncated), or NULL */
 };

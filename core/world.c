@@ -147,12 +147,12 @@ static int read_features(const char *path, struct og_world *w, feature_fn fn, st
     json_error_t jerr;
     json_t *doc = json_load_file(path, 0, &jerr);
     if (!doc)
-        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_json", "%s:%d:%d: %s", path,
+        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_WORLD, "%s:%d:%d: %s", path,
                             jerr.line, jerr.column, jerr.text);
     int rc = 0;
     json_t *features = json_object_get(doc, "features");
     if (!json_is_array(features)) {
-        rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_geojson",
+        rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_GEOMETRY,
                           "%s: not a GeoJSON FeatureCollection (no \"features\" array)", path);
         goto done;
     }
@@ -177,7 +177,7 @@ static int need(const char *v, const char *key, const char *path, size_t i, stru
 {
     if (v && *v)
         return 0;
-    return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "missing_field",
+    return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                         "%s: feature %zu has no property \"%s\"", path, i, key);
 }
 
@@ -189,7 +189,7 @@ static int grid_feature(struct og_world *w, json_t *props, const char *gj, const
     if (need(code, "grid_code", path, i, err) || need(comm, "community_code", path, i, err))
         return OG_EPARSE;
     if (!gj)
-        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "missing_field",
+        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                             "%s: grid %s has no geometry", path, code);
     char sbuf[10], cbuf[7];
     if (!street) {
@@ -227,7 +227,7 @@ static int community_feature(struct og_world *w, json_t *props, const char *gj, 
             return w->divisions[k].geojson ? 0 : OG_ENOMEM;
         }
     }
-    return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "unknown_code",
+    return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                         "%s: feature %zu: community %s is not in divisions.csv", path, i, code);
 }
 
@@ -264,7 +264,7 @@ static int division_row(struct og_world *w, char **v, const char *path, long lin
     char *end;
     long level = strtol(v[1], &end, 10);
     if (end == v[1] || *end || level < 1 || level > 5)
-        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_value",
+        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                             "%s:%ld: level \"%s\" is not 1..5", path, line, v[1]);
     return og_world_add_division(w, v[0], (int)level, v[2], *v[3] ? v[3] : NULL, v[4], NULL);
 }
@@ -282,7 +282,7 @@ static int xwalk_row(struct og_world *w, char **v, const char *path, long line,
     char *end;
     double weight = strtod(v[3], &end);
     if (end == v[3] || *end || !(weight > 0 && weight <= 1.0000001))
-        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_value",
+        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                             "%s:%ld: weight \"%s\" is not a number in (0, 1]", path, line, v[3]);
     return og_world_add_xwalk(w, v[0], v[1], v[2], weight > 1 ? 1 : weight);
 }
@@ -328,7 +328,7 @@ int og_world_read_dir(const char *dir, const char *xwalk_dir, struct og_world *w
     if (xwalk_dir) {
         DIR *d = opendir(xwalk_dir);
         if (!d) {
-            rc = og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io",
+            rc = og_error_set(err, OG_EIO, OG_CLASS_FATAL, OG_R_IO,
                               "could not open crosswalk folder \"%s\": %s", xwalk_dir,
                               strerror(errno));
             goto fail;
@@ -341,7 +341,7 @@ int og_world_read_dir(const char *dir, const char *xwalk_dir, struct og_world *w
                 closedir(d);
                 for (size_t i = 0; i < n; i++)
                     free(names[i]);
-                rc = og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_world",
+                rc = og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                                   "crosswalk folder \"%s\" has more than 256 CSV files", xwalk_dir);
                 goto fail;
             }

@@ -1,7 +1,7 @@
 /* copy.c - COPY text-format encoding. */
 #include "loader/copy.h"
 
-#include "transform/timefmt.h"
+#include "core/timefmt.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,83 +1,58 @@
 /* merge.c - one batch, one transaction: events (staging + merge + history), visits (visits.c),
  * rejects, ledger. */
+#include "loader/columns.h"
 #include "loader/copy.h"
 #include "loader/pg_internal.h"
+#include "loader/rows.h"
 
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char STAGE_DDL[] = "CREATE TEMP TABLE IF NOT EXISTS og_stage_event (seq integer, "
-                                "event_id text, department text, source text, "
-                                "source_id text, category_code text, category_name text, "
-                                "source_category text, status text, source_status text, "
-                                "reported_at timestamptz, updated_at timestamptz, closed_at "
-                                "timestamptz, grid_code text, grid_method text, "
-                                "community_code text, street_code text, lon float8, lat float8, "
-                                "source_crs text, address text, summary text, "
-                                "subject_key text, subject_masked text, subject_valid boolean, "
-                                "attrs jsonb, row_hash text, source_position text) "
-                                "ON COMMIT DELETE ROWS;"
-                                "CREATE TEMP TABLE IF NOT EXISTS og_stage_visit (seq integer, "
-                                "visit_id text, department text, source text, "
-                                "source_id text, worker_id text, visited_at timestamptz, grid_code "
-                                "text, grid_method text, community_code text, "
-                                "street_code text, lon float8, lat float8, source_crs text, "
-                                "address text, member_count integer, attrs jsonb, "
-                                "row_hash text, source_position text) ON COMMIT DELETE ROWS;"
-                                "CREATE TEMP TABLE IF NOT EXISTS og_stage_member (seq integer, "
-                                "visit_id text, mseq integer, person_key text, "
-                                "id_masked text, id_valid boolean, name_masked text, temperature "
-                                "numeric, symptoms text[], travel text[], "
-                                "health_code text) ON COMMIT DELETE ROWS;"
-                                "CREATE TEMP TABLE IF NOT EXISTS og_changed_visit (visit_id text, "
-                                "seq integer, inserted boolean) "
-                                "ON COMMIT DELETE ROWS;"
-                                "CREATE TEMP TABLE IF NOT EXISTS og_stage_reject (source text, "
-                                "input text, version text, record_index bigint, "
-                                "line bigint, byte_offset bigint, position text, stage text, "
-                                "reason text, field text, message text, raw text) "
-                                "ON COMMIT DELETE ROWS;";
+static const char STAGE_DDL[] =
+    "CREATE TEMP TABLE IF NOT EXISTS og_stage_event (seq integer, " OG_EVENT_COLUMNS(
+        OG_COL_DDL) "row_hash text, source_position text) ON COMMIT DELETE ROWS;"
+                    "CREATE TEMP TABLE IF NOT EXISTS og_stage_visit (seq "
+                    "integer, " OG_VISIT_COLUMNS(
+                        OG_COL_DDL) "row_hash text, source_position text) ON COMMIT DELETE ROWS;"
+                                    "CREATE TEMP TABLE IF NOT EXISTS og_stage_member (seq integer, "
+                                    "visit_id text, mseq integer, "
+                                    "person_key text, id_masked text, id_valid boolean, "
+                                    "name_masked text, temperature numeric, "
+                                    "symptoms text[], travel text[], health_code text) ON COMMIT "
+                                    "DELETE ROWS;"
+                                    "CREATE TEMP TABLE IF NOT EXISTS og_changed_visit (visit_id "
+                                    "text, seq integer, "
+                                    "inserted boolean) ON COMMIT DELETE ROWS;"
+                                    "CREATE TEMP TABLE IF NOT EXISTS og_stage_reject (source text, "
+                                    "input text, version text, "
+                                    "record_index bigint, line bigint, byte_offset bigint, "
+                                    "position text, stage text, "
+                                    "reason text, field text, message text, raw text) ON COMMIT "
+                                    "DELETE ROWS;";
 
-#define EVENT_COLS                                                                                 \
-    "event_id, department, source, source_id, category_code, category_name, source_category, "     \
-    "status, "                                                                                     \
-    "source_status, reported_at, updated_at, closed_at, grid_code, grid_method, community_code, "  \
-    "street_code, "                                                                                \
-    "lon, lat, source_crs, address, summary, subject_key, subject_masked, subject_valid, attrs"
-
+/* The latest state of each event in the batch, unless stored already with the same row hash;
+ * an update older than the stored one does not win. */
 static const char EVENT_MERGE[] =
     "WITH s AS (SELECT DISTINCT ON (event_id) * FROM og_stage_event "
     "           ORDER BY event_id, updated_at DESC NULLS LAST, seq DESC), "
-    "up AS (INSERT INTO onegrid.event AS e (" EVENT_COLS
-    ", geom, row_hash, run_id, first_run_id, source_position) "
-    "  SELECT " EVENT_COLS ", CASE WHEN lon IS NOT NULL AND lat IS NOT NULL "
+    "up AS (INSERT INTO onegrid.event AS e (" OG_EVENT_COLS
+    "geom, row_hash, run_id, first_run_id, source_position) "
+    "  SELECT " OG_EVENT_COLS "CASE WHEN lon IS NOT NULL AND lat IS NOT NULL "
     "         THEN public.ST_SetSRID(public.ST_MakePoint(lon, lat), 4326) END, row_hash, $1, $1, "
     "source_position "
     "  FROM s WHERE NOT EXISTS (SELECT 1 FROM onegrid.event x WHERE x.event_id = s.event_id "
     "                           AND x.row_hash = s.row_hash) "
-    "  ON CONFLICT (event_id) DO UPDATE SET department = EXCLUDED.department, source = "
-    "EXCLUDED.source, "
-    "    source_id = EXCLUDED.source_id, category_code = EXCLUDED.category_code, "
-    "    category_name = EXCLUDED.category_name, source_category = EXCLUDED.source_category, "
-    "    status = EXCLUDED.status, source_status = EXCLUDED.source_status, reported_at = "
-    "EXCLUDED.reported_at, "
-    "    updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at, grid_code = "
-    "EXCLUDED.grid_code, "
-    "    grid_method = EXCLUDED.grid_method, community_code = EXCLUDED.community_code, "
-    "    street_code = EXCLUDED.street_code, lon = EXCLUDED.lon, lat = EXCLUDED.lat, geom = "
-    "EXCLUDED.geom, "
-    "    source_crs = EXCLUDED.source_crs, address = EXCLUDED.address, summary = EXCLUDED.summary, "
-    "    subject_key = EXCLUDED.subject_key, subject_masked = EXCLUDED.subject_masked, "
-    "    subject_valid = EXCLUDED.subject_valid, attrs = EXCLUDED.attrs, row_hash = "
-    "EXCLUDED.row_hash, "
-    "    run_id = EXCLUDED.run_id, source_position = EXCLUDED.source_position, loaded_at = now() "
-    "  WHERE e.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR EXCLUDED.updated_at >= "
-    "e.updated_at "
-    "  RETURNING (xmax = 0) AS inserted) "
-    "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), (SELECT "
-    "count(*) FROM s) "
-    "FROM up";
+    "  ON CONFLICT (event_id) DO UPDATE SET " OG_EVENT_COLUMNS(
+        OG_COL_SET) "geom = EXCLUDED.geom, row_hash = EXCLUDED.row_hash, run_id = EXCLUDED.run_id, "
+                    "source_position = EXCLUDED.source_position, loaded_at = now() "
+                    "  WHERE e.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR "
+                    "EXCLUDED.updated_at >= "
+                    "e.updated_at "
+                    "  RETURNING (xmax = 0) AS inserted) "
+                    "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT "
+                    "inserted), (SELECT "
+                    "count(*) FROM s) "
+                    "FROM up";
 
 static const char HISTORY_MERGE[] =
     "INSERT INTO onegrid.event_history (event_id, status, source_status, changed_at, run_id) "
@@ -104,58 +79,13 @@ static const char LEDGER_UPSERT[] =
     "EXCLUDED.run_id, "
     "updated_at = now()";
 
-/* SHA-256 of the content text as hex. */
-void og_pg_sha256_hex(const char *data, size_t len, char hex[65])
+/* Appends one event's staging row: seq, content, row hash, position. */
+static int event_row(struct og_buf *out, const struct og_row *row, const struct og_unified *u,
+                     int seq)
 {
-    unsigned char md[32];
-    unsigned int n = 0;
-    EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-    for (unsigned i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
-}
-
-int og_pg_place_cols(struct og_buf *b, const struct og_place *p)
-{
-    int rc = og_copy_text(b, false, p->grid_code);
-    rc = rc ? rc : og_copy_text(b, false, p->grid_method);
-    rc = rc ? rc : og_copy_text(b, false, p->community_code);
-    rc = rc ? rc : og_copy_text(b, false, p->street_code);
-    rc = rc ? rc : og_copy_double(b, false, p->has_point, p->lon);
-    rc = rc ? rc : og_copy_double(b, false, p->has_point, p->lat);
-    rc = rc ? rc : og_copy_text(b, false, p->source_crs);
-    return rc;
-}
-
-/* Appends one event row; content columns are hashed into u->row_hash. */
-static int event_row(struct og_buf *out, struct og_buf *tmp, struct og_unified *u, int seq)
-{
-    const struct og_event *e = &u->u.event;
-    og_buf_reset(tmp);
-    int rc = og_copy_text(tmp, true, e->event_id);
-    rc = rc ? rc : og_copy_text(tmp, false, e->department);
-    rc = rc ? rc : og_copy_text(tmp, false, e->source);
-    rc = rc ? rc : og_copy_text(tmp, false, e->source_id);
-    rc = rc ? rc : og_copy_text(tmp, false, e->category_code);
-    rc = rc ? rc : og_copy_text(tmp, false, e->category_name);
-    rc = rc ? rc : og_copy_text(tmp, false, e->source_category);
-    rc = rc ? rc : og_copy_text(tmp, false, e->status);
-    rc = rc ? rc : og_copy_text(tmp, false, e->source_status);
-    rc = rc ? rc : og_copy_time(tmp, false, e->reported_at.set, e->reported_at.us);
-    rc = rc ? rc : og_copy_time(tmp, false, e->updated_at.set, e->updated_at.us);
-    rc = rc ? rc : og_copy_time(tmp, false, e->closed_at.set, e->closed_at.us);
-    rc = rc ? rc : og_pg_place_cols(tmp, &e->place);
-    rc = rc ? rc : og_copy_text(tmp, false, e->address);
-    rc = rc ? rc : og_copy_text(tmp, false, e->summary);
-    rc = rc ? rc : og_copy_text(tmp, false, e->subject_key);
-    rc = rc ? rc : og_copy_text(tmp, false, e->subject_masked);
-    rc = rc ? rc : og_copy_bool(tmp, false, e->subject_valid);
-    rc = rc ? rc : og_copy_text(tmp, false, e->attrs ? e->attrs : "{}");
-    if (rc)
-        return rc;
-    og_pg_sha256_hex(tmp->data, tmp->len, u->row_hash);
-    rc = og_buf_printf(out, "%d\t", seq);
-    rc = rc ? rc : og_buf_append(out, tmp->data, tmp->len);
-    rc = rc ? rc : og_copy_text(out, false, u->row_hash);
+    int rc = og_buf_printf(out, "%d\t", seq);
+    rc = rc ? rc : og_buf_append(out, row->content, row->content_len);
+    rc = rc ? rc : og_copy_text(out, false, row->hash);
     rc = rc ? rc : og_copy_text(out, false, u->position);
     return rc ? rc : og_copy_end_row(out);
 }
@@ -170,8 +100,8 @@ static int reject_row(struct og_buf *b, const struct og_batch *batch, const stru
         rc = r->pos.line > 0 ? og_copy_int(b, false, r->pos.line) : og_copy_text(b, false, NULL);
     rc = rc ? rc : og_copy_int(b, false, r->pos.offset);
     rc = rc ? rc : og_copy_text(b, false, r->position);
-    rc = rc ? rc : og_copy_text(b, false, r->stage);
-    rc = rc ? rc : og_copy_text(b, false, r->reason);
+    rc = rc ? rc : og_copy_text(b, false, og_stage_name(r->stage));
+    rc = rc ? rc : og_copy_text(b, false, og_reason_name(r->reason));
     rc = rc ? rc : og_copy_text(b, false, r->field);
     rc = rc ? rc : og_copy_text(b, false, r->message);
     rc = rc ? rc : og_copy_text(b, false, r->raw);
@@ -179,12 +109,12 @@ static int reject_row(struct og_buf *b, const struct og_batch *batch, const stru
 }
 
 struct bufs {
-    struct og_buf ev, rej, tmp;
+    struct og_buf ev, rej;
 };
 
 static void bufs_free(struct bufs *b)
 {
-    og_buf_free(&b->ev), og_buf_free(&b->rej), og_buf_free(&b->tmp);
+    og_buf_free(&b->ev), og_buf_free(&b->rej);
 }
 
 static long long val(PGresult *res, int col)
@@ -192,16 +122,18 @@ static long long val(PGresult *res, int col)
     return atoll(PQgetvalue(res, 0, col));
 }
 
-static int commit_once(struct og_pg *pg, long long run_id, struct og_batch *b,
-                       struct og_load_stats *stats, bool fast, struct og_error *err)
+static int commit_once(struct og_pg *pg, long long run_id, const struct og_batch *b,
+                       struct og_pg_rows *rows, struct og_load_stats *stats, bool fast,
+                       struct og_error *err)
 {
-    struct bufs bf = {OG_BUF_INIT, OG_BUF_INIT, OG_BUF_INIT};
+    struct bufs bf = {OG_BUF_INIT, OG_BUF_INIT};
     int rc = 0;
     size_t nev = 0, nvi = 0;
     for (size_t i = 0; i < b->nrecs && rc == 0; i++) {
-        struct og_unified *u = &b->recs[i];
+        const struct og_unified *u = &b->recs[i];
         if (u->kind == OG_KIND_EVENT) {
-            rc = event_row(&bf.ev, &bf.tmp, u, (int)i);
+            const struct og_row *row = og_rows_get(rows, b, i);
+            rc = row ? event_row(&bf.ev, row, u, (int)i) : OG_ENOMEM;
             nev++;
         }
         else
@@ -211,7 +143,7 @@ static int commit_once(struct og_pg *pg, long long run_id, struct og_batch *b,
         rc = reject_row(&bf.rej, b, &b->rejs[i]);
     if (rc) {
         bufs_free(&bf);
-        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem",
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY,
                             "out of memory encoding a batch");
     }
     if (!pg->staged) {
@@ -227,7 +159,7 @@ static int commit_once(struct og_pg *pg, long long run_id, struct og_batch *b,
         goto done;
     if (nev) {
         rc = og_pg_copy(
-            pg, "COPY og_stage_event (seq, " EVENT_COLS ", row_hash, source_position) FROM STDIN",
+            pg, "COPY og_stage_event (seq, " OG_EVENT_COLS "row_hash, source_position) FROM STDIN",
             bf.ev.data, bf.ev.len, "copy events into staging", err);
         if (rc == 0)
             rc = og_pg_run(pg, EVENT_MERGE, 1, p1, PGRES_TUPLES_OK, &res, "merge events", err);
@@ -247,7 +179,7 @@ static int commit_once(struct og_pg *pg, long long run_id, struct og_batch *b,
         }
     }
     if (rc == 0 && nvi)
-        rc = og_pg_merge_visits(pg, run, b, fast, stats, err);
+        rc = og_pg_merge_visits(pg, run, b, rows, fast, stats, err);
     if (rc == 0 && b->nrejs) {
         rc = og_pg_copy(pg,
                         "COPY og_stage_reject (source, input, version, record_index, line, "
@@ -283,15 +215,15 @@ done:
     return rc;
 }
 
-int og_pg_commit_batch(struct og_pg *pg, long long run_id, struct og_batch *b,
-                       struct og_load_stats *total, struct og_error *err)
+int og_pg_commit_batch(struct og_pg *pg, long long run_id, const struct og_batch *b,
+                       struct og_pg_rows *rows, struct og_load_stats *total, struct og_error *err)
 {
     struct og_load_stats st = {0, 0, 0, 0, 0, 0};
-    int rc = commit_once(pg, run_id, b, &st, true, err);
+    int rc = commit_once(pg, run_id, b, rows, &st, true, err);
     if (rc < 0 && err && strcmp(err->sqlstate, "23505") == 0) {
         /* another loader inserted one of these new rows meanwhile: merge the whole batch instead */
         memset(&st, 0, sizeof(st));
-        rc = commit_once(pg, run_id, b, &st, false, err);
+        rc = commit_once(pg, run_id, b, rows, &st, false, err);
     }
     if (rc == 0) {
         total->inserted += st.inserted;

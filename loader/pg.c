@@ -30,7 +30,7 @@ int og_pg_fail(struct og_pg *pg, const PGresult *res, const char *what, struct o
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         msg[--n] = '\0';
-    og_error_set(err, OG_EDB, class_of(sqlstate), "db", "could not %s: %s", what, msg);
+    og_error_set(err, OG_EDB, class_of(sqlstate), OG_R_DB, "could not %s: %s", what, msg);
     if (err) {
         if (sqlstate)
             snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", sqlstate);
@@ -120,7 +120,7 @@ int og_pg_connect(const char *dsn, struct og_pg **out, struct og_error *err)
     *out = NULL;
     struct og_pg *pg = calloc(1, sizeof(*pg));
     if (!pg)
-        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
     pg->conn = PQconnectdb(dsn ? dsn : "");
     if (!pg->conn || PQstatus(pg->conn) != CONNECTION_OK) {
         char msg[300];
@@ -128,7 +128,7 @@ int og_pg_connect(const char *dsn, struct og_pg **out, struct og_error *err)
         size_t n = strlen(msg);
         while (n && msg[n - 1] == '\n')
             msg[--n] = '\0';
-        og_error_set(err, OG_EDB, OG_CLASS_RETRY, "connect",
+        og_error_set(err, OG_EDB, OG_CLASS_RETRY, OG_R_CONNECT,
                      "could not connect to the warehouse: %s", msg);
         og_error_hint(err, "set ONEGRID_DSN (a libpq conninfo like \"host=127.0.0.1 port=5432 "
                            "dbname=onegrid\") or "

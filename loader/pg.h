@@ -59,22 +59,37 @@ struct og_load_stats {
     long long rejects; /* reject rows written (new) */
 };
 
+/* The loader's encoding of a batch's records (COPY text rows and row hashes), made on the reading
+ * thread ahead of the commit so that this work does not run on the thread that waits for
+ * PostgreSQL. One per batch in flight; reset after its commit. */
+struct og_pg_rows;
+struct og_pg_rows *og_pg_rows_create(void);       /* new, NULL on out of memory */
+void og_pg_rows_destroy(struct og_pg_rows *rows); /* NULL allowed */
+/* Forgets every encoding (their memory is reused). NULL allowed. */
+void og_pg_rows_reset(struct og_pg_rows *rows);
+/* Encodes b->recs[i] into rows (strings copied; b may change afterwards only by adding records).
+ * 0 or OG_ENOMEM. */
+int og_pg_rows_prepare(struct og_pg_rows *rows, const struct og_batch *b, size_t i);
+
 /* Commits batch b in ONE transaction: COPY of records and rejects into staging tables, the merges
  * (unchanged rows are not rewritten), event history, rejects, and the source position (b->source,
- * kind, key, version, position, done). Fills each record's row_hash. Adds to *stats.
+ * kind, key, version, position, done). rows holds b's records encoded ahead (those missing are
+ * encoded now). Adds to *stats.
  * On error the transaction is rolled back and err says what and its class (RETRY for lost
  * connections, deadlocks, shutdowns; FATAL otherwise). *stats changes only when the commit
  * succeeded. Committing the same batch twice is harmless (the merges are idempotent), so a RETRY
  * may be retried. */
-int og_pg_commit_batch(struct og_pg *pg, long long run_id, struct og_batch *b,
-                       struct og_load_stats *stats, struct og_error *err);
+int og_pg_commit_batch(struct og_pg *pg, long long run_id, const struct og_batch *b,
+                       struct og_pg_rows *rows, struct og_load_stats *stats, struct og_error *err);
 
-/* Encodes a visit's warehouse row, its members and its row hash ahead of the commit (into u->enc*,
- * u->row_hash; strings in arena; tmp/mtmp are the caller's scratch buffers), so that this work runs
- * on the thread that reads, not on the one that waits for PostgreSQL. Other kinds are left alone. 0
- * or OG_ENOMEM. */
-int og_pg_prepare(struct og_unified *u, struct og_arena *arena, struct og_buf *tmp,
-                  struct og_buf *mtmp);
+/* The content columns of onegrid.event and onegrid.visit as the loader writes them (name and
+ * PostgreSQL type, in order, from loader/columns.h), so tests can hold the schema to them. */
+struct og_pg_column {
+    const char *name;
+    const char *type;
+};
+const struct og_pg_column *og_pg_event_columns(size_t *n);
+const struct og_pg_column *og_pg_visit_columns(size_t *n);
 
 /* World import (one transaction): divisions, aliases, grids, department grids, crosswalks. Upserts;
  * crosswalk rows of an imported department that are not in w are deleted. Counts written to

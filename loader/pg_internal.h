@@ -21,19 +21,14 @@ int og_pg_run(struct og_pg *pg, const char *sql, int nparams, const char *const 
 /* COPY sql FROM STDIN with data. */
 int og_pg_copy(struct og_pg *pg, const char *sql, const char *data, size_t len, const char *what,
                struct og_error *err);
-/* SHA-256 of data as 64 hex characters + NUL. */
-void og_pg_sha256_hex(const char *data, size_t len, char hex[65]);
-/* The placement columns (grid_code .. source_crs) as COPY text, each with a leading tab. */
-struct og_place;
-struct og_buf;
-int og_pg_place_cols(struct og_buf *b, const struct og_place *p);
-/* Writes the visits of b inside the caller's transaction (run = run id as text). With fast, visits
- * not in the warehouse yet are copied straight into onegrid.visit/visit_member; visits whose row
- * hash is stored already are skipped; changed ones (all, without fast) go through staging and a
- * merge that replaces their members. A concurrent insert of the same new visit makes it fail with
- * SQLSTATE 23505 (retry without fast). */
-int og_pg_merge_visits(struct og_pg *pg, const char *run, struct og_batch *b, bool fast,
-                       struct og_load_stats *stats, struct og_error *err);
+/* Writes the visits of b inside the caller's transaction (run = run id as text), their rows from
+ * rows. With fast, visits not in the warehouse yet are copied straight into onegrid.visit and
+ * visit_member; visits whose row hash is stored already are skipped; changed ones (all, without
+ * fast) go through staging and a merge that replaces their members. A concurrent insert of the
+ * same new visit makes it fail with SQLSTATE 23505 (retry without fast). */
+int og_pg_merge_visits(struct og_pg *pg, const char *run, const struct og_batch *b,
+                       struct og_pg_rows *rows, bool fast, struct og_load_stats *stats,
+                       struct og_error *err);
 
 /* ROLLBACK, ignoring errors (after a failure). */
 void og_pg_rollback(struct og_pg *pg);

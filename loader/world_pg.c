@@ -233,7 +233,8 @@ int og_pg_world_fetch(struct og_pg *pg, struct og_world *w, struct og_error *err
         rc = og_world_add_xwalk(w, v(res, r, 0), v(res, r, 1), v(res, r, 2), atof(v(res, r, 3)));
     PQclear(res);
     if (rc == OG_ENOMEM)
-        og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory reading the world");
+        og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY,
+                     "out of memory reading the world");
     if (rc < 0)
         og_world_free(w);
     return rc;

@@ -40,7 +40,7 @@ static const char *json_kind(const json_t *v)
 static int gj_fail(struct og_error *err, const char *path, const char *what, const char *a1,
                    const char *hint)
 {
-    og_error_set(err, OG_EPARSE, OG_CLASS_REJECT, "bad_geometry", "invalid GeoJSON geometry: %s",
+    og_error_set(err, OG_EPARSE, OG_CLASS_REJECT, OG_R_BAD_GEOMETRY, "invalid GeoJSON geometry: %s",
                  what);
     if (path && a1)
         og_error_detail(err, "at %s: %s", path, a1);
@@ -66,7 +66,7 @@ static int gj_ring(const json_t *jr, struct og_ring *ring, const char *path, str
     if (n > 0) {
         ring->xy = malloc(n * 2 * sizeof(double));
         if (!ring->xy)
-            return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "no_memory",
+            return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY,
                                 "out of memory parsing GeoJSON");
     }
     for (size_t i = 0; i < n; i++) {
@@ -142,7 +142,7 @@ static int gj_polygon(const json_t *jp, struct og_polygon *poly, const char *pat
         return gj_fail(err, path, "polygon has no rings", NULL, "a polygon needs an outer ring");
     poly->rings = calloc(nr, sizeof(*poly->rings));
     if (!poly->rings)
-        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "no_memory",
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY,
                             "out of memory parsing GeoJSON");
     poly->nrings = nr;
     for (size_t r = 0; r < nr; r++) {
@@ -192,7 +192,7 @@ int og_mpoly_from_geojson(const json_t *geometry, struct og_mpoly *out, struct o
         return gj_fail(err, "coordinates", "MultiPolygon has no polygons", NULL, NULL);
     out->polys = calloc(np, sizeof(*out->polys));
     if (!out->polys)
-        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "no_memory",
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY,
                             "out of memory parsing GeoJSON");
     out->npolys = np;
     for (size_t p = 0; p < np; p++) {

@@ -370,7 +370,7 @@ static int key_from_file(struct og_id_key *key, const char *path, struct og_erro
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         int e = errno;
-        og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config",
+        og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_KEY,
                      "could not open ID hashing key file \"%s\" (ONEGRID_ID_KEY_FILE)", path);
         og_error_detail(err, "%s", strerror(e));
         og_error_hint(err, "set ONEGRID_ID_KEY_FILE to a readable file holding the key");
@@ -381,18 +381,18 @@ static int key_from_file(struct og_id_key *key, const char *path, struct og_erro
     size_t n = 0;
     struct stat st;
     if (fstat(fd, &st) != 0) {
-        og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config",
+        og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_KEY,
                      "could not stat ID hashing key file \"%s\": %s", path, strerror(errno));
         goto done;
     }
     if (!S_ISREG(st.st_mode)) {
-        og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config",
+        og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_KEY,
                      "ID hashing key file \"%s\" is not a regular file", path);
         og_error_hint(err, "point ONEGRID_ID_KEY_FILE at a regular file");
         goto done;
     }
     if (st.st_mode & 077) {
-        og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config",
+        og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_KEY,
                      "ID hashing key file \"%s\" is readable by group or others", path);
         og_error_detail(err, "mode is %04o; the key must be readable only by its owner",
                         (unsigned)(st.st_mode & 07777));
@@ -404,7 +404,7 @@ static int key_from_file(struct og_id_key *key, const char *path, struct og_erro
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
-            og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config",
+            og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_KEY,
                          "could not read ID hashing key file \"%s\": %s", path, strerror(errno));
             goto done;
         }
@@ -419,8 +419,9 @@ static int key_from_file(struct og_id_key *key, const char *path, struct og_erro
     if (n > 0 && buf[n - 1] == '\r')
         n--;
     if (n < KEY_MIN || n > sizeof(key->bytes)) {
-        og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config", "ID hashing key in \"%s\" is %s",
-                     path, n < KEY_MIN ? "too short" : "too long");
+        og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_KEY,
+                     "ID hashing key in \"%s\" is %s", path,
+                     n < KEY_MIN ? "too short" : "too long");
         og_error_detail(err, "the key must be %d to %zu bytes", KEY_MIN, sizeof(key->bytes));
         og_error_hint(err, "generate one with: openssl rand -hex 32 > %s && chmod 600 %s", path,
                       path);
@@ -434,14 +435,13 @@ done:
     return rc;
 }
 
-int og_id_key_load(struct og_id_key *key, struct og_error *err)
+int og_id_key_load(struct og_id_key *key, const char *text, const char *path, struct og_error *err)
 {
     memset(key, 0, sizeof(*key));
-    const char *text = getenv("ONEGRID_ID_KEY");
     if (text && *text) {
         size_t n = strlen(text);
         if (n < KEY_MIN || n > sizeof(key->bytes)) {
-            og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config",
+            og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_KEY,
                          "ID hashing key in ONEGRID_ID_KEY is %s",
                          n < KEY_MIN ? "too short" : "too long");
             og_error_detail(err, "the key is %zu bytes; it must be %d to %zu bytes", n, KEY_MIN,
@@ -453,10 +453,9 @@ int og_id_key_load(struct og_id_key *key, struct og_error *err)
         }
         return og_id_key_set(key, text, n) == 0 ? 0 : OG_ECONFIG;
     }
-    const char *path = getenv("ONEGRID_ID_KEY_FILE");
     if (path && *path)
         return key_from_file(key, path, err);
-    og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "config", "no ID hashing key configured");
+    og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_KEY, "no ID hashing key configured");
     og_error_detail(err, "neither ONEGRID_ID_KEY nor ONEGRID_ID_KEY_FILE is set");
     og_error_hint(err, "create one with: openssl rand -hex 32 > FILE && chmod 600 FILE; "
                        "then export ONEGRID_ID_KEY_FILE=FILE");

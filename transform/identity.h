@@ -54,12 +54,12 @@ struct og_id_key {
     unsigned char bytes[128];
     size_t len;
 };
-/* Loads the key from ONEGRID_ID_KEY (the key text itself) or else from the file named by
- * ONEGRID_ID_KEY_FILE, which must be a regular file readable only by its owner (mode & 077 == 0),
- * trailing newline stripped. An empty ONEGRID_ID_KEY counts as unset. Keys must be 16 to 128 bytes.
- * Errors (OG_ECONFIG) name the variable or the file and say how to fix it (hint "chmod 600 FILE").
- */
-int og_id_key_load(struct og_id_key *key, struct og_error *err);
+/* Loads the key from text (the value of ONEGRID_ID_KEY: the key itself) or else from the file at
+ * path (ONEGRID_ID_KEY_FILE), which must be a regular file readable only by its owner (mode & 077
+ * == 0), trailing newline stripped. The caller reads the environment; an empty text or path counts
+ * as unset. Keys must be 16 to 128 bytes. Errors (OG_ECONFIG, reason bad_key) name the variable or
+ * the file and say how to fix it (hint "chmod 600 FILE"). */
+int og_id_key_load(struct og_id_key *key, const char *text, const char *path, struct og_error *err);
 /* Sets the key from bytes (tests, demo). 0 or OG_EINVAL when shorter than 16 or longer than 128
  * bytes. */
 int og_id_key_set(struct og_id_key *key, const void *bytes, size_t len);

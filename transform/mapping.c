@@ -1,8 +1,9 @@
 /* mapping.c - load, check and apply declarative feed mappings. */
 #include "transform/mapping.h"
-#include "transform/timefmt.h"
+#include "transform/timeparse.h"
 
 #include "core/hmap.h"
+#include "core/options.h"
 #include "core/table.h"
 
 #include <ctype.h>
@@ -144,8 +145,9 @@ static int cfg_err(struct og_error *err, const struct og_mapping *m, const char 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    return og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_mapping", "%s: %s: %s", m->path,
-                        jpath, msg);
+    og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_MAPPING, "%s", msg);
+    og_error_position(err, "%s: %s", m->path, jpath);
+    return OG_ECONFIG;
 }
 
 static void free_path(char **p, size_t n)
@@ -217,25 +219,10 @@ void og_mapping_destroy(struct og_mapping *m)
 static int check_keys(const json_t *obj, const char *const *known, const struct og_mapping *m,
                       const char *jpath, struct og_error *err)
 {
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)obj, key, v)
-    {
-        bool ok = false;
-        for (const char *const *k = known; *k; k++)
-            if (strcmp(*k, key) == 0)
-                ok = true;
-        if (!ok) {
-            char list[300] = "";
-            for (const char *const *k = known; *k; k++) {
-                strncat(list, *k, sizeof(list) - strlen(list) - 3);
-                if (k[1])
-                    strncat(list, ", ", sizeof(list) - strlen(list) - 1);
-            }
-            return cfg_err(err, m, jpath, "unknown key \"%s\" (known: %s)", key, list);
-        }
-    }
-    return 0;
+    if (og_keys_check(obj, known, OG_R_BAD_MAPPING, err) == 0)
+        return 0;
+    og_error_position(err, "%s: %s", m->path, jpath);
+    return OG_ECONFIG;
 }
 
 static int load_code_table(struct og_mapping *m, struct step *st, const json_t *spec,
@@ -278,7 +265,7 @@ static int load_code_table(struct og_mapping *m, struct step *st, const json_t *
     st->tvalues = calloc(t.nrows + 1, sizeof(char *));
     if (!st->table || !st->tvalues) {
         og_table_free(&t);
-        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
     }
     for (size_t r = 0; r < t.nrows; r++) {
         if (og_hmap_get(st->table, t.rows[r][kc])) {
@@ -630,7 +617,7 @@ int og_mapping_load(const char *path, struct og_mapping **out, struct og_error *
     *out = NULL;
     struct og_mapping *m = calloc(1, sizeof(*m));
     if (!m)
-        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
     m->path = strdup(path);
     const char *slash = strrchr(path, '/');
     m->dir = slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
@@ -640,8 +627,8 @@ int og_mapping_load(const char *path, struct og_mapping **out, struct og_error *
     json_error_t jerr;
     m->doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     if (!m->doc) {
-        rc = og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, "bad_mapping", "%s:%d:%d: %s", path,
-                          jerr.line, jerr.column, jerr.text);
+        rc = og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_MAPPING, "%s", jerr.text);
+        og_error_position(err, "%s:%d:%d", path, jerr.line, jerr.column);
         goto fail;
     }
     static const char *const known[] = {"feed",  "description", "department", "target", "zone",
@@ -953,7 +940,7 @@ static int run_step(const struct step *st, struct og_arena *a, struct work *w, c
         errno = 0;
         double d = strtod(s, &end);
         if (end == s || *end || errno || !isfinite(d))
-            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_number",
+            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_NUMBER,
                                 "field %s: %s is not a number", field, shown(w, sv, sizeof(sv)));
         w->f = d;
         w->type = OG_V_NUM;
@@ -1009,12 +996,12 @@ static int run_step(const struct step *st, struct og_arena *a, struct work *w, c
             return 0;
         }
         if (w->type != OG_V_TEXT)
-            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_time",
+            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_TIME,
                                 "field %s: %s is not a time", field, shown(w, sv, sizeof(sv)));
         struct og_error terr;
         og_error_clear(&terr);
         if (og_time_parse(w->s, st->format, st->offset_min, &w->t, &terr) < 0)
-            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_time", "field %s: %s",
+            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_TIME, "field %s: %s",
                                 field, terr.message);
         w->type = OG_V_TIME;
         return 0;
@@ -1022,7 +1009,7 @@ static int run_step(const struct step *st, struct og_arena *a, struct work *w, c
     case ST_CODE_TABLE: {
         const char *v = w->type == OG_V_TEXT ? og_hmap_get(st->table, w->s) : NULL;
         if (!v)
-            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "unknown_code",
+            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_UNKNOWN_CODE,
                                 "field %s: code %s is not in %s", field, shown(w, sv, sizeof(sv)),
                                 st->table_path ? st->table_path : "the code table");
         w->s = v;
@@ -1034,7 +1021,7 @@ static int run_step(const struct step *st, struct og_arena *a, struct work *w, c
         json_t *v;
         json_array_foreach(st->arg, i, v) if (json_is_string(v) && w->s &&
                                               strcmp(json_string_value(v), w->s) == 0) return 0;
-        return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_value",
+        return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_VALUE,
                             "field %s: %s is not an accepted value", field,
                             shown(w, sv, sizeof(sv)));
     }
@@ -1071,9 +1058,9 @@ static int note(struct notes *n, const char *field, const struct og_error *e, co
     if (!n->arr)
         n->arr = json_array();
     n->count++;
-    return json_array_append_new(n->arr,
-                                 json_pack("{s:s, s:s, s:s, s:s}", "field", field, "reason",
-                                           e->reason, "action", action, "message", e->message));
+    return json_array_append_new(n->arr, json_pack("{s:s, s:s, s:s, s:s}", "field", field, "reason",
+                                                   og_reason_name(e->reason), "action", action,
+                                                   "message", e->message));
 }
 
 /* Computes one field's value into *out. */
@@ -1116,7 +1103,7 @@ static int eval_field(const struct fspec *f, const json_t *rec, struct og_arena 
             rc = 0;
         }
         else {
-            og_error_detail(err, "field=%s", f->name);
+            og_error_field(err, f->name);
             return rc;
         }
     }
@@ -1126,17 +1113,17 @@ static int eval_field(const struct fspec *f, const json_t *rec, struct og_arena 
         w.type = OG_V_NULL;
     if (w.type != OG_V_NULL && w.type != f->type) {
         /* e.g. a text value reached a number field with no conversion: the check makes this rare */
-        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_value",
+        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_VALUE,
                      "field %s: expected a %s, got a %s", f->name, TYPE_NAMES[f->type],
                      TYPE_NAMES[w.type]);
-        og_error_detail(err, "field=%s", f->name);
+        og_error_field(err, f->name);
         return OG_EREJECT;
     }
     if (w.type == OG_V_NULL && f->required) {
-        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "missing_field",
+        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_MISSING_FIELD,
                      "field %s is required but %s", f->name,
                      f->npath ? "absent or empty in the record" : "empty");
-        og_error_detail(err, "field=%s", f->name);
+        og_error_field(err, f->name);
         return OG_EREJECT;
     }
     out->type = w.type;
@@ -1192,7 +1179,7 @@ int og_mapping_apply(const struct og_mapping *m, const json_t *doc, struct og_ar
         const json_t *arr = get_path(doc, m->members_path, m->nmembers_path);
         size_t n = json_is_array(arr) ? json_array_size(arr) : 0;
         if (n > m->max_members) {
-            rc = og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "too_many_members",
+            rc = og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_TOO_MANY_MEMBERS,
                               "%zu members where at most %zu are accepted", n, m->max_members);
         }
         else if (n) {
@@ -1206,7 +1193,7 @@ int og_mapping_apply(const struct og_mapping *m, const json_t *doc, struct og_ar
                 if (rc == OG_EREJECT) {
                     char d[sizeof(err->detail)];
                     snprintf(d, sizeof(d), "%s", err->detail);
-                    og_error_detail(err, "member %zu: %s", k + 1, d);
+                    og_error_detail(err, "member %zu%s%s", k + 1, d[0] ? ": " : "", d);
                 }
             }
             out->nmembers = n;

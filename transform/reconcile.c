@@ -136,7 +136,7 @@ int og_reconciler_create(const struct og_world *w, const char *taxonomy_csv,
     struct og_reconciler *r = calloc(1, sizeof(*r));
     int rc = OG_ENOMEM;
     if (!r)
-        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
     r->grid_by_code = og_hmap_create();
     r->community = og_hmap_create();
     r->alias = og_hmap_create();
@@ -170,7 +170,7 @@ int og_reconciler_create(const struct og_world *w, const char *taxonomy_csv,
         json_error_t jerr;
         json_t *geom = json_loads(g->geojson, 0, &jerr);
         if (!geom) {
-            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_geometry",
+            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_GEOMETRY,
                               "grid %s: geometry is not JSON: %s", g->grid_code, jerr.text);
             goto fail;
         }
@@ -223,7 +223,7 @@ int og_reconciler_create(const struct og_world *w, const char *taxonomy_csv,
     *out = r;
     return 0;
 nomem:
-    rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem",
+    rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY,
                       "out of memory building the reconciler");
 fail:
     og_reconciler_destroy(r);
@@ -279,14 +279,14 @@ int og_reconcile_place(const struct og_reconciler *r, const char *department, co
         enum og_crs c = OG_CRS_WGS84;
         if (crs && og_crs_parse(crs, &c) < 0)
             return og_error_set(
-                err, OG_EREJECT, OG_CLASS_REJECT, "invalid_crs",
+                err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_CRS,
                 "unknown coordinate system \"%.40s\" (known: wgs84, cgcs2000, gcj02, bd09)", crs);
         if (!isfinite(lng) || !isfinite(lat) || lng < -180 || lng > 180 || lat < -90 || lat > 90)
-            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_point",
+            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_POINT,
                                 "coordinates (%g, %g) are not a longitude/latitude", lng, lat);
         double wl, wa;
         if (og_geo_to_wgs84(c, lng, lat, &wl, &wa) < 0)
-            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_point",
+            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_POINT,
                                 "coordinates (%g, %g) could not be converted from %s", lng, lat,
                                 og_crs_name(c));
         out->has_point = true;
@@ -369,16 +369,16 @@ static int identity(const struct og_reconciler *r, const char *raw, const char *
     if (id.status == OG_ID_EMPTY)
         return 0;
     if (id.status != OG_ID_OK && require_valid) {
-        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_id",
+        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_ID,
                      "field %s: identity number is invalid (%s)", field,
                      og_id_status_name(id.status));
-        og_error_detail(err, "field=%s", field);
+        og_error_field(err, field);
         return OG_EREJECT;
     }
     char hex[65], masked[64];
     if (r->has_key) { /* without a key (onegrid map) the hash is left out; `run` requires the key */
         if (og_id_hash(&r->key, &id, hex) < 0)
-            return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "crypto",
+            return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_CRYPTO,
                                 "could not compute the identity hash");
         *key_out = og_arena_strdup(a, hex);
     }
@@ -399,7 +399,7 @@ static int reconcile_event(const struct og_reconciler *r, const struct og_mappin
     ev->category_name = og_hmap_get(r->category_name, ev->category_code);
     if (!ev->category_name) {
         if (og_hmap_count(r->category_name) > 0)
-            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_category",
+            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_CATEGORY,
                                 "category code \"%.20s\" (from the mapping's code table) is not in "
                                 "the unified taxonomy",
                                 ev->category_code);
@@ -412,7 +412,7 @@ static int reconcile_event(const struct og_reconciler *r, const struct og_mappin
     for (const char *const *s = STATUSES; *s; s++)
         ok = ok || strcmp(*s, ev->status) == 0;
     if (!ok)
-        return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_status",
+        return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_STATUS,
                             "status \"%.30s\" is not a unified status (reported, dispatched, "
                             "in_progress, resolved, "
                             "closed, void)",
@@ -466,10 +466,10 @@ static int reconcile_visit(const struct og_reconciler *r, const struct og_mappin
         mem->has_temperature = mv[OG_M_TEMPERATURE].type == OG_V_NUM;
         mem->temperature = mv[OG_M_TEMPERATURE].f;
         if (mem->has_temperature && !(mem->temperature >= 25.0 && mem->temperature <= 45.0)) {
-            og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "invalid_value",
+            og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_VALUE,
                          "member %zu: temperature %.1f is outside 25-45 degrees Celsius", k + 1,
                          mem->temperature);
-            og_error_detail(err, "field=temperature");
+            og_error_field(err, "temperature");
             return OG_EREJECT;
         }
         if (mv[OG_M_SYMPTOMS].type == OG_V_LIST) {
@@ -496,7 +496,7 @@ int og_reconcile(const struct og_reconciler *r, const struct og_mapping *m, cons
     const struct og_mval *v = in->v;
     const char *source_id = text_or_null(&v[OG_F_SOURCE_ID]);
     if (!source_id)
-        return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, "missing_field",
+        return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_MISSING_FIELD,
                             "the record has no source_id");
     bool has_point = v[OG_F_LON].type == OG_V_NUM && v[OG_F_LAT].type == OG_V_NUM;
     struct og_place place;

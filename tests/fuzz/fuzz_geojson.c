@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc != 0) {
         if (mp.polys != NULL || mp.npolys != 0)
             abort(); /* on error *out is empty */
-        if (rc != OG_ENOMEM && (rc != OG_EPARSE || strcmp(err.reason, "bad_geometry") != 0))
+        if (rc != OG_ENOMEM && (rc != OG_EPARSE || err.reason != OG_R_BAD_GEOMETRY))
             abort();
         json_decref(doc);
         return 0;

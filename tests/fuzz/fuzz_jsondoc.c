@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             int rc = og_connector_json.next(state, &doc, &pos, &raw, &err);
             if (rc == 1 && !json_is_object(doc))
                 abort(); /* a record is always an object */
-            if (rc == OG_EREJECT && err.reason[0] == '\0')
+            if (rc == OG_EREJECT && err.reason == OG_R_NONE)
                 abort(); /* a reject always says why */
             if (rc == 1 || rc == OG_EREJECT) {
                 if (pos.index != last_index + 1)

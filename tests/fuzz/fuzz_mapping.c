@@ -159,7 +159,7 @@ static void apply(const struct og_mapping *m, const json_t *doc)
         }
     }
     else if (rc == OG_EREJECT) {
-        if (!err.reason[0])
+        if (err.reason == OG_R_NONE)
             abort(); /* a reject says why */
     }
     else if (rc != OG_ENOMEM) {

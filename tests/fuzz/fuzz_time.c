@@ -7,7 +7,8 @@
  * back with "iso8601" gives the same instant (for instants whose year in that offset is 1..9999,
  * the range og_time_parse accepts), and og_time_format_pg never overflows its buffer.
  */
-#include "transform/timefmt.h"
+#include "core/timefmt.h"
+#include "transform/timeparse.h"
 
 #include <stdint.h>
 #include <stdio.h>

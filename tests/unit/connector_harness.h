@@ -84,12 +84,13 @@ static inline void harness_read(const struct og_connector *c, const char *path, 
             assert_int_equal(err.klass, OG_CLASS_REJECT);
             assert_int_equal(pos.index, last_index + 1);
             last_index = pos.index;
-            json_array_append_new(
-                r->rejects,
-                json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s?}", "reason", err.reason,
-                          "line", (json_int_t)pos.line, "offset", (json_int_t)pos.offset, "index",
-                          (json_int_t)pos.index, "message", err.message, "detail", err.detail,
-                          "hint", err.hint, "position", err.position, "raw", raw));
+            json_array_append_new(r->rejects,
+                                  json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s?}",
+                                            "reason", og_reason_name(err.reason), "line",
+                                            (json_int_t)pos.line, "offset", (json_int_t)pos.offset,
+                                            "index", (json_int_t)pos.index, "message", err.message,
+                                            "detail", err.detail, "hint", err.hint, "position",
+                                            err.position, "raw", raw));
             free(raw);
         }
         else {

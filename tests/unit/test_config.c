@@ -29,17 +29,27 @@ static int from_text(const char *text, struct og_config *cfg, struct og_error *e
     return rc;
 }
 
-/* Asserts the config text is refused with exactly this message (and this hint when not NULL). */
-static void refused(const char *text, const char *message, const char *hint)
+/* "position: message", as the user reads the first line of the error. */
+static const char *first_line(const struct og_error *err, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s%s%s", err->position, err->position[0] ? ": " : "", err->message);
+    return buf;
+}
+
+/* Asserts the config text is refused with exactly this first line (position: message) and, when
+ * not NULL, this detail. */
+static void refused(const char *text, const char *message, const char *detail)
 {
     struct og_config cfg;
     struct og_error err;
+    char line[1024];
     assert_int_equal(from_text(text, &cfg, &err), OG_ECONFIG);
     assert_int_equal(err.code, OG_ECONFIG);
-    if (strcmp(err.message, message) != 0)
-        fail_msg("config %s\n  message \"%s\"\n  want    \"%s\"", text, err.message, message);
-    if (hint && strcmp(err.hint, hint) != 0)
-        fail_msg("config %s\n  hint \"%s\"\n  want \"%s\"", text, err.hint, hint);
+    assert_int_equal(err.reason, OG_R_BAD_CONFIG);
+    if (strcmp(first_line(&err, line, sizeof(line)), message) != 0)
+        fail_msg("config %s\n  message \"%s\"\n  want    \"%s\"", text, line, message);
+    if (detail && strcmp(err.detail, detail) != 0)
+        fail_msg("config %s\n  detail \"%s\"\n  want   \"%s\"", text, err.detail, detail);
     assert_null(cfg.sources); /* nothing left to free */
     assert_int_equal(cfg.nsources, 0);
     og_config_free(&cfg);
@@ -48,7 +58,6 @@ static void refused(const char *text, const char *message, const char *hint)
 static void test_load_file(void **unused)
 {
     (void)unused;
-    unsetenv("ONEGRID_DSN");
     struct og_config cfg;
     struct og_error err;
     og_error_clear(&err);
@@ -110,27 +119,31 @@ static void test_load_in_cwd(void **unused)
     og_config_free(&cfg);
 }
 
-static void test_dsn_env_override(void **unused)
+/* The command line passes $ONEGRID_DSN to og_config_set_dsn: it wins over warehouse.dsn; NULL or
+ * "" leaves the config's own. */
+static void test_dsn_override(void **unused)
 {
     (void)unused;
     struct og_config cfg;
     struct og_error err;
-    assert_int_equal(setenv("ONEGRID_DSN", "host=db.example port=6543", 1), 0);
     assert_int_equal(og_config_load(FIX "onegrid.json", NULL, &cfg, &err), 0);
+    assert_int_equal(og_config_set_dsn(&cfg, "host=db.example port=6543"), 0);
     assert_string_equal(cfg.dsn, "host=db.example port=6543");
     og_config_free(&cfg);
     /* also when the file has no warehouse at all */
     assert_int_equal(from_text("{\"sources\": [" SRC "]}", &cfg, &err), 0);
+    assert_null(cfg.dsn);
+    assert_int_equal(og_config_set_dsn(&cfg, "host=db.example port=6543"), 0);
     assert_string_equal(cfg.dsn, "host=db.example port=6543");
     og_config_free(&cfg);
-    /* an empty variable does not override */
-    assert_int_equal(setenv("ONEGRID_DSN", "", 1), 0);
+    /* an empty or absent value does not override */
     assert_int_equal(
         from_text("{\"warehouse\": {\"dsn\": \"dbname=x\"}, \"sources\": [" SRC "]}", &cfg, &err),
         0);
+    assert_int_equal(og_config_set_dsn(&cfg, ""), 0);
+    assert_int_equal(og_config_set_dsn(&cfg, NULL), 0);
     assert_string_equal(cfg.dsn, "dbname=x");
     og_config_free(&cfg);
-    unsetenv("ONEGRID_DSN");
 }
 
 /* Without world/taxonomy keys the paths come from datadir; batch_size 5000; no reject limit; no DSN
@@ -138,7 +151,6 @@ static void test_dsn_env_override(void **unused)
 static void test_defaults(void **unused)
 {
     (void)unused;
-    unsetenv("ONEGRID_DSN");
     struct og_config cfg;
     struct og_error err;
     assert_int_equal(from_text("{\"sources\": [" SRC "]}", &cfg, &err), 0);
@@ -164,7 +176,8 @@ static void test_defaults(void **unused)
     json_t *bad = json_loads("{\"sources\": []}", 0, NULL);
     og_error_clear(&err);
     assert_int_equal(og_config_from_json(bad, NULL, NULL, NULL, &cfg, &err), OG_ECONFIG);
-    assert_string_equal(err.message,
+    char line[1024];
+    assert_string_equal(first_line(&err, line, sizeof(line)),
                         "(built-in config): sources: a non-empty list of sources is required");
     json_decref(bad);
     json_decref(doc);
@@ -174,16 +187,16 @@ static void test_unknown_keys(void **unused)
 {
     (void)unused;
     refused("{\"batchsize\": 10, \"sources\": [" SRC "]}", "cfg.json: $: unknown key \"batchsize\"",
-            "known keys here: warehouse, world, taxonomy, batch_size, max_reject_ratio, sources, "
+            "known keys: warehouse, world, taxonomy, batch_size, max_reject_ratio, sources, "
             "description");
     refused("{\"warehouse\": {\"dns\": \"x\"}, \"sources\": [" SRC "]}",
-            "cfg.json: warehouse: unknown key \"dns\"", "known keys here: dsn");
+            "cfg.json: warehouse: unknown key \"dns\"", "known keys: dsn");
     refused("{\"world\": {\"dir\": \"w\", \"crosswalk\": \"x\"}, \"sources\": [" SRC "]}",
-            "cfg.json: world: unknown key \"crosswalk\"", "known keys here: dir, crosswalks");
+            "cfg.json: world: unknown key \"crosswalk\"", "known keys: dir, crosswalks");
     refused("{\"sources\": [" SRC
             ", {\"name\": \"b\", \"inputs\": \"x\", \"maping\": \"m.json\"}]}",
             "cfg.json: sources[1]: unknown key \"maping\"",
-            "known keys here: name, connector, inputs, mapping, options, description");
+            "known keys: name, connector, inputs, mapping, options, description");
     /* NULL err is allowed */
     json_t *doc = json_loads("{\"x\": 1}", 0, NULL);
     struct og_config cfg;
@@ -311,12 +324,12 @@ static void test_file_errors(void **unused)
     assert_int_equal(og_config_load(FIX "syntax_error.json", NULL, &cfg, &err), OG_ECONFIG);
     /* the stray '}' after the comma is on line 3 */
     assert_true(
-        strncmp(err.message, FIX "syntax_error.json:3:", strlen(FIX "syntax_error.json:3:")) == 0);
+        strncmp(err.position, FIX "syntax_error.json:3:", strlen(FIX "syntax_error.json:3:")) == 0);
     og_config_free(&cfg);
 
     og_error_clear(&err);
     assert_int_equal(og_config_load(FIX "duplicate_key.json", NULL, &cfg, &err), OG_ECONFIG);
-    assert_true(strncmp(err.message,
+    assert_true(strncmp(err.position,
                         FIX "duplicate_key.json:3:", strlen(FIX "duplicate_key.json:3:")) == 0);
     assert_non_null(strstr(err.message, "duplicate"));
     assert_non_null(strstr(err.message, "batch_size"));
@@ -332,7 +345,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load_file),        cmocka_unit_test(test_load_in_cwd),
-        cmocka_unit_test(test_dsn_env_override), cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_dsn_override),     cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_unknown_keys),     cmocka_unit_test(test_wrong_types),
         cmocka_unit_test(test_batch_size_range), cmocka_unit_test(test_reject_ratio_range),
         cmocka_unit_test(test_sources),          cmocka_unit_test(test_file_errors),

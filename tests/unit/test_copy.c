@@ -1,7 +1,7 @@
 /* test_copy.c - unit tests for loader/copy.c: the exact bytes of PostgreSQL COPY text-format
  * columns. */
+#include "core/timefmt.h"
 #include "loader/copy.h"
-#include "transform/timefmt.h"
 
 #include <limits.h>
 #include <setjmp.h>

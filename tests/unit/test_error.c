@@ -34,12 +34,12 @@ static void test_set(void **unused)
     struct og_error err;
     og_error_clear(&err);
     int line = __LINE__ + 1;
-    int rc = og_error_set(&err, OG_EIO, OG_CLASS_RETRY, "io", "could not open \"%s\": %s", "a.csv",
-                          "denied");
+    int rc = og_error_set(&err, OG_EIO, OG_CLASS_RETRY, OG_R_IO, "could not open \"%s\": %s",
+                          "a.csv", "denied");
     assert_int_equal(rc, OG_EIO);
     assert_int_equal(err.code, OG_EIO);
     assert_int_equal(err.klass, OG_CLASS_RETRY);
-    assert_string_equal(err.reason, "io");
+    assert_string_equal(og_reason_name(err.reason), "io");
     assert_string_equal(err.message, "could not open \"a.csv\": denied");
     assert_string_equal(err.detail, "");
     assert_string_equal(err.hint, "");
@@ -50,9 +50,9 @@ static void test_set(void **unused)
     /* a second set replaces message, detail and hint of the first */
     og_error_detail(&err, "old detail");
     og_error_hint(&err, "old hint");
-    assert_int_equal(og_error_set(&err, OG_EREJECT, OG_CLASS_REJECT, NULL, "%s", "bad record"),
+    assert_int_equal(og_error_set(&err, OG_EREJECT, OG_CLASS_REJECT, OG_R_NONE, "%s", "bad record"),
                      OG_EREJECT);
-    assert_string_equal(err.reason, "");
+    assert_string_equal(og_reason_name(err.reason), "");
     assert_string_equal(err.message, "bad record");
     assert_string_equal(err.detail, "");
     assert_string_equal(err.hint, "");
@@ -70,7 +70,7 @@ static void test_detail_hint_position_format(void **unused)
     struct og_error err;
     char buf[1024];
     og_error_clear(&err);
-    og_error_set(&err, OG_EPARSE, OG_CLASS_REJECT, "bad_json", "not a JSON object");
+    og_error_set(&err, OG_EPARSE, OG_CLASS_REJECT, OG_R_BAD_JSON, "not a JSON object");
     assert_string_equal(og_error_format(&err, buf, sizeof(buf)), "not a JSON object");
     og_error_position(&err, "%s:%d:%d", "feed.ndjson", 12, 5);
     og_error_detail(&err, "found %s", "an array");
@@ -97,7 +97,7 @@ static void test_prefix(void **unused)
     (void)unused;
     struct og_error err;
     og_error_clear(&err);
-    og_error_set(&err, OG_ECONFIG, OG_CLASS_FATAL, "bad_mapping", "field \"x\": unknown step");
+    og_error_set(&err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_MAPPING, "field \"x\": unknown step");
     og_error_prefix(&err, "mapping %s: ", "um_cases.json");
     assert_string_equal(err.message, "mapping um_cases.json: field \"x\": unknown step");
     assert_int_equal(err.code, OG_ECONFIG);
@@ -108,7 +108,7 @@ static void test_prefix(void **unused)
     char long_msg[600];
     memset(long_msg, 'm', sizeof(long_msg) - 1);
     long_msg[sizeof(long_msg) - 1] = '\0';
-    og_error_set(&g.err, OG_EINVAL, OG_CLASS_FATAL, "x", "%s", long_msg);
+    og_error_set(&g.err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_CONFIG, "%s", long_msg);
     assert_int_equal(strlen(g.err.message), sizeof(g.err.message) - 1);
     og_error_prefix(&g.err, "ctx: ");
     assert_int_equal(strlen(g.err.message), sizeof(g.err.message) - 1);
@@ -119,7 +119,7 @@ static void test_prefix(void **unused)
     char long_pre[400];
     memset(long_pre, 'p', sizeof(long_pre) - 1);
     long_pre[sizeof(long_pre) - 1] = '\0';
-    og_error_set(&g.err, OG_EINVAL, OG_CLASS_FATAL, "x", "old");
+    og_error_set(&g.err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_CONFIG, "old");
     og_error_prefix(&g.err, "%s", long_pre);
     assert_int_equal(strlen(g.err.message), 255 + 3);
     assert_string_equal(g.err.message + 255, "old");
@@ -136,8 +136,9 @@ static void test_truncation(void **unused)
     struct guarded g;
     guard_init(&g);
     int line = __LINE__ + 1;
-    og_error_set(&g.err, OG_EINVAL, OG_CLASS_FATAL, big, "%s", big);
-    assert_int_equal(strlen(g.err.reason), sizeof(g.err.reason) - 1);
+    og_error_set(&g.err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_CONFIG, "%s", big);
+    og_error_field(&g.err, big);
+    assert_int_equal(strlen(g.err.field), sizeof(g.err.field) - 1);
     assert_int_equal(strlen(g.err.message), sizeof(g.err.message) - 1);
     assert_string_equal(g.err.detail, "");
     og_error_detail(&g.err, "%s", big);
@@ -156,7 +157,7 @@ static void test_truncation(void **unused)
      * prefix of the full text, and no byte written at or past size. */
     struct og_error err;
     og_error_clear(&err);
-    og_error_set(&err, OG_EIO, OG_CLASS_FATAL, "io", "could not read");
+    og_error_set(&err, OG_EIO, OG_CLASS_FATAL, OG_R_IO, "could not read");
     og_error_position(&err, "a.csv:3");
     og_error_detail(&err, "short read");
     og_error_hint(&err, "check the disk");
@@ -189,7 +190,7 @@ static void test_truncation(void **unused)
 static void test_null_err(void **unused)
 {
     (void)unused;
-    assert_int_equal(og_error_set(NULL, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory"),
+    assert_int_equal(og_error_set(NULL, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory"),
                      OG_ENOMEM);
     og_error_detail(NULL, "x");
     og_error_hint(NULL, "x");

@@ -10,7 +10,7 @@
 
 #include "transform/geo.h"
 #include "transform/identity.h"
-#include "transform/timefmt.h"
+#include "transform/timeparse.h"
 
 #include <iconv.h>
 #include <jansson.h>

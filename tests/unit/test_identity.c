@@ -305,14 +305,6 @@ static void test_hash_spellings_and_kinds(void **state)
 
 /* ---- key loading ---------------------------------------------------------------------------- */
 
-static int clear_env(void **state)
-{
-    (void)state;
-    unsetenv("ONEGRID_ID_KEY");
-    unsetenv("ONEGRID_ID_KEY_FILE");
-    return 0;
-}
-
 static void test_key_set_short(void **state)
 {
     (void)state;
@@ -322,26 +314,28 @@ static void test_key_set_short(void **state)
     assert_int_equal(key.len, 16);
 }
 
-static void test_key_env(void **state)
+/* The key text as ONEGRID_ID_KEY gives it (the command line reads the variable). */
+static void test_key_text(void **state)
 {
     (void)state;
     struct og_id_key key;
     struct og_error err;
     og_error_clear(&err);
-    setenv("ONEGRID_ID_KEY", TEST_KEY, 1);
-    assert_int_equal(og_id_key_load(&key, &err), 0);
+    assert_int_equal(og_id_key_load(&key, TEST_KEY, NULL, &err), 0);
     assert_int_equal(key.len, strlen(TEST_KEY));
     assert_memory_equal(key.bytes, TEST_KEY, key.len);
 
-    setenv("ONEGRID_ID_KEY", "short", 1);
-    assert_int_equal(og_id_key_load(&key, &err), OG_ECONFIG);
+    assert_int_equal(og_id_key_load(&key, "short", NULL, &err), OG_ECONFIG);
+    assert_int_equal(err.reason, OG_R_BAD_KEY);
     assert_non_null(strstr(err.message, "ONEGRID_ID_KEY"));
     assert_non_null(strstr(err.message, "too short"));
 
-    unsetenv("ONEGRID_ID_KEY");
     og_error_clear(&err);
-    assert_int_equal(og_id_key_load(&key, &err), OG_ECONFIG);
+    assert_int_equal(og_id_key_load(&key, NULL, NULL, &err), OG_ECONFIG);
     assert_non_null(strstr(err.detail, "ONEGRID_ID_KEY_FILE"));
+    og_error_clear(&err);
+    assert_int_equal(og_id_key_load(&key, "", "", &err), OG_ECONFIG); /* empty = unset */
+    assert_non_null(strstr(err.message, "no ID hashing key"));
 }
 
 static void write_temp(char *path, const char *text, mode_t mode)
@@ -363,8 +357,7 @@ static void test_key_file(void **state)
     og_error_clear(&err);
 
     write_temp(path, TEST_KEY "\n", 0644);
-    setenv("ONEGRID_ID_KEY_FILE", path, 1);
-    assert_int_equal(og_id_key_load(&key, &err), OG_ECONFIG);
+    assert_int_equal(og_id_key_load(&key, NULL, path, &err), OG_ECONFIG);
     assert_non_null(strstr(err.message, path));
     char fix[96];
     snprintf(fix, sizeof(fix), "chmod 600 %s", path);
@@ -372,12 +365,12 @@ static void test_key_file(void **state)
     /* group-readable only is refused too */
     assert_int_equal(chmod(path, 0640), 0);
     og_error_clear(&err);
-    assert_int_equal(og_id_key_load(&key, &err), OG_ECONFIG);
+    assert_int_equal(og_id_key_load(&key, NULL, path, &err), OG_ECONFIG);
     assert_non_null(strstr(err.hint, fix));
 
     assert_int_equal(chmod(path, 0600), 0);
     og_error_clear(&err);
-    assert_int_equal(og_id_key_load(&key, &err), 0);
+    assert_int_equal(og_id_key_load(&key, NULL, path, &err), 0);
     assert_int_equal(key.len, strlen(TEST_KEY)); /* newline stripped */
     assert_memory_equal(key.bytes, TEST_KEY, key.len);
 
@@ -391,25 +384,22 @@ static void test_key_file(void **state)
     assert_int_equal(og_id_hash(&direct, &id, h2), 0);
     assert_string_equal(h1, h2);
 
-    /* The environment variable wins over the file. */
-    setenv("ONEGRID_ID_KEY", "another-key-of-enough-length", 1);
-    assert_int_equal(og_id_key_load(&key, &err), 0);
+    /* The key text wins over the file. */
+    assert_int_equal(og_id_key_load(&key, "another-key-of-enough-length", path, &err), 0);
     assert_int_equal(key.len, strlen("another-key-of-enough-length"));
-    unsetenv("ONEGRID_ID_KEY");
     assert_int_equal(unlink(path), 0);
 
     /* Too short, with the right mode. */
     write_temp(path, "short\n", 0600);
-    setenv("ONEGRID_ID_KEY_FILE", path, 1);
     og_error_clear(&err);
-    assert_int_equal(og_id_key_load(&key, &err), OG_ECONFIG);
+    assert_int_equal(og_id_key_load(&key, NULL, path, &err), OG_ECONFIG);
     assert_non_null(strstr(err.message, "too short"));
     assert_non_null(strstr(err.message, path));
     assert_int_equal(unlink(path), 0);
 
     /* Missing file. */
     og_error_clear(&err);
-    assert_int_equal(og_id_key_load(&key, &err), OG_ECONFIG);
+    assert_int_equal(og_id_key_load(&key, NULL, path, &err), OG_ECONFIG);
     assert_non_null(strstr(err.message, path));
 }
 
@@ -429,8 +419,8 @@ int main(void)
         cmocka_unit_test(test_hash_vector),
         cmocka_unit_test(test_hash_spellings_and_kinds),
         cmocka_unit_test(test_key_set_short),
-        cmocka_unit_test_setup_teardown(test_key_env, clear_env, clear_env),
-        cmocka_unit_test_setup_teardown(test_key_file, clear_env, clear_env),
+        cmocka_unit_test(test_key_text),
+        cmocka_unit_test(test_key_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -165,8 +165,8 @@ static void run_case(void **state)
     const char *want_rc = json_string_value(json_object_get(expect, "rc"));
     if (strcmp(want_rc, "ok") == 0) {
         if (rc != 0)
-            fail_msg("%s: expected success, got rc %d reason %s: %s (%s)", cname, rc, err.reason,
-                     err.message, err.detail);
+            fail_msg("%s: expected success, got rc %d reason %s: %s (%s)", cname, rc,
+                     og_reason_name(err.reason), err.message, err.detail);
     }
     else {
         if (rc != OG_EREJECT)
@@ -174,8 +174,12 @@ static void run_case(void **state)
         assert_int_equal(err.code, OG_EREJECT);
         assert_int_equal(err.klass, OG_CLASS_REJECT);
         const char *reason = json_string_value(json_object_get(expect, "reason"));
-        if (strcmp(err.reason, reason) != 0)
-            fail_msg("%s: expected reason %s, got %s (%s)", cname, reason, err.reason, err.message);
+        if (strcmp(og_reason_name(err.reason), reason) != 0)
+            fail_msg("%s: expected reason %s, got %s (%s)", cname, reason,
+                     og_reason_name(err.reason), err.message);
+        const char *field = json_string_value(json_object_get(expect, "field"));
+        if (field && strcmp(err.field, field) != 0)
+            fail_msg("%s: expected field \"%s\", got \"%s\"", cname, field, err.field);
         const char *detail = json_string_value(json_object_get(expect, "detail"));
         if (detail && strcmp(err.detail, detail) != 0)
             fail_msg("%s: expected detail \"%s\", got \"%s\"", cname, detail, err.detail);
@@ -327,14 +331,14 @@ static void test_empty_string_conversions(void **state)
         "\"cat\": \"\", \"stage\": \" \", \"crs\": \"\"}",
         arena, &out, &err);
     if (rc != 0)
-        fail_msg("rc %d %s: %s", rc, err.reason, err.message);
+        fail_msg("rc %d %s: %s", rc, og_reason_name(err.reason), err.message);
     assert_int_equal(out.v[OG_F_CLOSED_AT].type, OG_V_NULL);
     assert_int_equal(out.v[OG_F_UPDATED_AT].type, OG_V_NULL);
     assert_int_equal(out.v[OG_F_CATEGORY_CODE].type, OG_V_NULL);
     assert_int_equal(out.v[OG_F_STATUS].type, OG_V_NULL);
     assert_int_equal(out.v[OG_F_CRS].type, OG_V_NULL);
     assert_int_equal(apply_text(m, "{\"id\": \"E2\", \"t\": \"\"}", arena, &out, &err), OG_EREJECT);
-    assert_string_equal(err.reason, "missing_field");
+    assert_string_equal(og_reason_name(err.reason), "missing_field");
     og_arena_destroy(arena);
     og_mapping_destroy(m);
 }
@@ -397,13 +401,16 @@ static void check_bad(const struct bad_case *bc)
     assert_null(m);
     assert_int_equal(err.code, OG_ECONFIG);
     assert_int_equal(err.klass, OG_CLASS_FATAL);
-    /* "<path>: <json path>: <message>" (syntax errors: "<path>:<line>:<column>: ...") */
-    char want[512];
+    assert_int_equal(err.reason, OG_R_BAD_MAPPING);
+    /* as the user reads it: "<path>: <json path>: <message>" (syntax errors:
+     * "<path>:<line>:<column>: ..."), then the detail and hint lines */
+    char text[2048], want[512];
+    og_error_format(&err, text, sizeof(text));
     snprintf(want, sizeof(want), "%s%s", path, bc->where);
-    if (strncmp(err.message, want, strlen(want)) != 0)
-        fail_msg("%s: message \"%s\" should start with \"%s\"", bc->file, err.message, want);
-    if (!strstr(err.message, bc->what))
-        fail_msg("%s: message \"%s\" should say \"%s\"", bc->file, err.message, bc->what);
+    if (strncmp(text, want, strlen(want)) != 0)
+        fail_msg("%s: message \"%s\" should start with \"%s\"", bc->file, text, want);
+    if (!strstr(text, bc->what))
+        fail_msg("%s: message \"%s\" should say \"%s\"", bc->file, text, bc->what);
 }
 
 static void test_load_errors(void **state)

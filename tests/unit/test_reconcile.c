@@ -345,7 +345,7 @@ static void test_place_invalid(void **state)
     struct fixture *fx = *state;
     struct placed pl = place(fx, "HL", G1, NULL, NULL, true, 116.685, 23.375, "utm");
     assert_int_equal(pl.rc, OG_EREJECT);
-    assert_string_equal(pl.err.reason, "invalid_crs");
+    assert_string_equal(og_reason_name(pl.err.reason), "invalid_crs");
     assert_int_equal(pl.err.klass, OG_CLASS_REJECT);
     assert_non_null(strstr(pl.err.message, "utm"));
     /* a crs without a point is not looked at */
@@ -356,9 +356,9 @@ static void test_place_invalid(void **state)
                                     {116, -91}, {NAN, 23},    {116, INFINITY}};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         pl = place(fx, "HL", G1, NULL, NULL, true, bad[i][0], bad[i][1], "wgs84");
-        if (pl.rc != OG_EREJECT || strcmp(pl.err.reason, "invalid_point") != 0)
+        if (pl.rc != OG_EREJECT || strcmp(og_reason_name(pl.err.reason), "invalid_point") != 0)
             fail_msg("(%g, %g): expected invalid_point, got rc %d reason %s", bad[i][0], bad[i][1],
-                     pl.rc, pl.err.reason);
+                     pl.rc, og_reason_name(pl.err.reason));
         assert_int_equal(pl.err.klass, OG_CLASS_REJECT);
     }
     /* the edges are valid coordinates (outside every grid) */
@@ -465,16 +465,16 @@ static void test_event_ids_and_place(void **state)
     in.v[OG_F_LAT] = num(lat);
     in.v[OG_F_CRS] = txt("mercator");
     assert_int_equal(reconcile(fx->r, fx, m, &in, &out, &err), OG_EREJECT);
-    assert_string_equal(err.reason, "invalid_crs");
+    assert_string_equal(og_reason_name(err.reason), "invalid_crs");
     in.v[OG_F_CRS] = txt("wgs84");
     in.v[OG_F_LAT] = num(123.0);
     assert_int_equal(reconcile(fx->r, fx, m, &in, &out, &err), OG_EREJECT);
-    assert_string_equal(err.reason, "invalid_point");
+    assert_string_equal(og_reason_name(err.reason), "invalid_point");
     /* no source_id */
     in = event_in("x");
     in.v[OG_F_SOURCE_ID].type = OG_V_NULL;
     assert_int_equal(reconcile(fx->r, fx, m, &in, &out, &err), OG_EREJECT);
-    assert_string_equal(err.reason, "missing_field");
+    assert_string_equal(og_reason_name(err.reason), "missing_field");
     og_mapping_destroy(m);
 }
 
@@ -502,7 +502,7 @@ static void test_event_taxonomy(void **state)
     /* not in the taxonomy */
     in.v[OG_F_CATEGORY_CODE] = txt("7777");
     assert_int_equal(reconcile(fx->r, fx, m, &in, &out, &err), OG_EREJECT);
-    assert_string_equal(err.reason, "invalid_category");
+    assert_string_equal(og_reason_name(err.reason), "invalid_category");
     assert_int_equal(err.klass, OG_CLASS_REJECT);
     assert_non_null(strstr(err.message, "7777"));
     /* without a taxonomy every code passes, unnamed */
@@ -568,8 +568,9 @@ static void test_event_status_and_times(void **state)
         in = event_in("S5");
         in.v[OG_F_STATUS] = txt(bad[i]);
         if (reconcile(fx->r, fx, m, &in, &out, &err) != OG_EREJECT ||
-            strcmp(err.reason, "invalid_status") != 0)
-            fail_msg("status \"%s\" should be invalid_status, got %s", bad[i], err.reason);
+            strcmp(og_reason_name(err.reason), "invalid_status") != 0)
+            fail_msg("status \"%s\" should be invalid_status, got %s", bad[i],
+                     og_reason_name(err.reason));
     }
     og_mapping_destroy(m);
 }
@@ -644,13 +645,13 @@ static void test_event_identity(void **state)
     in = event_in("I2");
     in.v[OG_F_SUBJECT_ID] = txt("91110000600037341M");
     assert_int_equal(reconcile(fx->r, fx, m, &in, &out, &err), OG_EREJECT);
-    assert_string_equal(err.reason, "invalid_id");
-    assert_string_equal(err.detail, "field=subject_id");
+    assert_string_equal(og_reason_name(err.reason), "invalid_id");
+    assert_string_equal(err.field, "subject_id");
     assert_int_equal(err.klass, OG_CLASS_REJECT);
     assert_null(strstr(err.message, "91110000600037341M")); /* never the raw number in a message */
     in.v[OG_F_SUBJECT_ID] = txt("9111000060003734");
     assert_int_equal(reconcile(fx->r, fx, m, &in, &out, &err), OG_EREJECT);
-    assert_string_equal(err.reason, "invalid_id");
+    assert_string_equal(og_reason_name(err.reason), "invalid_id");
     in.v[OG_F_SUBJECT_ID] = txt(USCC_OK);
     assert_int_equal(reconcile(fx->r, fx, m, &in, &out, &err), 0);
     assert_string_equal(ev->event_id, "FR:um_src:I2");
@@ -755,10 +756,10 @@ static void test_visit_temperature_range(void **state)
         struct og_unified out;
         struct og_error err;
         int rc = reconcile(fx->r, fx, m, &in, &out, &err);
-        if (rc != OG_EREJECT || strcmp(err.reason, "invalid_value") != 0)
+        if (rc != OG_EREJECT || strcmp(og_reason_name(err.reason), "invalid_value") != 0)
             fail_msg("temperature %g: expected invalid_value, got rc %d reason %s", bad[i], rc,
-                     err.reason);
-        assert_string_equal(err.detail, "field=temperature");
+                     og_reason_name(err.reason));
+        assert_string_equal(err.field, "temperature");
         assert_non_null(strstr(err.message, "member 2"));
     }
     /* a member without a temperature is fine */
@@ -784,8 +785,8 @@ static void test_visit_require_valid(void **state)
     struct og_unified out;
     struct og_error err;
     assert_int_equal(reconcile(fx->r, fx, m, &in, &out, &err), OG_EREJECT);
-    assert_string_equal(err.reason, "invalid_id");
-    assert_string_equal(err.detail, "field=id_no");
+    assert_string_equal(og_reason_name(err.reason), "invalid_id");
+    assert_string_equal(err.field, "id_no");
     assert_non_null(strstr(err.message, "member 2"));
     assert_null(strstr(err.message, "110105194902301234"));
     in.nmembers = 1;

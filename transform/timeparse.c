@@ -1,6 +1,8 @@
-/* timefmt.c - source time parsing into UTC microseconds and PostgreSQL/ISO formatting, by pure
- * calendar arithmetic (no TZ, no locale, no mktime). */
-#include "transform/timefmt.h"
+/* timeparse.c - source time parsing into UTC microseconds, by pure calendar arithmetic (no TZ, no
+ * locale, no mktime). */
+#include "transform/timeparse.h"
+
+#include "core/timefmt.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -9,48 +11,15 @@
 #include <strings.h>
 
 #define US_PER_S INT64_C(1000000)
-#define US_PER_DAY (INT64_C(86400) * US_PER_S)
 #define MAX_OFFSET_MIN (18 * 60) /* +-18:00, the widest offset accepted (as java.time does) */
 
 /* ---- calendar ------------------------------------------------------------------------------- */
-
-/* Howard Hinnant's days_from_civil / civil_from_days, proleptic Gregorian, eras of 400 years. */
-int64_t og_days_from_civil(int y, int m, int d)
-{
-    int64_t yy = (int64_t)y - (m <= 2);
-    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-    int64_t yoe = yy - era * 400;                                 /* [0, 399] */
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1; /* [0, 365] */
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;          /* [0, 146096] */
-    return era * 146097 + doe - 719468;
-}
-
-void og_civil_from_days(int64_t days, int *y, int *m, int *d)
-{
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;                                      /* [0, 146096] */
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
-    int64_t mp = (5 * doy + 2) / 153;                                    /* [0, 11] */
-    int64_t dd = doy - (153 * mp + 2) / 5 + 1;
-    int64_t mm = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int)(yoe + era * 400 + (mm <= 2));
-    *m = (int)mm;
-    *d = (int)dd;
-}
 
 static int days_in_month(int y, int m)
 {
     static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     return mdays[m - 1] + (m == 2 && leap);
-}
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
 /* ---- error messages ------------------------------------------------------------------------- */
@@ -106,7 +75,7 @@ static int fail(const struct ctx *c, const char *fmt, ...)
     va_end(ap);
     quote_text(qt, sizeof(qt), c->text, strlen(c->text));
     quote_text(qf, sizeof(qf), c->format, strlen(c->format));
-    return og_error_set(c->err, OG_EPARSE, OG_CLASS_REJECT, "invalid_time",
+    return og_error_set(c->err, OG_EPARSE, OG_CLASS_REJECT, OG_R_INVALID_TIME,
                         "invalid time \"%s\" for format \"%s\": %s", qt, qf, why);
 }
 
@@ -241,7 +210,7 @@ static int next_token(const char **fp, struct token *t, const char *format, stru
         }
         const char *end = strchr(p + 1, '\'');
         if (!end || end == p + 1)
-            return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "invalid_format",
+            return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_TIME_FORMAT,
                                 "time format \"%s\": unterminated or empty quoted text", format);
         t->lit = p + 1;
         t->lit_len = (size_t)(end - p - 1);
@@ -281,7 +250,7 @@ static int next_token(const char **fp, struct token *t, const char *format, stru
         *fp = p + n;
         return 1;
     }
-    og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "invalid_format",
+    og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_TIME_FORMAT,
                  "time format \"%s\": unknown pattern \"%.*s\"", format, n > 8 ? 8 : n, p);
     og_error_hint(err, "use yyyy, M or MM, d or dd, H or HH, m or mm, s or ss, SSS, quoted "
                        "'text', or one of iso8601, epoch_ms, epoch_s");
@@ -298,14 +267,14 @@ static int pattern_check(const char *format, struct og_error *err)
         if (!t.is_field)
             continue;
         if (seen[t.field])
-            return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "invalid_format",
+            return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_TIME_FORMAT,
                                 "time format \"%s\": field \"%s\" appears twice", format, t.name);
         seen[t.field] = true;
     }
     if (rc < 0)
         return rc;
     if (!seen[F_YEAR] || !seen[F_MONTH] || !seen[F_DAY])
-        return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "invalid_format",
+        return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_TIME_FORMAT,
                             "time format \"%s\": needs yyyy, M (or MM) and d (or dd)", format);
     return 0;
 }
@@ -357,7 +326,7 @@ static int pattern_parse(const struct ctx *c, const char *s, int offset_min, int
         }
     }
     if (rc < 0)
-        return og_error_set(c->err, OG_EINVAL, OG_CLASS_FATAL, "invalid_format",
+        return og_error_set(c->err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_TIME_FORMAT,
                             "invalid time format \"%s\"", c->format);
     if (*p)
         return fail(c, "unexpected text at offset %zu", (size_t)(p - s));
@@ -453,7 +422,8 @@ static bool is_space(char ch)
 int og_time_format_check(const char *format, struct og_error *err)
 {
     if (!format || !*format)
-        return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "invalid_format", "empty time format");
+        return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_TIME_FORMAT,
+                            "empty time format");
     if (!strcmp(format, "iso8601") || !strcmp(format, "epoch_ms") || !strcmp(format, "epoch_s"))
         return 0;
     return pattern_check(format, err);
@@ -466,7 +436,7 @@ int og_time_parse(const char *s, const char *format, int offset_min, int64_t *ou
     if (rc < 0)
         return rc;
     if (offset_min < -MAX_OFFSET_MIN || offset_min > MAX_OFFSET_MIN)
-        return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "invalid_format",
+        return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_TIME_FORMAT,
                             "default UTC offset %d minutes out of range", offset_min);
     struct ctx c = {.text = s ? s : "", .format = format, .err = err};
     /* Trim surrounding spaces into a bounded copy; longer input cannot be a time. */
@@ -490,55 +460,4 @@ int og_time_parse(const char *s, const char *format, int offset_min, int64_t *ou
     if (!strcmp(format, "epoch_s"))
         return epoch_parse(&c, buf, US_PER_S, out);
     return pattern_parse(&c, buf, offset_min, out);
-}
-
-/* Splits t + offset into civil fields; returns the microseconds within the second. */
-static int split(int64_t t, int offset_min, int *y, int *mo, int *d, int *h, int *mi, int *s)
-{
-    int64_t local = t + (int64_t)offset_min * 60 * US_PER_S;
-    int64_t days = floor_div(local, US_PER_DAY);
-    int64_t rem = local - days * US_PER_DAY;
-    og_civil_from_days(days, y, mo, d);
-    int64_t secs = rem / US_PER_S;
-    *h = (int)(secs / 3600);
-    *mi = (int)(secs / 60 % 60);
-    *s = (int)(secs % 60);
-    return (int)(rem % US_PER_S);
-}
-
-/* ".123" for 123000 microseconds, "" for none: trailing zeros trimmed. */
-static void fraction(int us, char frac[12])
-{
-    frac[0] = '\0';
-    if (us == 0)
-        return;
-    snprintf(frac, 12, ".%06d", us);
-    size_t n = strlen(frac);
-    while (frac[n - 1] == '0')
-        frac[--n] = '\0';
-}
-
-char *og_time_format_pg(int64_t t, char *out, size_t size)
-{
-    int y, mo, d, h, mi, s;
-    char frac[12];
-    fraction(split(t, 0, &y, &mo, &d, &h, &mi, &s), frac);
-    /* PostgreSQL writes astronomical year 0 as 1 BC, -1 as 2 BC, ... */
-    bool bc = y <= 0;
-    snprintf(out, size, "%04d-%02d-%02d %02d:%02d:%02d%s+00%s", bc ? 1 - y : y, mo, d, h, mi, s,
-             frac, bc ? " BC" : "");
-    return out;
-}
-
-char *og_time_format_iso(int64_t t, int offset_min, char *out, size_t size)
-{
-    int y, mo, d, h, mi, s;
-    char frac[12];
-    fraction(split(t, offset_min, &y, &mo, &d, &h, &mi, &s), frac);
-    int a = offset_min < 0 ? -offset_min : offset_min;
-    snprintf(out, size,
-             (y >= 0 && y <= 9999) ? "%04d-%02d-%02dT%02d:%02d:%02d%s%c%02d:%02d"
-                                   : "%+05d-%02d-%02dT%02d:%02d:%02d%s%c%02d:%02d",
-             y, mo, d, h, mi, s, frac, offset_min < 0 ? '-' : '+', a / 60, a % 60);
-    return out;
 }

@@ -1,5 +1,5 @@
 /* registry.c - the connector table. */
-#include "cli/registry.h"
+#include "pipeline/registry.h"
 
 #include "connectors/csv.h"
 #include "connectors/jsondoc.h"
@@ -28,13 +28,23 @@ const struct og_connector *const *og_registry_all(void)
     return CONNECTORS;
 }
 
+const char *og_registry_names(char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (const struct og_connector *const *c = CONNECTORS; *c; c++) {
+        int n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", (*c)->name);
+        if (n < 0 || (size_t)n >= size - used)
+            break;
+        used += (size_t)n;
+    }
+    return buf;
+}
+
 int og_registry_check_options(const struct og_connector *c, const json_t *options,
                               struct og_error *err)
 {
     char owner[64];
     snprintf(owner, sizeof(owner), "connector %s", c->name);
-    int rc = og_options_check(owner, c->options, options, err);
-    if (rc < 0 && err && err->detail[0])
-        og_error_hint(err, "%s", err->detail);
-    return rc;
+    return og_options_check(owner, c->options, options, err);
 }

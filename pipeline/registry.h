@@ -1,15 +1,20 @@
-/* registry.h - the static table of source connectors (adding one is one file and one line here). */
+/* registry.h - the static table of source connectors (adding one is one file in connectors/ and
+ * one line in registry.c). */
 #ifndef OG_REGISTRY_H
 #define OG_REGISTRY_H
 
 #include "core/connector.h"
 
-/* The connector called name, or NULL. */
+#include <stddef.h>
+
+/* The connector called name (NULL allowed), or NULL. */
 const struct og_connector *og_registry_connector(const char *name);
 /* NULL-terminated list of all connectors. */
 const struct og_connector *const *og_registry_all(void);
+/* "csv, json, ndjson": the names, for messages. Returns buf. */
+const char *og_registry_names(char *buf, size_t size);
 /* Checks options (borrowed, may be NULL) against the connector's option table: unknown keys and
- * wrong JSON types are OG_ECONFIG errors naming the key and listing the known ones. */
+ * wrong JSON types are OG_ECONFIG errors naming the key, the known ones in err->detail. */
 int og_registry_check_options(const struct og_connector *c, const json_t *options,
                               struct og_error *err);
 

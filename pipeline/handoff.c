@@ -1,5 +1,5 @@
 /* handoff.c - the loader thread and its one-slot queue. */
-#include "cli/handoff.h"
+#include "pipeline/handoff.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -9,7 +9,7 @@ struct og_handoff {
     pthread_t tid;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    struct og_batch *pending; /* handed over, not yet committed */
+    void *pending; /* handed over, not yet committed */
     bool quit;
     int rc; /* first commit error */
     struct og_error err;
@@ -26,11 +26,11 @@ static void *loader_main(void *arg)
             pthread_cond_wait(&h->cv, &h->mu);
         if (!h->pending && h->quit)
             break;
-        struct og_batch *b = h->pending;
+        void *item = h->pending;
         pthread_mutex_unlock(&h->mu);
         struct og_error e;
         og_error_clear(&e);
-        int rc = h->commit(h->ctx, b, &e);
+        int rc = h->commit(h->ctx, item, &e);
         pthread_mutex_lock(&h->mu);
         if (rc < 0 && h->rc == 0) {
             h->rc = rc;
@@ -72,12 +72,12 @@ static int wait_idle(struct og_handoff *h, struct og_error *err)
     return h->rc;
 }
 
-int og_handoff_submit(struct og_handoff *h, struct og_batch *b, struct og_error *err)
+int og_handoff_submit(struct og_handoff *h, void *item, struct og_error *err)
 {
     pthread_mutex_lock(&h->mu);
     int rc = wait_idle(h, err);
     if (rc == 0) {
-        h->pending = b;
+        h->pending = item;
         pthread_cond_broadcast(&h->cv);
     }
     pthread_mutex_unlock(&h->mu);

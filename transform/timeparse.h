@@ -1,8 +1,8 @@
-/* timefmt.h - parsing source times into UTC instants, formatting them for PostgreSQL.
+/* timeparse.h - parsing source times into UTC instants (formatting them is core/timefmt.h).
  * An instant is microseconds since 1970-01-01T00:00:00Z (int64). No global state (no TZ, no
  * locale). */
-#ifndef OG_TIMEFMT_H
-#define OG_TIMEFMT_H
+#ifndef OG_TIMEPARSE_H
+#define OG_TIMEPARSE_H
 
 #include "core/error.h"
 
@@ -34,16 +34,5 @@ int og_time_parse(const char *s, const char *format, int offset_min, int64_t *ou
                   struct og_error *err);
 /* Checks a format string is one of the above. 0 or OG_EINVAL with a message. */
 int og_time_format_check(const char *format, struct og_error *err);
-
-/* "2020-02-03 06:05:00+00" (UTC, microseconds only when non-zero, trailing zeros trimmed:
- * "...:00.123+00"; years before 1 as PostgreSQL writes them, "... BC"), PostgreSQL timestamptz
- * input. Returns out. size >= 40. */
-char *og_time_format_pg(int64_t t, char *out, size_t size);
-/* "2020-02-03T14:05:00+08:00" in the given offset (for NDJSON output of `onegrid map`); offset 0 is
- * written "+00:00"; a fraction only when non-zero, trailing zeros trimmed (".5"). size >= 40. */
-char *og_time_format_iso(int64_t t, int offset_min, char *out, size_t size);
-/* Days since 1970-01-01 for a civil date, and the reverse (proleptic Gregorian). */
-int64_t og_days_from_civil(int y, int m, int d);
-void og_civil_from_days(int64_t days, int *y, int *m, int *d);
 
 #endif

@@ -1,0 +1,281 @@
+/* job.c - a batch run: check everything first (bad config), then load each source (failed). */
+#include "pipeline/job.h"
+
+#include "core/world.h"
+#include "pipeline/loop.h"
+#include "pipeline/sink.h"
+#include "pipeline/step.h"
+#include "transform/mapping.h"
+#include "transform/reconcile.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+/* A batch whose commit fails with a retriable error is tried this often, after 1, 2, 3... s. */
+#define OG_COMMIT_ATTEMPTS 5
+
+void og_job_result_free(struct og_job_result *res)
+{
+    if (!res)
+        return;
+    free(res->stats);
+    memset(res, 0, sizeof(*res));
+}
+
+const char *og_job_status_name(enum og_job_status status)
+{
+    switch (status) {
+    case OG_JOB_SUCCEEDED:
+        return "succeeded";
+    case OG_JOB_REJECTS_EXCEEDED:
+        return "rejects_exceeded";
+    default:
+        return "failed";
+    }
+}
+
+/* The run's counts as JSON text for etl_run.counts (new, free()), or NULL on out of memory. */
+static char *counts_json(const struct og_job_result *res)
+{
+    json_t *o = json_object();
+    json_t *srcs = json_object();
+    for (size_t i = 0; i < res->nstats; i++) {
+        const struct og_source_stats *s = &res->stats[i];
+        json_t *reasons = json_object();
+        for (int k = 0; k < s->nreasons; k++)
+            json_object_set_new(reasons, og_reason_name(s->reasons[k].reason),
+                                json_integer(s->reasons[k].n));
+        json_object_set_new(
+            srcs, s->name,
+            json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "files", (json_int_t)s->files,
+                      "files_skipped", (json_int_t)s->files_skipped, "files_resumed",
+                      (json_int_t)s->files_resumed, "read", (json_int_t)s->read, "records",
+                      (json_int_t)s->records, "rejected", (json_int_t)s->rejected, "notes",
+                      (json_int_t)s->notes, "reasons", reasons));
+    }
+    json_object_set_new(o, "sources", srcs);
+    json_object_set_new(o, "read", json_integer(res->read));
+    json_object_set_new(o, "records", json_integer(res->records));
+    json_object_set_new(o, "rejected", json_integer(res->rejected));
+    json_object_set_new(o, "inserted", json_integer(res->load.inserted));
+    json_object_set_new(o, "updated", json_integer(res->load.updated));
+    json_object_set_new(o, "unchanged", json_integer(res->load.unchanged));
+    json_object_set_new(o, "history", json_integer(res->load.history));
+    json_object_set_new(o, "members", json_integer(res->load.members));
+    json_object_set_new(o, "rejects_written", json_integer(res->load.rejects));
+    char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    return s;
+}
+
+static bool selected(const struct og_job_opts *o, const char *name)
+{
+    if (!o->nonly)
+        return true;
+    for (size_t i = 0; i < o->nonly; i++)
+        if (strcmp(o->only[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* What the job holds while it runs. */
+struct job {
+    const struct og_job_env *env;
+    const struct og_config *cfg;
+    const struct og_job_opts *o;
+    struct og_mapping **maps; /* per source (NULL when not selected) */
+    struct og_feed *feeds;
+    struct og_pg *pg;
+    struct og_reconciler *rec;
+};
+
+/* Everything that can be checked without data: sources named, mappings, connectors, options, the
+ * identity key when a mapping needs it. OG_ECONFIG on a mistake. */
+static int check_all(struct job *j, struct og_error *err)
+{
+    const struct og_config *cfg = j->cfg;
+    for (size_t i = 0; i < j->o->nonly; i++)
+        if (!og_config_source(cfg, j->o->only[i])) {
+            og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
+                         "no source named \"%s\" in %s", j->o->only[i],
+                         cfg->path ? cfg->path : "the configuration");
+            return OG_ECONFIG;
+        }
+    bool need_key = false;
+    for (size_t i = 0; i < cfg->nsources; i++) {
+        const struct og_source_cfg *sc = &cfg->sources[i];
+        if (!selected(j->o, sc->name))
+            continue;
+        int rc = og_mapping_load(sc->mapping, &j->maps[i], err);
+        if (rc == 0)
+            rc = og_feed_resolve(j->maps[i], sc->connector, sc->options, &j->feeds[i], err);
+        if (rc < 0) {
+            og_error_prefix(err, "source %s: ", sc->name);
+            return rc;
+        }
+        need_key = need_key || og_mapping_uses_identity(j->maps[i]);
+    }
+    if (need_key && !j->env->key) {
+        if (j->env->key_err)
+            *err = *j->env->key_err;
+        else
+            og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_KEY,
+                         "no ID hashing key configured");
+        og_error_prefix(err, "the mappings read identity numbers, stored only as keyed hashes: ");
+        return OG_ECONFIG;
+    }
+    return 0;
+}
+
+/* The warehouse and the world: connects, checks the schema, builds the reconciler. */
+static enum og_job_status open_warehouse(struct job *j, struct og_error *err)
+{
+    if (og_pg_connect(j->cfg->dsn, &j->pg, err) < 0)
+        return OG_JOB_FAILED;
+    int version = 0;
+    if (og_pg_schema_version(j->pg, &version, err) < 0)
+        return OG_JOB_FAILED;
+    if (version == 0) {
+        og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
+                     "the warehouse has no onegrid schema");
+        og_error_hint(err, "run `onegrid init` first");
+        return OG_JOB_BAD_CONFIG;
+    }
+    struct og_world world;
+    if (og_pg_world_fetch(j->pg, &world, err) < 0)
+        return OG_JOB_FAILED;
+    if (world.ngrids == 0)
+        og_warn(j->env->log, "run",
+                "the warehouse has no unified grids: records can only be placed by community "
+                "(run `onegrid world import`)");
+    int rc = og_reconciler_create(&world, j->cfg->taxonomy, j->env->key, &j->rec, err);
+    og_world_free(&world);
+    if (rc < 0)
+        return err->code == OG_ECONFIG ? OG_JOB_BAD_CONFIG : OG_JOB_FAILED;
+    return OG_JOB_SUCCEEDED;
+}
+
+/* Loads the selected sources one after the other; stops at the first that fails. */
+static int load_sources(struct job *j, const struct og_sink *sink, struct og_job_result *res,
+                        struct og_error *err)
+{
+    struct og_pipeline p = {sink,
+                            j->env->log,
+                            j->cfg->batch_size,
+                            j->o->progress,
+                            j->env->stop,
+                            OG_COMMIT_ATTEMPTS,
+                            1,
+                            {0, 0, 0, 0, 0, 0}};
+    int rc = 0;
+    for (size_t i = 0; i < j->cfg->nsources && rc == 0; i++) {
+        const struct og_source_cfg *sc = &j->cfg->sources[i];
+        if (!selected(j->o, sc->name))
+            continue;
+        struct og_source_stats *st = &res->stats[res->nstats++];
+        st->name = sc->name;
+        struct og_step step = {j->maps[i], j->rec, sc->name};
+        rc = og_pipeline_source(&p, sc, &step, &j->feeds[i], st, err);
+        og_info(j->env->log, "run",
+                "source=%s files=%lld skipped=%lld read=%lld records=%lld rejected=%lld", sc->name,
+                st->files, st->files_skipped, st->read, st->records, st->rejected);
+        res->read += st->read;
+        res->records += st->records;
+        res->rejected += st->rejected;
+    }
+    res->load = p.load;
+    return rc;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+enum og_job_status og_job_run(const struct og_job_env *env, const struct og_config *cfg,
+                              const struct og_job_opts *o, struct og_job_result *res,
+                              struct og_error *err)
+{
+    memset(res, 0, sizeof(*res));
+    struct job j = {env,
+                    cfg,
+                    o,
+                    calloc(cfg->nsources + 1, sizeof(*j.maps)),
+                    calloc(cfg->nsources + 1, sizeof(*j.feeds)),
+                    NULL,
+                    NULL};
+    res->stats = calloc(cfg->nsources + 1, sizeof(*res->stats));
+    enum og_job_status status = OG_JOB_FAILED;
+    if (!j.maps || !j.feeds || !res->stats) {
+        og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+        goto out;
+    }
+    if (check_all(&j, err) < 0) {
+        status = err->code == OG_ECONFIG ? OG_JOB_BAD_CONFIG : OG_JOB_FAILED;
+        goto out;
+    }
+    if ((status = open_warehouse(&j, err)) != OG_JOB_SUCCEEDED)
+        goto out;
+    status = OG_JOB_FAILED;
+    if (!o->dry_run && og_pg_run_begin(j.pg, o->command, OG_VERSION, &res->run_id, err) < 0)
+        goto out;
+    og_info(env->log, "run", "run %lld started%s", res->run_id,
+            o->dry_run ? " (dry run: nothing is written)" : "");
+    struct og_pg_sink sink_ctx = {j.pg, res->run_id};
+    struct og_sink sink;
+    og_pg_sink_init(&sink, &sink_ctx);
+    double t0 = now_s();
+    int rc = load_sources(&j, o->dry_run ? NULL : &sink, res, err);
+    res->seconds = now_s() - t0;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    og_info(env->log, "run",
+            "run %lld: %lld records read in %.2f s (%.0f records/s), peak memory %.1f MiB",
+            res->run_id, res->read, res->seconds,
+            res->seconds > 0 ? (double)res->read / res->seconds : 0, (double)ru.ru_maxrss / 1024.0);
+    if (rc < 0)
+        status = err->code == OG_ECONFIG ? OG_JOB_BAD_CONFIG : OG_JOB_FAILED;
+    else if (cfg->max_reject_ratio >= 0 && res->read > 0 &&
+             (double)res->rejected / (double)res->read > cfg->max_reject_ratio) {
+        og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_NONE,
+                     "%lld of %lld records rejected (%.1f%%), over max_reject_ratio %.1f%%",
+                     res->rejected, res->read, 100.0 * (double)res->rejected / (double)res->read,
+                     100.0 * cfg->max_reject_ratio);
+        og_error_hint(err, "see them with `onegrid rejects`");
+        status = OG_JOB_REJECTS_EXCEEDED;
+    }
+    else
+        status = OG_JOB_SUCCEEDED;
+    if (!o->dry_run) {
+        char *counts = counts_json(res);
+        struct og_error e2;
+        og_error_clear(&e2);
+        if (!og_pg_alive(j.pg))
+            og_pg_reconnect(j.pg, &e2);
+        if (og_pg_run_finish(j.pg, res->run_id, og_job_status_name(status), counts,
+                             rc < 0 ? err->message : NULL, &e2) < 0) {
+            if (status == OG_JOB_SUCCEEDED) {
+                *err = e2;
+                status = OG_JOB_FAILED;
+            }
+            else /* the run's own error is the one to report; this one is logged here */
+                og_warn(env->log, "loader", "%s", e2.message);
+        }
+        free(counts);
+    }
+out:
+    res->status = status;
+    og_reconciler_destroy(j.rec);
+    og_pg_close(j.pg);
+    for (size_t i = 0; j.maps && i < cfg->nsources; i++)
+        og_mapping_destroy(j.maps[i]);
+    for (size_t i = 0; j.feeds && i < cfg->nsources; i++)
+        og_feed_release(&j.feeds[i]);
+    free(j.maps);
+    free(j.feeds);
+    return status;
+}

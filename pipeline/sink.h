@@ -1,0 +1,45 @@
+/* sink.h - where the run loop sends its batches: the warehouse (pg_sink.c) or, in tests, memory.
+ * The loop owns the policy (batches, retries, the loader thread); a sink only stores and says how
+ * a failure is classed. */
+#ifndef OG_SINK_H
+#define OG_SINK_H
+
+#include "core/batch.h"
+#include "core/error.h"
+#include "loader/pg.h"
+
+#include <stdbool.h>
+
+struct og_sink {
+    void *ctx;
+    /* Where (source, kind, key, version) stands: *found false when never seen; else the records
+     * committed (*position) and whether the input was finished (*done). */
+    int (*position)(void *ctx, const char *source, const char *kind, const char *key,
+                    const char *version, bool *found, long long *position, bool *done,
+                    struct og_error *err);
+    /* A new scratch that travels with one batch (e.g. the rows encoded ahead), NULL on out of
+     * memory; lane_free accepts NULL. */
+    void *(*lane_new)(void *ctx);
+    void (*lane_free)(void *ctx, void *lane);
+    /* On the reading thread, after record i was added to b: work to do ahead (may be NULL).
+     * 0 or OG_ENOMEM. */
+    int (*prepare)(void *ctx, void *lane, const struct og_batch *b, size_t i);
+    /* On the loader thread: stores b (records, rejects, its position) in ONE transaction, adds
+     * what it did to *stats, and resets the lane. On failure nothing of b is stored and err->klass
+     * says whether it may pass (OG_CLASS_RETRY). */
+    int (*commit)(void *ctx, const struct og_batch *b, void *lane, struct og_load_stats *stats,
+                  struct og_error *err);
+    /* After a RETRY failure: make the next commit possible (reconnect). 0 or an error. */
+    int (*recover)(void *ctx, struct og_error *err);
+};
+
+/* The warehouse as a sink: batches committed with og_pg_commit_batch under run_id. pg is borrowed
+ * and must outlive the sink. */
+struct og_pg_sink {
+    struct og_pg *pg;
+    long long run_id;
+};
+/* Fills *sink with the warehouse's operations over ctx (borrowed). */
+void og_pg_sink_init(struct og_sink *sink, struct og_pg_sink *ctx);
+
+#endif
