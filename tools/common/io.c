@@ -9,7 +9,7 @@ int og_tool_read_file(const char *path, struct og_buf *out, struct og_error *err
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
-        return og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not open \"%s\": %s", path,
+        return og_error_set(err, OG_EIO, OG_CLASS_FATAL, OG_R_IO, "could not open \"%s\": %s", path,
                             strerror(errno));
     }
     char chunk[8192];
@@ -17,16 +17,16 @@ int og_tool_read_file(const char *path, struct og_buf *out, struct og_error *err
     int rc = 0;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
         if (og_buf_append(out, chunk, n) < 0) {
-            rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+            rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
             break;
         }
     }
     if (rc == 0 && ferror(f)) {
-        rc = og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not read \"%s\"", path);
+        rc = og_error_set(err, OG_EIO, OG_CLASS_FATAL, OG_R_IO, "could not read \"%s\"", path);
     }
     fclose(f);
     if (rc == 0 && out->data == NULL && og_buf_puts(out, "") < 0) {
-        rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+        rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
     }
     return rc;
 }
@@ -47,16 +47,16 @@ int og_tool_write_file(const char *path, const void *data, size_t len, struct og
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "wb");
     if (f == NULL) {
-        return og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not create \"%s\": %s", tmp,
-                            strerror(errno));
+        return og_error_set(err, OG_EIO, OG_CLASS_FATAL, OG_R_IO, "could not create \"%s\": %s",
+                            tmp, strerror(errno));
     }
     bool ok = fwrite(data ? data : "", 1, len, f) == len;
     ok = (fclose(f) == 0) && ok;
     if (!ok || rename(tmp, path) != 0) {
         int e = errno;
         (void)remove(tmp);
-        return og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not write \"%s\": %s", path,
-                            strerror(e));
+        return og_error_set(err, OG_EIO, OG_CLASS_FATAL, OG_R_IO, "could not write \"%s\": %s",
+                            path, strerror(e));
     }
     return 0;
 }

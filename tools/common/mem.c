@@ -25,5 +25,5 @@ int og_tool_grow(void **p, size_t *cap, size_t need, size_t elem)
 
 int og_tool_nomem(struct og_error *err)
 {
-    return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "nomem", "out of memory");
+    return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
 }

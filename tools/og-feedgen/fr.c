@@ -185,20 +185,20 @@ int fg_to_gb18030(const char *in, size_t inlen, char **out, size_t *outlen, stru
 {
     iconv_t cd = iconv_open("GB18030", "UTF-8");
     if (cd == (iconv_t)-1) {
-        return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "iconv",
+        return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_ENCODING,
                             "cannot convert to GB18030: %s", strerror(errno));
     }
     size_t cap = inlen + 16;
     char *buf = malloc(cap);
     if (!buf) {
         iconv_close(cd);
-        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, "oom", "out of memory");
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
     }
     char *src = (char *)in, *dst = buf;
     size_t left = inlen, room = cap;
     int rc = 0;
     if (iconv(cd, &src, &left, &dst, &room) == (size_t)-1) {
-        rc = og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "iconv",
+        rc = og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_ENCODING,
                           "could not convert to GB18030 at byte %zu: %s", inlen - left,
                           strerror(errno));
     }

@@ -116,7 +116,7 @@ static int load_divisions(struct fg_world *w, const char *dir, struct og_error *
             ip = og_tool_csv_col(fld, n, "parent_code");
             header = false;
             if (ic < 0 || il < 0 || in < 0 || ip < 0) {
-                rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_header",
+                rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_TABLE,
                                   "%s: header lacks code, level, name or parent_code", path);
                 break;
             }
@@ -158,7 +158,7 @@ static int load_divisions(struct fg_world *w, const char *dir, struct og_error *
         return rc;
     }
     if (w->ncomms == 0 || w->nstreets == 0) {
-        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "empty",
+        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                             "%s: no streets or communities", path);
     }
     if (!w->city[0]) {
@@ -184,12 +184,13 @@ static json_t *load_features(const char *path, struct og_error *err)
     json_error_t jerr;
     json_t *doc = json_load_file(path, 0, &jerr);
     if (!doc) {
-        og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_json",
+        og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                      "could not read \"%s\": %s (line %d)", path, jerr.text, jerr.line);
         return NULL;
     }
     if (!json_is_array(json_object_get(doc, "features"))) {
-        og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_geojson", "%s: no features array", path);
+        og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_GEOMETRY, "%s: no features array",
+                     path);
         json_decref(doc);
         return NULL;
     }
@@ -218,7 +219,7 @@ static int load_grids(struct fg_world *w, const char *dir, struct og_error *err)
         const char *code = json_string_value(json_object_get(props, "grid_code"));
         const char *comm = json_string_value(json_object_get(props, "community_code"));
         if (!code || strlen(code) != 15) {
-            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_geojson",
+            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_GEOMETRY,
                               "%s: feature %zu has no 15-digit grid_code", path, i);
             break;
         }
@@ -243,7 +244,7 @@ static int load_grids(struct fg_world *w, const char *dir, struct og_error *err)
         return rc;
     }
     if (w->ngrids == 0) {
-        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "empty", "%s: no grids", path);
+        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_WORLD, "%s: no grids", path);
     }
     qsort(w->grids, w->ngrids, sizeof *w->grids, cmp_grid);
     w->bbox = w->grids[0].bb;
@@ -332,7 +333,7 @@ static int load_um(struct fg_world *w, const char *dir, const char *xwdir, struc
             iw = og_tool_csv_col(fld, n, "weight");
             header = false;
             if (icode < 0 || igrid < 0 || iw < 0) {
-                rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_header",
+                rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_TABLE,
                                   "%s: header lacks dept_grid_code, grid_code or weight", path);
             }
             continue;
@@ -401,7 +402,7 @@ static int load_um(struct fg_world *w, const char *dir, const char *xwdir, struc
         }
     }
     if (w->num_grids == 0) {
-        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "empty",
+        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                             "%s: no UM rows matching a grid", path);
     }
     return 0;

@@ -56,7 +56,7 @@ int wg_cut_streets_and_communities(struct wg_world *w, struct og_error *err)
             memset(&parts[i], 0, sizeof parts[i]);
             cm->area_m2 = og_mpoly_area_m2(&cm->area);
             if (cm->area.npolys == 0) {
-                rc = og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "empty_area",
+                rc = og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                                   "community %s got an empty area", cm->code);
                 goto done;
             }
@@ -165,7 +165,7 @@ static int cut_community(const struct wg_comm *cm, struct og_mpoly parts[5], str
             break;
         }
     }
-    return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "centroid_outside",
+    return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                         "community %s: no cut keeps every grid centroid inside it", cm->code);
 }
 
@@ -217,7 +217,7 @@ int wg_cut_grids(struct wg_world *w, size_t five_count, struct og_error *err)
             gr->clat = cent[g].lat;
             gr->bbox = og_mpoly_bbox(&gr->area);
             if (gr->area.npolys == 0) {
-                rc = og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "empty_area",
+                rc = og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                                   "grid %s got an empty area", gr->code);
             }
         }

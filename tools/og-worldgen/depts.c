@@ -40,7 +40,7 @@ int wg_dept_finish(struct wg_dept *d, struct og_error *err)
         sum += d->rows[i].w;
     }
     if (!(sum > 0)) {
-        return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "no_overlap",
+        return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                             "%s grid %s overlaps no unified grid", d->dept, d->code);
     }
     size_t m = 0;
@@ -64,7 +64,7 @@ int wg_dept_finish(struct wg_dept *d, struct og_error *err)
     }
     d->rows[m - 1].micro = 1000000 - acc;
     if (d->rows[m - 1].micro <= 0) {
-        return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "rounding",
+        return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                             "%s grid %s: rounding left no weight for its last row", d->dept,
                             d->code);
     }
@@ -184,7 +184,7 @@ int wg_make_lattice(struct wg_world *w, const char *dept, double step, struct og
                 goto done;
             }
             if (d->nrows == 0) {
-                rc = og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "no_overlap",
+                rc = og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                                   "%s cell at (%.3f, %.3f) overlaps no unified grid", dept, x0, y0);
                 goto done;
             }
@@ -202,7 +202,7 @@ int wg_make_lattice(struct wg_world *w, const char *dept, double step, struct og
                 snprintf(d->code, sizeof d->code, "%s%02dJW%03u", WG_COUNTY, owner + 1, num);
                 snprintf(d->name, sizeof d->name, "%.*s派出所第%03u警务网格", base, st->name, num);
                 if (num > 999) {
-                    rc = og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "too_many",
+                    rc = og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                                       "more than 999 beats for station %02d", owner + 1);
                     goto done;
                 }
@@ -212,7 +212,7 @@ int wg_make_lattice(struct wg_world *w, const char *dept, double step, struct og
                 snprintf(d->code, sizeof d->code, "%s%02u", cm->code2016, num);
                 snprintf(d->name, sizeof d->name, "%s第%02u单元网格", cm->name, num);
                 if (num > 99) {
-                    rc = og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "too_many",
+                    rc = og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                                       "more than 99 unit grids in community %s", cm->code2016);
                     goto done;
                 }

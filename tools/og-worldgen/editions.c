@@ -39,7 +39,7 @@ int wg_assign_2016_codes(struct wg_world *w, struct og_error *err)
             }
         }
         if (merged_street && strcmp(cm->code2016, cm->code) == 0) {
-            return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "no_2016_code",
+            return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                                 "community %s is outside the 2016 ranges of its street", cm->code);
         }
     }
@@ -97,7 +97,7 @@ int wg_write_aliases(const struct wg_world *w, const char *dir, struct og_error 
     rc = wg_csv_row(&b, 5, "old_code", "code", "edition", "level", "old_name");
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (i > 0 && strcmp(al[i - 1].old_code, al[i].old_code) == 0) {
-            rc = og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "duplicate",
+            rc = og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                               "2016 code %s mapped twice", al[i].old_code);
             break;
         }

@@ -26,8 +26,8 @@ static int copy_name(char *dst, size_t size, const char *src, const char *path,
                      struct og_error *err)
 {
     if (strlen(src) == 0 || strlen(src) >= size) {
-        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_name", "%s: bad name \"%s\"", path,
-                            src);
+        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_WORLD, "%s: bad name \"%s\"",
+                            path, src);
     }
     memcpy(dst, src, strlen(src) + 1);
     return 0;
@@ -55,7 +55,7 @@ int wg_load_streets(struct wg_world *w, const char *path, struct og_error *err)
     int ccode = og_tool_csv_col(f, nf, "code"), cname = og_tool_csv_col(f, nf, "name");
     int carea = og_tool_csv_col(f, nf, "areaCode");
     if (ccode < 0 || cname < 0 || carea < 0) {
-        rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_header",
+        rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_TABLE,
                           "%s: header needs code,name,areaCode", path);
         goto done;
     }
@@ -64,7 +64,7 @@ int wg_load_streets(struct wg_world *w, const char *path, struct og_error *err)
             continue;
         }
         if (!all_digits(f[ccode], 9) || strncmp(f[ccode], WG_COUNTY, 6) != 0) {
-            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_code",
+            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                               "%s: bad street code \"%s\"", path, f[ccode]);
             goto done;
         }
@@ -98,7 +98,7 @@ int wg_load_comms(struct wg_world *w, const char *path, struct og_error *err)
     int ccode = og_tool_csv_col(f, nf, "code"), cname = og_tool_csv_col(f, nf, "name");
     int cstreet = og_tool_csv_col(f, nf, "streetCode");
     if (ccode < 0 || cname < 0 || cstreet < 0) {
-        rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_header",
+        rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_TABLE,
                           "%s: header needs code,name,streetCode", path);
         goto done;
     }
@@ -107,7 +107,7 @@ int wg_load_comms(struct wg_world *w, const char *path, struct og_error *err)
             continue;
         }
         if (!all_digits(f[ccode], 12) || strncmp(f[ccode], f[cstreet], 9) != 0) {
-            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_code",
+            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                               "%s: bad community code \"%s\"", path, f[ccode]);
             goto done;
         }
@@ -130,15 +130,15 @@ int wg_load_comms(struct wg_world *w, const char *path, struct og_error *err)
             s++;
         }
         if (s == w->nstreets) {
-            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_code",
+            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                               "%s: community %s has no street in the streets file", path,
                               w->comms[i].code);
             goto done;
         }
         if (i > 0 && w->comms[i - 1].code[0] &&
             strcmp(w->comms[i - 1].code, w->comms[i].code) == 0) {
-            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "duplicate", "%s: duplicate code %s",
-                              path, w->comms[i].code);
+            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_WORLD,
+                              "%s: duplicate code %s", path, w->comms[i].code);
             goto done;
         }
         w->comms[i].street = s;
@@ -149,7 +149,7 @@ int wg_load_comms(struct wg_world *w, const char *path, struct og_error *err)
     }
     for (size_t s = 0; s < w->nstreets; s++) {
         if (w->streets[s].ncomms == 0) {
-            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "empty_street",
+            rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                               "street %s has no communities", w->streets[s].code);
             goto done;
         }
@@ -164,10 +164,10 @@ int wg_load_outline(struct wg_world *w, const char *path, struct og_error *err)
     json_error_t jerr;
     json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     if (doc == NULL && json_error_code(&jerr) == json_error_cannot_open_file) {
-        return og_error_set(err, OG_EIO, OG_CLASS_FATAL, "io", "could not open \"%s\"", path);
+        return og_error_set(err, OG_EIO, OG_CLASS_FATAL, OG_R_IO, "could not open \"%s\"", path);
     }
     if (doc == NULL) {
-        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "bad_json", "%s:%d:%d: %s", path,
+        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_WORLD, "%s:%d:%d: %s", path,
                             jerr.line, jerr.column, jerr.text);
     }
     json_t *geom = doc;
@@ -183,14 +183,14 @@ int wg_load_outline(struct wg_world *w, const char *path, struct og_error *err)
     for (size_t p = 0; p < w->outline.npolys; p++) {
         struct og_polygon *poly = &w->outline.polys[p];
         if (poly->nrings != 1) {
-            return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, "holes",
+            return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                                 "%s: polygons with holes are not supported", path);
         }
         struct og_ring *r = &poly->rings[0];
         for (size_t i = 0; i < r->n; i++) {
             double lng, lat;
             if (og_gcj02_to_wgs84(r->xy[2 * i], r->xy[2 * i + 1], &lng, &lat) < 0) {
-                return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "no_convergence",
+                return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                                     "%s: GCJ-02 -> WGS-84 did not converge at (%.7f, %.7f)", path,
                                     r->xy[2 * i], r->xy[2 * i + 1]);
             }

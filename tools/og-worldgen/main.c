@@ -117,7 +117,7 @@ void wg_world_free(struct wg_world *w)
 static int check_world(const struct wg_world *w, struct og_error *err)
 {
     if (w->nstreets != 12 || w->ncomms != 170) {
-        return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "counts",
+        return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_WORLD,
                             "expected 12 streets and 170 communities of %s, got %zu and %zu",
                             WG_COUNTY, w->nstreets, w->ncomms);
     }
@@ -140,8 +140,8 @@ static int generate(const struct wg_opts *o, struct wg_world *w, struct og_error
     qsort(w->depts, w->ndepts, sizeof *w->depts, wg_dept_cmp);
     for (size_t i = 0; i < w->ndepts; i++) {
         if (i > 0 && wg_dept_cmp(&w->depts[i - 1], &w->depts[i]) == 0) {
-            return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, "duplicate", "duplicate %s grid %s",
-                                w->depts[i].dept, w->depts[i].code);
+            return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_WORLD,
+                                "duplicate %s grid %s", w->depts[i].dept, w->depts[i].code);
         }
         if ((rc = wg_dept_finish(&w->depts[i], err)) < 0) {
             return rc;
