@@ -10,7 +10,7 @@
 /* Where a code can appear. */
 enum og_reason_kind {
     OG_RK_NONE = 0, /* no reason: not an error */
-    OG_RK_RECORD,   /* one record is rejected (a row of etl_reject); the run goes on */
+    OG_RK_RECORD,   /* a record (or a whole file) is rejected: a row of etl_reject; the run goes on */
     OG_RK_ERROR, /* a step failed: the run, the command or a generator stops (logged, not a row) */
 };
 
@@ -34,6 +34,12 @@ enum og_reason_kind {
       "a quoted CSV field is still open at the end of the file")                                   \
     X(RECORD_TOO_LONG, "record_too_long", RECORD, "read",                                          \
       "a CSV record is longer than 16 MiB; it is skipped to its end")                              \
+    X(BAD_XML, "bad_xml", RECORD, "read",                                                          \
+      "the XML is not well-formed from this point on: the records before it load, the rest of "    \
+      "the file is this one reject")                                                               \
+    X(XML_DOCTYPE, "xml_doctype", RECORD, "read",                                                  \
+      "the whole XML file is refused: it declares a DTD subset or entities, or refers to an "      \
+      "external one (untrusted input is read without DTDs and entity expansion)")                  \
     /* records: map */                                                                             \
     X(MISSING_FIELD, "missing_field", RECORD, "map, reconcile",                                    \
       "a field the mapping requires is absent or empty")                                           \
