@@ -92,10 +92,12 @@ integration: $(BIN) $(TOOLS)
 
 # The whole suite, twice: a normal build, then under AddressSanitizer + UndefinedBehaviorSanitizer.
 test: deps
+	@bash tests/tree-state save build/.tree-before
 	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory unit integration
 	@$(MAKE) --no-print-directory -f tests/fuzz/Makefile.fuzz fuzz fuzz-regress
 	@$(MAKE) --no-print-directory BUILD=build-san SANITIZE=address,undefined unit integration
+	@bash tests/tree-state compare build/.tree-before
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)

@@ -10,8 +10,8 @@
 /* Where a code can appear. */
 enum og_reason_kind {
     OG_RK_NONE = 0, /* no reason: not an error */
-    OG_RK_RECORD,   /* a record (or a whole file) is rejected: a row of etl_reject; the run goes on */
-    OG_RK_ERROR, /* a step failed: the run, the command or a generator stops (logged, not a row) */
+    OG_RK_RECORD, /* a record (or a whole file) is rejected: a row of etl_reject; the run goes on */
+    OG_RK_ERROR,  /* a step failed: the run, the command or a generator stops (logged, not a row) */
 };
 
 /* X(ENUM, "code", kind, "stages", "meaning"): stages are those that reject records with this code

@@ -34,8 +34,10 @@ const char *og_registry_names(char *buf, size_t size)
     buf[0] = '\0';
     for (const struct og_connector *const *c = CONNECTORS; *c; c++) {
         int n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", (*c)->name);
-        if (n < 0 || (size_t)n >= size - used)
+        if (n < 0 || (size_t)n >= size - used) {
+            buf[used] = '\0'; /* whole names only */
             break;
+        }
         used += (size_t)n;
     }
     return buf;

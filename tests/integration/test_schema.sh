@@ -112,15 +112,18 @@ migrate() {
 # --- the migrations apply, in order --------------------------------------------------------------------------------
 files=("$SQLDIR"/[0-9][0-9][0-9]_*.sql)
 names=$(printf '%s ' "${files[@]##*/}")
-if [[ $names == "001_places.sql 002_facts.sql 003_etl.sql 004_roles.sql " ]]; then
-    pass "migration files are 001..004 in order"
+nmig=${#files[@]}
+want_nums=$(seq -f '%03g' 1 "$nmig" | tr '\n' ' ')
+got_nums=$(printf '%s ' "${files[@]##*/}" | grep -oE '(^| )[0-9]{3}_' | tr -d ' _' | tr '\n' ' ')
+if [[ $names == "001_places.sql 002_facts.sql 003_etl.sql 004_roles.sql "* && $got_nums == "$want_nums" ]]; then
+    pass "migration files are 001..$(printf '%03d' "$nmig") in order, without gaps"
 else
-    fail "migration files are 001..004 in order" "got: $names"
+    fail "migration files are numbered 001.. in order, without gaps" "got: $names"
 fi
 if ! migrate "$DSN"; then
     finish
 fi
-check_eq "schema_migrations records 4 versions" "1,2,3,4" "$DSN" \
+check_eq "schema_migrations records $nmig versions" "$(seq -s, 1 "$nmig")" "$DSN" \
     "SELECT string_agg(version::text, ',' ORDER BY version) FROM onegrid.schema_migrations"
 if grep -nE '^\s*\\' "${files[@]}" >/dev/null; then
     fail "no psql meta-commands in the migrations" "$(grep -nE '^\s*\\' "${files[@]}")"

@@ -1,0 +1,411 @@
+/* test_loop.c - unit tests for pipeline/loop.c: the run loop over a source's files into a sink,
+ * in batches with positions, skipping loaded files, resuming cut ones, retrying, stopping. The
+ * sink here is memory (the warehouse one is covered by the integration tests). */
+#include "core/world.h"
+#include "pipeline/loop.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAPPING "tests/fixtures/pipeline/events.json"
+#define TAXONOMY "mappings/taxonomy/categories.csv"
+
+/* One commit the sink received. */
+struct commit {
+    size_t nrecs, nrejs;
+    char key[512];
+    long long position;
+    bool done;
+    char first_id[64];
+};
+
+/* A sink in memory: a ledger of one entry, the commits, and failures to inject. */
+struct mem_sink {
+    struct commit commits[64];
+    int ncommits;
+    int calls;                /* commit calls, failed ones included */
+    int fail_at;              /* the call (1-based) that fails, 0 = none */
+    enum og_class fail_class; /* how it fails */
+    int fail_times;           /* consecutive calls failing from fail_at */
+    int recovers;
+    /* the ledger: what position() answers for any key */
+    bool found, done;
+    long long position;
+    int positions_asked;
+    /* stop after this many records prepared (0 = never) */
+    int stop_after;
+    int prepared;
+    volatile sig_atomic_t *stop;
+};
+
+static int mem_position(void *ctx, const char *source, const char *kind, const char *key,
+                        const char *version, bool *found, long long *position, bool *done,
+                        struct og_error *err)
+{
+    (void)source, (void)kind, (void)key, (void)err;
+    struct mem_sink *m = ctx;
+    assert_int_equal(strlen(version), 64); /* the content hash */
+    m->positions_asked++;
+    *found = m->found;
+    *done = m->done;
+    *position = m->position;
+    return 0;
+}
+
+static void *mem_lane_new(void *ctx)
+{
+    (void)ctx;
+    return malloc(1);
+}
+
+static void mem_lane_free(void *ctx, void *lane)
+{
+    (void)ctx;
+    free(lane);
+}
+
+static int mem_prepare(void *ctx, void *lane, const struct og_batch *b, size_t i)
+{
+    struct mem_sink *m = ctx;
+    assert_non_null(lane);
+    assert_true(i < b->nrecs);
+    if (++m->prepared == m->stop_after)
+        *m->stop = 1;
+    return 0;
+}
+
+static int mem_commit(void *ctx, const struct og_batch *b, void *lane, struct og_load_stats *stats,
+                      struct og_error *err)
+{
+    struct mem_sink *m = ctx;
+    assert_non_null(lane);
+    m->calls++;
+    if (m->fail_at && m->calls >= m->fail_at && m->calls < m->fail_at + m->fail_times) {
+        og_error_set(err, OG_EDB, m->fail_class, OG_R_DB, "could not commit: injected");
+        return OG_EDB;
+    }
+    assert_true(m->ncommits < 64);
+    struct commit *c = &m->commits[m->ncommits++];
+    c->nrecs = b->nrecs;
+    c->nrejs = b->nrejs;
+    snprintf(c->key, sizeof(c->key), "%s", b->key);
+    c->position = b->position;
+    c->done = b->done;
+    snprintf(c->first_id, sizeof(c->first_id), "%s", b->nrecs ? b->recs[0].u.event.source_id : "");
+    stats->inserted += (long long)b->nrecs;
+    stats->rejects += (long long)b->nrejs;
+    return 0;
+}
+
+static int mem_recover(void *ctx, struct og_error *err)
+{
+    (void)err;
+    ((struct mem_sink *)ctx)->recovers++;
+    return 0;
+}
+
+/* Everything a test needs: a temp folder of inputs, the mapping, a reconciler, the sink. */
+struct fixture {
+    char dir[64];
+    struct og_mapping *m;
+    struct og_reconciler *rec;
+    struct og_feed feed;
+    struct mem_sink mem;
+    struct og_sink sink;
+    struct og_log log;
+    volatile sig_atomic_t stop;
+};
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof(*fx));
+    assert_non_null(fx);
+    snprintf(fx->dir, sizeof(fx->dir), "/tmp/og_test_loop_XXXXXX");
+    assert_non_null(mkdtemp(fx->dir));
+    struct og_error err;
+    og_error_clear(&err);
+    if (og_mapping_load(MAPPING, &fx->m, &err) < 0)
+        fail_msg("%s", err.message);
+    struct og_world w;
+    memset(&w, 0, sizeof(w));
+    assert_int_equal(og_reconciler_create(&w, TAXONOMY, NULL, &fx->rec, &err), 0);
+    assert_int_equal(og_feed_resolve(fx->m, NULL, NULL, &fx->feed, &err), 0);
+    fx->sink = (struct og_sink){&fx->mem,    mem_position, mem_lane_new, mem_lane_free,
+                                mem_prepare, mem_commit,   mem_recover};
+    fx->mem.stop = &fx->stop;
+    FILE *devnull = fopen("/dev/null", "w");
+    og_log_init(&fx->log, OG_LOG_ERROR, false, devnull);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", fx->dir);
+    assert_int_equal(system(cmd), 0);
+    fclose(fx->log.out);
+    og_log_fini(&fx->log);
+    og_feed_release(&fx->feed);
+    og_reconciler_destroy(fx->rec);
+    og_mapping_destroy(fx->m);
+    free(fx);
+    return 0;
+}
+
+/* Writes name in the fixture's folder: n records, record i bad as bad(i) says. */
+static void write_input(struct fixture *fx, const char *name, int n, const char *(*bad)(int i))
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", fx->dir, name);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    for (int i = 0; i < n; i++) {
+        const char *kind = bad ? bad(i) : NULL;
+        if (kind && strcmp(kind, "json") == 0)
+            fprintf(fp, "{\"id\": \"E%d\", broken\n", i);
+        else if (kind && strcmp(kind, "time") == 0)
+            fprintf(fp, "{\"id\": \"E%d\", \"t\": \"yesterday\"}\n", i);
+        else if (kind && strcmp(kind, "status") == 0)
+            fprintf(fp,
+                    "{\"id\": \"E%d\", \"t\": \"2020-02-03T10:00:00+08:00\", \"status\": \"x\"}\n",
+                    i);
+        else
+            fprintf(fp,
+                    "{\"id\": \"E%d\", \"t\": \"2020-02-03T10:00:00+08:00\", \"text\": \"t%d\"}\n",
+                    i, i);
+    }
+    fclose(fp);
+}
+
+/* Records 2, 5 and 7 of ten are bad: not JSON (read), a bad time (map), a bad status (reconcile).
+ */
+static const char *three_bad(int i)
+{
+    return i == 2 ? "json" : i == 5 ? "time" : i == 7 ? "status" : NULL;
+}
+
+/* Runs the loop over the fixture's *.ndjson with the given sink (NULL: dry run). */
+static int run(struct fixture *fx, const struct og_sink *sink, int batch_size,
+               struct og_source_stats *st, struct og_error *err, struct og_pipeline *out)
+{
+    char glob[128];
+    snprintf(glob, sizeof(glob), "%s/*.ndjson", fx->dir);
+    char *inputs[] = {glob};
+    struct og_source_cfg sc = {"loop_src", NULL, inputs, 1, MAPPING, NULL};
+    struct og_step step = {fx->m, fx->rec, "loop_src"};
+    struct og_pipeline p = {sink, &fx->log, batch_size, false, &fx->stop, 3, 0, {0}};
+    memset(st, 0, sizeof(*st));
+    og_error_clear(err);
+    int rc = og_pipeline_source(&p, &sc, &step, &fx->feed, st, err);
+    if (out)
+        *out = p;
+    return rc;
+}
+
+static long long reason_count(const struct og_source_stats *st, enum og_reason r)
+{
+    for (int i = 0; i < st->nreasons; i++)
+        if (st->reasons[i].reason == r)
+            return st->reasons[i].n;
+    return 0;
+}
+
+/* Ten records in batches of four: three commits at positions 4, 8 and 10, the last one done; every
+ * record is loaded or rejected, and the rejects carry their stage's reason. */
+static void test_batches_and_positions(void **state)
+{
+    struct fixture *fx = *state;
+    write_input(fx, "a.ndjson", 10, three_bad);
+    struct og_source_stats st;
+    struct og_error err;
+    struct og_pipeline p;
+    int rc = run(fx, &fx->sink, 4, &st, &err, &p);
+    if (rc != 0)
+        fail_msg("%s", err.message);
+    assert_int_equal(st.files, 1);
+    assert_int_equal(st.read, 10);
+    assert_int_equal(st.records, 7);
+    assert_int_equal(st.rejected, 3);
+    assert_int_equal(reason_count(&st, OG_R_BAD_JSON), 1);
+    assert_int_equal(reason_count(&st, OG_R_INVALID_TIME), 1);
+    assert_int_equal(reason_count(&st, OG_R_INVALID_STATUS), 1);
+    assert_int_equal(st.reasons[0].reason, OG_R_BAD_JSON); /* in the order first seen */
+    assert_int_equal(fx->mem.ncommits, 3);
+    long long want_pos[] = {4, 8, 10};
+    size_t total = 0;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(fx->mem.commits[i].position, want_pos[i]);
+        assert_int_equal(fx->mem.commits[i].done, i == 2);
+        assert_non_null(strstr(fx->mem.commits[i].key, "/a.ndjson"));
+        total += fx->mem.commits[i].nrecs + fx->mem.commits[i].nrejs;
+    }
+    assert_int_equal(total, 10);
+    assert_string_equal(fx->mem.commits[0].first_id, "E0");
+    assert_int_equal(p.load.inserted, 7);
+    assert_int_equal(p.load.rejects, 3);
+    assert_int_equal(fx->mem.positions_asked, 1);
+}
+
+/* A file the ledger has as done is skipped: nothing read, nothing committed. */
+static void test_loaded_file_skipped(void **state)
+{
+    struct fixture *fx = *state;
+    write_input(fx, "a.ndjson", 10, NULL);
+    fx->mem.found = fx->mem.done = true;
+    fx->mem.position = 10;
+    struct og_source_stats st;
+    struct og_error err;
+    assert_int_equal(run(fx, &fx->sink, 4, &st, &err, NULL), 0);
+    assert_int_equal(st.files_skipped, 1);
+    assert_int_equal(st.files, 0);
+    assert_int_equal(st.read, 0);
+    assert_int_equal(fx->mem.ncommits, 0);
+}
+
+/* A file cut short at record 6 resumes after it: the first batch starts with E6. */
+static void test_resume(void **state)
+{
+    struct fixture *fx = *state;
+    write_input(fx, "a.ndjson", 10, NULL);
+    fx->mem.found = true;
+    fx->mem.position = 6;
+    struct og_source_stats st;
+    struct og_error err;
+    assert_int_equal(run(fx, &fx->sink, 100, &st, &err, NULL), 0);
+    assert_int_equal(st.files_resumed, 1);
+    assert_int_equal(st.read, 4);
+    assert_int_equal(fx->mem.ncommits, 1);
+    assert_string_equal(fx->mem.commits[0].first_id, "E6");
+    assert_int_equal(fx->mem.commits[0].position, 10);
+    assert_true(fx->mem.commits[0].done);
+}
+
+/* A commit that fails with a retriable error is sent again after recover(); nothing is lost. */
+static void test_retry(void **state)
+{
+    struct fixture *fx = *state;
+    write_input(fx, "a.ndjson", 10, NULL);
+    fx->mem.fail_at = 1;
+    fx->mem.fail_times = 2;
+    fx->mem.fail_class = OG_CLASS_RETRY;
+    struct og_source_stats st;
+    struct og_error err;
+    assert_int_equal(run(fx, &fx->sink, 4, &st, &err, NULL), 0);
+    assert_int_equal(fx->mem.recovers, 2);
+    assert_int_equal(fx->mem.calls, 5);
+    assert_int_equal(fx->mem.ncommits, 3);
+    assert_string_equal(fx->mem.commits[0].first_id, "E0");
+}
+
+/* Retries have a limit; a fatal failure is not retried. Either stops the source with the error. */
+static void test_commit_failure_stops(void **state)
+{
+    struct fixture *fx = *state;
+    write_input(fx, "a.ndjson", 10, NULL);
+    fx->mem.fail_at = 1;
+    fx->mem.fail_times = 100;
+    fx->mem.fail_class = OG_CLASS_RETRY;
+    struct og_source_stats st;
+    struct og_error err;
+    assert_int_equal(run(fx, &fx->sink, 4, &st, &err, NULL), OG_EDB);
+    assert_int_equal(fx->mem.calls, 3); /* commit_attempts */
+    assert_non_null(strstr(err.message, "injected"));
+    assert_int_equal(fx->mem.ncommits, 0);
+
+    memset(&fx->mem, 0, sizeof(fx->mem));
+    fx->mem.stop = &fx->stop;
+    fx->mem.fail_at = 2;
+    fx->mem.fail_times = 1;
+    fx->mem.fail_class = OG_CLASS_FATAL;
+    assert_int_equal(run(fx, &fx->sink, 4, &st, &err, NULL), OG_EDB);
+    assert_int_equal(fx->mem.recovers, 0);
+    assert_int_equal(fx->mem.ncommits, 1); /* the first batch stays committed */
+    assert_int_equal(fx->mem.commits[0].position, 4);
+}
+
+/* A stop request (SIGTERM) ends the source with OG_EINTR after committing what was read, with its
+ * position and not done, so the next run resumes there. */
+static void test_interrupted(void **state)
+{
+    struct fixture *fx = *state;
+    write_input(fx, "a.ndjson", 10, NULL);
+    fx->mem.stop_after = 3;
+    struct og_source_stats st;
+    struct og_error err;
+    assert_int_equal(run(fx, &fx->sink, 100, &st, &err, NULL), OG_EINTR);
+    assert_int_equal(err.reason, OG_R_INTERRUPTED);
+    assert_int_equal(fx->mem.ncommits, 1);
+    assert_int_equal(fx->mem.commits[0].nrecs, 3);
+    assert_int_equal(fx->mem.commits[0].position, 3);
+    assert_false(fx->mem.commits[0].done);
+}
+
+/* A dry run reads, maps and counts everything and asks the sink nothing. */
+static void test_dry_run(void **state)
+{
+    struct fixture *fx = *state;
+    write_input(fx, "a.ndjson", 10, three_bad);
+    write_input(fx, "b.ndjson", 5, NULL);
+    struct og_source_stats st;
+    struct og_error err;
+    assert_int_equal(run(fx, NULL, 4, &st, &err, NULL), 0);
+    assert_int_equal(st.files, 2);
+    assert_int_equal(st.read, 15);
+    assert_int_equal(st.records, 12);
+    assert_int_equal(st.rejected, 3);
+    assert_int_equal(fx->mem.positions_asked, 0);
+    assert_int_equal(fx->mem.calls, 0);
+}
+
+/* Files are read in name order; an input that matches nothing is counted, not an error. */
+static void test_files_in_order(void **state)
+{
+    struct fixture *fx = *state;
+    write_input(fx, "b.ndjson", 2, NULL);
+    write_input(fx, "a.ndjson", 3, NULL);
+    struct og_source_stats st;
+    struct og_error err;
+    assert_int_equal(run(fx, &fx->sink, 100, &st, &err, NULL), 0);
+    assert_int_equal(fx->mem.ncommits, 2);
+    assert_non_null(strstr(fx->mem.commits[0].key, "/a.ndjson"));
+    assert_non_null(strstr(fx->mem.commits[1].key, "/b.ndjson"));
+    assert_int_equal(fx->mem.commits[0].nrecs, 3);
+
+    char glob[128];
+    snprintf(glob, sizeof(glob), "%s/none-*.csv", fx->dir);
+    char *inputs[] = {glob};
+    struct og_source_cfg sc = {"loop_src", NULL, inputs, 1, MAPPING, NULL};
+    struct og_step step = {fx->m, fx->rec, "loop_src"};
+    struct og_pipeline p = {&fx->sink, &fx->log, 10, false, &fx->stop, 3, 0, {0}};
+    memset(&st, 0, sizeof(st));
+    assert_int_equal(og_pipeline_source(&p, &sc, &step, &fx->feed, &st, &err), 0);
+    assert_int_equal(st.unmatched_inputs, 1);
+    assert_int_equal(st.files, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_batches_and_positions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_loaded_file_skipped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commit_failure_stops, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_interrupted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dry_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_files_in_order, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
