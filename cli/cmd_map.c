@@ -230,30 +230,23 @@ static int run(struct og_cli *cli, int argc, char **argv)
     long long n = 0, ok = 0, bad = 0;
     code = OG_EXIT_OK;
     while (a.limit < 0 || n < a.limit) {
-        json_t *doc = NULL;
-        char *raw = NULL;
-        struct og_pos pos;
-        memset(&pos, 0, sizeof(pos));
-        pos.partition = -1;
-        struct og_error why;
-        og_error_clear(&why);
-        int r = feed.connector->next(state, &doc, &pos, &raw, &why);
+        struct og_raw raw;
+        int r = og_raw_next(feed.connector, state, &raw);
         if (r == 0)
             break;
         if (r < 0 && r != OG_EREJECT) {
-            err = why;
+            err = raw.why;
+            og_raw_release(&raw);
             code = OG_EXIT_FAIL;
             break;
         }
-        pos.source = "map";
-        pos.input = input;
-        pos.index = n++;
+        raw.pos.source = "map";
+        raw.pos.input = input;
+        raw.pos.index = n++;
         struct og_unified *u = NULL;
         int notes = 0;
-        int step_rc = r == OG_EREJECT ? og_step_unreadable(b, &pos, &why, raw, &err)
-                                      : og_step_record(&step, doc, &pos, b, &u, &notes, &err);
-        json_decref(doc);
-        free(raw);
+        int step_rc = og_step_take(&step, r, &raw, b, &u, &notes, &err);
+        og_raw_release(&raw);
         if (step_rc < 0) {
             code = OG_EXIT_FAIL;
             break;

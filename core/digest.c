@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void to_hex(const unsigned char md[32], char hex[65])
+void og_digest_hex(const unsigned char md[32], char hex[65])
 {
     static const char digits[] = "0123456789abcdef";
     for (int i = 0; i < 32; i++) {
@@ -22,7 +22,7 @@ void og_sha256_hex(const void *data, size_t len, char hex[65])
     unsigned char md[32];
     unsigned int n = 0;
     EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-    to_hex(md, hex);
+    og_digest_hex(md, hex);
 }
 
 int og_file_sha256(const char *path, char hex[65], struct og_error *err)
@@ -50,7 +50,7 @@ int og_file_sha256(const char *path, char hex[65], struct og_error *err)
     unsigned char md[32];
     unsigned int len = 0;
     EVP_DigestFinal_ex(ctx, md, &len);
-    to_hex(md, hex);
+    og_digest_hex(md, hex);
 out:
     free(buf);
     EVP_MD_CTX_free(ctx);

@@ -111,18 +111,17 @@ static void set_target(struct og_batch *b, const struct og_source_cfg *sc, const
     b->done = false;
 }
 
-/* One record read from the connector (r: its result), through the step into the current batch. */
-static int take(struct og_pipeline *p, struct lanes *l, const struct og_step *step, int r,
-                const json_t *doc, const char *raw, const struct og_pos *pos,
-                const struct og_error *why, struct og_source_stats *st, struct og_error *err)
+/* One record read from the connector (rc: og_raw_next's result), through the step into the current
+ * batch. */
+static int take(struct og_pipeline *p, struct lanes *l, const struct og_step *step, int rc,
+                const struct og_raw *r, struct og_source_stats *st, struct og_error *err)
 {
     struct lane *ln = &l->lane[l->cur];
     struct og_batch *b = ln->b;
-    struct og_unified *u = NULL;
+    struct og_unified *u;
     int notes = 0;
     st->read++;
-    int rc = r == OG_EREJECT ? og_step_unreadable(b, pos, why, raw, err)
-                             : og_step_record(step, doc, pos, b, &u, &notes, err);
+    rc = og_step_take(step, rc, r, b, &u, &notes, err);
     if (rc == OG_STEP_REJECTED) {
         og_stats_count(st, b->rejs[b->nrejs - 1].reason);
         return 0;
@@ -185,29 +184,23 @@ static int run_file(struct og_pipeline *p, const struct og_source_cfg *sc,
                               "interrupted by a signal");
             break;
         }
-        json_t *doc = NULL;
-        char *raw = NULL;
-        struct og_pos pos;
-        memset(&pos, 0, sizeof(pos));
-        pos.partition = -1;
-        struct og_error why;
-        og_error_clear(&why);
-        int r = c->next(state, &doc, &pos, &raw, &why);
+        struct og_raw raw;
+        int r = og_raw_next(c, state, &raw);
         if (r == 0)
             break;
         if (r < 0 && r != OG_EREJECT) {
-            *err = why;
+            *err = raw.why;
             og_error_prefix(err, "source %s: ", sc->name);
+            og_raw_release(&raw);
             rc = r;
             break;
         }
-        pos.source = sc->name;
-        pos.input = path;
-        pos.index = index++;
+        raw.pos.source = sc->name;
+        raw.pos.input = path;
+        raw.pos.index = index++;
         if (index > resume) /* records up to resume were committed by an earlier run */
-            rc = take(p, l, step, r, doc, raw, &pos, &why, st, err);
-        json_decref(doc);
-        free(raw);
+            rc = take(p, l, step, r, &raw, st, err);
+        og_raw_release(&raw);
         if (rc < 0)
             break;
         struct og_batch *b = l->lane[l->cur].b;

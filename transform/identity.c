@@ -2,6 +2,8 @@
  * HMAC-SHA-256. */
 #include "transform/identity.h"
 
+#include "core/digest.h"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -480,11 +482,6 @@ int og_id_hash(const struct og_id_key *key, const struct og_id *id, char hex[65]
               &mdlen) ||
         mdlen != 32)
         return OG_EINVAL;
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < 32; i++) {
-        hex[2 * i] = digits[md[i] >> 4];
-        hex[2 * i + 1] = digits[md[i] & 15];
-    }
-    hex[64] = '\0';
+    og_digest_hex(md, hex);
     return 0;
 }
