@@ -5,6 +5,8 @@
 #include "core/batch.h"
 #include "core/timefmt.h"
 #include "core/world.h"
+#include "pipeline/files.h"
+#include "pipeline/loop.h"
 #include "pipeline/step.h"
 #include "transform/identity.h"
 #include "transform/mapping.h"
@@ -162,20 +164,34 @@ static int on_option(void *ctx, int opt, const char *arg)
     }
 }
 
-/* Prints what the step did with one record: the unified record as a JSON line on stdout, or the
- * reject (as run would store it) on stderr. */
-static void print_outcome(int step, const struct og_unified *u, const struct og_batch *b)
+/* The sink of `map`: each committed batch printed, its records as JSON lines on stdout, its
+ * rejects (as run would store them) on stderr. Nothing is looked up: every file is read whole. */
+static int print_batch(void *ctx, const struct og_batch *b, void *lane, struct og_load_stats *st,
+                       struct og_error *err)
 {
-    if (step == OG_STEP_LOADED) {
-        json_t *o = unified_json(u);
-        char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        puts(s);
+    (void)ctx, (void)lane, (void)err;
+    for (size_t i = 0; i < b->nrecs; i++) {
+        json_t *o = unified_json(&b->recs[i]);
+        char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        if (s)
+            puts(s);
         free(s);
         json_decref(o);
-        return;
     }
-    const struct og_reject *r = &b->rejs[b->nrejs - 1];
-    fprintf(stderr, "%s: rejected: %s: %s\n", r->position, og_reason_name(r->reason), r->message);
+    for (size_t i = 0; i < b->nrejs; i++) {
+        const struct og_reject *r = &b->rejs[i];
+        fprintf(stderr, "%s: rejected: %s: %s\n", r->position, og_reason_name(r->reason),
+                r->message);
+    }
+    fflush(stdout);
+    st->inserted += (long long)b->nrecs;
+    return 0;
+}
+
+static int no_recover(void *ctx, struct og_error *err)
+{
+    (void)ctx, (void)err;
+    return 0;
 }
 
 static int run(struct og_cli *cli, int argc, char **argv)
@@ -187,7 +203,7 @@ static int run(struct og_cli *cli, int argc, char **argv)
                                          {"taxonomy", required_argument, NULL, 't'},
                                          {"limit", required_argument, NULL, 'n'},
                                          {0, 0, 0, 0}};
-    struct args a = {NULL, NULL, "", "", "", -1};
+    struct args a = {NULL, NULL, "", "", "", 0};
     snprintf(a.world, sizeof(a.world), "%s/world/jinping", cli->datadir);
     snprintf(a.xw, sizeof(a.xw), "%s/mappings/crosswalks", cli->datadir);
     snprintf(a.tax, sizeof(a.tax), "%s/mappings/taxonomy/categories.csv", cli->datadir);
@@ -206,67 +222,47 @@ static int run(struct og_cli *cli, int argc, char **argv)
     struct og_world w;
     memset(&w, 0, sizeof(w));
     struct og_reconciler *rec = NULL;
-    struct og_batch *b = NULL;
     struct og_feed feed;
     memset(&feed, 0, sizeof(feed));
-    void *state = NULL;
+    json_t *options = NULL;
     code = OG_EXIT_USAGE;
-    if (og_mapping_load(a.mapping, &m, &err) < 0 ||
-        og_feed_resolve(m, a.connector, NULL, &feed, &err) < 0)
-        goto fail;
     struct og_id_key key;
     struct og_error kerr;
     bool have_key = og_cli_id_key(&key, &kerr) == 0;
-    if (og_world_read_dir(a.world, a.xw, &w, &err) < 0 ||
-        og_reconciler_create(&w, a.tax, have_key ? &key : NULL, &rec, &err) < 0)
-        goto fail;
-    if (!(b = og_batch_create()))
-        og_error_set(&err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
-    if (!b || feed.connector->open(input, feed.options, &state, &err) < 0) {
-        code = og_cli_exit_for(&err);
-        goto fail;
-    }
-    const struct og_step step = {m, rec, "map"};
-    long long n = 0, ok = 0, bad = 0;
-    code = OG_EXIT_OK;
-    while (a.limit < 0 || n < a.limit) {
-        struct og_raw raw;
-        int r = og_raw_next(feed.connector, state, &raw);
-        if (r == 0)
-            break;
-        if (r < 0 && r != OG_EREJECT) {
-            err = raw.why;
-            og_raw_release(&raw);
-            code = OG_EXIT_FAIL;
-            break;
-        }
-        raw.pos.source = "map";
-        raw.pos.input = input;
-        raw.pos.index = n++;
-        struct og_unified *u = NULL;
-        int notes = 0;
-        int step_rc = og_step_take(&step, r, &raw, b, &u, &notes, &err);
-        og_raw_release(&raw);
-        if (step_rc < 0) {
-            code = OG_EXIT_FAIL;
-            break;
-        }
-        print_outcome(step_rc, u, b);
-        ok += step_rc == OG_STEP_LOADED;
-        bad += step_rc == OG_STEP_REJECTED;
-        og_batch_reset(b);
-    }
-    fprintf(stderr, "%lld records read, %lld mapped, %lld rejected\n", n, ok, bad);
-    if (code != OG_EXIT_OK)
+    if (og_mapping_load(a.mapping, &m, &err) < 0 ||
+        og_feed_resolve(m, a.connector, NULL, &feed, &err) < 0 ||
+        og_world_read_dir(a.world, a.xw, &w, &err) < 0 ||
+        og_reconciler_create(&w, a.tax, have_key ? &key : NULL, &rec, &err) < 0) {
         og_cli_report(cli, "map", &err);
-    goto out;
-fail:
-    og_cli_report(cli, "map", &err);
+        goto out;
+    }
+    if (!(options = og_files_options(&input, 1, feed.connector->name, feed.options))) {
+        og_error_set(&err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+        og_cli_report(cli, "map", &err);
+        code = OG_EXIT_FAIL;
+        goto out;
+    }
+    struct og_sink sink = {NULL, NULL, NULL, NULL, NULL, print_batch, no_recover};
+    struct og_pipeline p = {.sink = &sink,
+                            .log = &cli->log,
+                            .batch_size = 1000,
+                            .stop = cli->stop,
+                            .commit_attempts = 1,
+                            .limit = a.limit};
+    const struct og_step step = {m, rec, "map"};
+    struct og_source_stats st;
+    memset(&st, 0, sizeof(st));
+    int rc = og_pipeline_source(&p, "map", &og_files_source, options, &step, &st, &err);
+    fprintf(stderr, "%lld records read, %lld mapped, %lld rejected\n", st.read, st.records,
+            st.rejected);
+    code = OG_EXIT_OK;
+    if (rc < 0) {
+        og_cli_report(cli, "map", &err);
+        code = og_cli_exit_for(&err);
+    }
 out:
-    if (state)
-        feed.connector->close(state);
+    json_decref(options);
     og_feed_release(&feed);
-    og_batch_destroy(b);
     og_reconciler_destroy(rec);
     og_world_free(&w);
     og_mapping_destroy(m);

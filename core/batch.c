@@ -25,6 +25,7 @@ void og_batch_destroy(struct og_batch *b)
     og_arena_destroy(b->arena);
     free(b->recs);
     free(b->rejs);
+    free(b->marks);
     free(b);
 }
 
@@ -33,6 +34,7 @@ void og_batch_reset(struct og_batch *b)
     og_arena_reset(b->arena);
     b->nrecs = 0;
     b->nrejs = 0;
+    b->nmarks = 0;
     b->notes = 0;
 }
 
@@ -123,6 +125,7 @@ int og_batch_reject(struct og_batch *b, const struct og_pos *pos, enum og_stage 
     r->pos = *pos;
     r->pos.source = adup(b->arena, pos->source, 1000);
     r->pos.input = adup(b->arena, pos->input, 4000);
+    r->pos.version = adup(b->arena, pos->version, 200);
     char pbuf[512];
     r->position = adup(b->arena, og_pos_format(pos, pbuf, sizeof(pbuf)), 600);
     r->stage = stage;
@@ -145,4 +148,33 @@ const char *og_stage_name(enum og_stage stage)
 size_t og_batch_size(const struct og_batch *b)
 {
     return b->nrecs + b->nrejs;
+}
+
+struct og_mark *og_batch_mark(struct og_batch *b, const char *kind, const char *key,
+                              const char *version)
+{
+    version = version ? version : "";
+    for (size_t i = b->nmarks; i-- > 0;) {
+        struct og_mark *m = &b->marks[i];
+        if (strcmp(m->key, key) == 0 && strcmp(m->kind, kind) == 0 &&
+            strcmp(m->version, version) == 0)
+            return m;
+    }
+    if (b->nmarks == b->capmarks) {
+        size_t cap = b->capmarks ? b->capmarks * 2 : 8;
+        struct og_mark *p = realloc(b->marks, cap * sizeof(*p));
+        if (!p)
+            return NULL;
+        b->marks = p;
+        b->capmarks = cap;
+    }
+    struct og_mark *m = &b->marks[b->nmarks];
+    memset(m, 0, sizeof(*m));
+    m->kind = og_arena_strdup(b->arena, kind);
+    m->key = og_arena_strdup(b->arena, key);
+    m->version = og_arena_strdup(b->arena, version);
+    if (!m->kind || !m->key || !m->version)
+        return NULL;
+    b->nmarks++;
+    return m;
 }

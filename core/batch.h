@@ -1,5 +1,6 @@
-/* batch.h - a batch of unified records and rejects with the source position they bring the
- * source to; its arena holds all record data and is freed in one call after commit. */
+/* batch.h - a batch of unified records and rejects with the positions they bring their inputs to
+ * (marks: a file, a Kafka partition, a pulled table); its arena holds all record data and is freed
+ * in one call after commit. */
 #ifndef OG_BATCH_H
 #define OG_BATCH_H
 
@@ -15,20 +16,28 @@ struct og_batch {
     size_t nrecs, caprecs;
     struct og_reject *rejs; /* owned array */
     size_t nrejs, caprejs;
-    /* where the source stands once this batch is committed (strings borrowed from the caller) */
-    const char *source;
+    const char *source;    /* the configured source all its records come from (borrowed) */
+    struct og_mark *marks; /* owned array: where each input stands once this batch is committed */
+    size_t nmarks, capmarks;
+    long long notes; /* fields nulled/defaulted by policy in this batch */
+};
+
+/* Where one input of the source stands once the batch is committed (strings in the arena). */
+struct og_mark {
     const char *kind;    /* "file", "kafka", "pgsql" */
     const char *key;     /* file path, topic:partition, table */
     const char *version; /* content hash for files, "" otherwise */
-    long long position;  /* records consumed from the input after this batch */
-    bool done;           /* the input is fully consumed */
-    long long notes;     /* fields nulled/defaulted by policy in this batch */
+    long long position;  /* records consumed from a file; the next offset of a partition */
+    bool done;           /* the input is fully consumed (files) */
+    const char *state;   /* JSON object text (a pull's watermark), or NULL */
+    long long records;   /* records of this batch from this input */
+    long long rejects;   /* rejects of this batch from this input */
 };
 
 /* New empty batch, NULL on out of memory. */
 struct og_batch *og_batch_create(void);
 void og_batch_destroy(struct og_batch *b); /* NULL allowed */
-/* Empties the batch and its arena (record pointers become invalid); keeps the position fields. */
+/* Empties the batch, its marks and its arena (record pointers become invalid); keeps source. */
 void og_batch_reset(struct og_batch *b);
 /* A new zeroed record slot (borrowed, valid until the next og_batch_add or reset), or NULL on out
  * of memory. */
@@ -42,5 +51,9 @@ void og_batch_drop_last(struct og_batch *b);
 int og_batch_reject(struct og_batch *b, const struct og_pos *pos, enum og_stage stage,
                     const struct og_error *why, const char *raw);
 size_t og_batch_size(const struct og_batch *b);
+/* The mark of input (kind, key, version) in b, added (zeroed, strings copied into the arena) when
+ * it is not there yet. Borrowed until the next og_batch_mark or reset; NULL on out of memory. */
+struct og_mark *og_batch_mark(struct og_batch *b, const char *kind, const char *key,
+                              const char *version);
 
 #endif

@@ -18,7 +18,8 @@ enum og_code {
     OG_EREJECT = -7, /* this one record is bad: reject it and go on */
     OG_ECONFIG = -8, /* configuration or mapping error (exit 2) */
     OG_EKAFKA = -9,
-    OG_EINTR = -10, /* stopped by SIGINT/SIGTERM: what was read is committed, the rest is left */
+    OG_EINTR = -10,  /* stopped by SIGINT/SIGTERM: what was read is committed, the rest is left */
+    OG_EAGAIN = -11, /* not now: try again later (a timed wait ran out) */
 };
 
 /* What the caller should do about it. The engine owns the policy; stages only classify. */

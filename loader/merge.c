@@ -69,15 +69,18 @@ static const char REJECT_MERGE[] = "INSERT INTO onegrid.etl_reject (run_id, sour
                                    "byte_offset, position, stage, reason, field, message, "
                                    "raw FROM og_stage_reject ON CONFLICT DO NOTHING";
 
+/* A Kafka partition's position never moves back: a batch committed late (its consumer lost the
+ * partition meanwhile) cannot undo the new owner's progress; the rows it writes are the same. */
 static const char LEDGER_UPSERT[] =
     "INSERT INTO onegrid.etl_source_state AS st (source, kind, key, version, position, done, "
-    "records, rejects, "
-    "run_id, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now()) "
-    "ON CONFLICT (source, kind, key, version) DO UPDATE SET position = EXCLUDED.position, done = "
-    "EXCLUDED.done, "
-    "records = st.records + EXCLUDED.records, rejects = st.rejects + EXCLUDED.rejects, run_id = "
-    "EXCLUDED.run_id, "
-    "updated_at = now()";
+    "records, rejects, state, run_id, updated_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($10::jsonb, '{}'), $9, now()) "
+    "ON CONFLICT (source, kind, key, version) DO UPDATE SET "
+    "position = CASE WHEN st.kind = 'kafka' THEN greatest(st.position, EXCLUDED.position) "
+    "ELSE EXCLUDED.position END, done = EXCLUDED.done, "
+    "records = st.records + EXCLUDED.records, rejects = st.rejects + EXCLUDED.rejects, "
+    "state = CASE WHEN $10::jsonb IS NULL THEN st.state ELSE EXCLUDED.state END, "
+    "run_id = EXCLUDED.run_id, updated_at = now()";
 
 /* Appends one event's staging row: seq, content, row hash, position. */
 static int event_row(struct og_buf *out, const struct og_row *row, const struct og_unified *u,
@@ -93,8 +96,12 @@ static int event_row(struct og_buf *out, const struct og_row *row, const struct 
 static int reject_row(struct og_buf *b, const struct og_batch *batch, const struct og_reject *r)
 {
     int rc = og_copy_text(b, true, r->pos.source ? r->pos.source : batch->source);
-    rc = rc ? rc : og_copy_text(b, false, r->pos.input ? r->pos.input : "");
-    rc = rc ? rc : og_copy_text(b, false, batch->version ? batch->version : "");
+    if (r->pos.partition >= 0) /* a Kafka input is the topic and the partition */
+        rc = rc ? rc
+                : og_buf_printf(b, "\t%s:%d", r->pos.input ? r->pos.input : "", r->pos.partition);
+    else
+        rc = rc ? rc : og_copy_text(b, false, r->pos.input ? r->pos.input : "");
+    rc = rc ? rc : og_copy_text(b, false, r->pos.version ? r->pos.version : "");
     rc = rc ? rc : og_copy_int(b, false, r->pos.index);
     if (rc == 0)
         rc = r->pos.line > 0 ? og_copy_int(b, false, r->pos.line) : og_copy_text(b, false, NULL);
@@ -194,16 +201,15 @@ static int commit_once(struct og_pg *pg, long long run_id, const struct og_batch
             res = NULL;
         }
     }
-    if (rc == 0 && b->source && b->key) {
+    for (size_t i = 0; rc == 0 && i < b->nmarks; i++) {
+        const struct og_mark *m = &b->marks[i];
         char pos[32], recs[32], rejs[32];
-        snprintf(pos, sizeof(pos), "%lld", b->position);
-        snprintf(recs, sizeof(recs), "%zu", b->nrecs);
-        snprintf(rejs, sizeof(rejs), "%zu", b->nrejs);
-        const char *p[] = {
-            b->source, b->kind ? b->kind : "file", b->key, b->version ? b->version : "",
-            pos,       b->done ? "t" : "f",        recs,   rejs,
-            run};
-        rc = og_pg_run(pg, LEDGER_UPSERT, 9, p, PGRES_COMMAND_OK, NULL,
+        snprintf(pos, sizeof(pos), "%lld", m->position);
+        snprintf(recs, sizeof(recs), "%lld", m->records);
+        snprintf(rejs, sizeof(rejs), "%lld", m->rejects);
+        const char *p[] = {b->source,           m->kind, m->key, m->version, pos,
+                           m->done ? "t" : "f", recs,    rejs,   run,        m->state};
+        rc = og_pg_run(pg, LEDGER_UPSERT, 10, p, PGRES_COMMAND_OK, NULL,
                        "record the source position", err);
     }
     if (rc == 0)

@@ -298,26 +298,28 @@ int og_pg_run_finish(struct og_pg *pg, long long run_id, const char *status,
 /* ---- ledger ---- */
 
 int og_pg_ledger_get(struct og_pg *pg, const char *source, const char *kind, const char *key,
-                     const char *version, bool *found, long long *position, bool *done,
-                     struct og_error *err)
+                     const char *version, struct og_stored *st, struct og_error *err)
 {
-    *found = *done = false;
-    *position = 0;
-    const char *p[] = {source, kind, key, version};
+    memset(st, 0, sizeof(*st));
+    const char *p[] = {source, kind, key, version ? version : ""};
     PGresult *res;
-    if (og_pg_run(pg,
-                  "SELECT position, done FROM onegrid.etl_source_state WHERE source = $1 AND kind "
-                  "= $2 AND key = $3 "
-                  "AND version = $4",
-                  4, p, PGRES_TUPLES_OK, &res, "read the source ledger", err) < 0)
+    if (og_pg_run(
+            pg,
+            "SELECT position, done, state::text FROM onegrid.etl_source_state WHERE source = $1 "
+            "AND kind = $2 AND key = $3 AND version = $4",
+            4, p, PGRES_TUPLES_OK, &res, "read the source ledger", err) < 0)
         return OG_EDB;
+    int rc = 0;
     if (PQntuples(res) == 1) {
-        *found = true;
-        *position = atoll(PQgetvalue(res, 0, 0));
-        *done = PQgetvalue(res, 0, 1)[0] == 't';
+        st->found = true;
+        st->position = atoll(PQgetvalue(res, 0, 0));
+        st->done = PQgetvalue(res, 0, 1)[0] == 't';
+        if (!PQgetisnull(res, 0, 2) && strcmp(PQgetvalue(res, 0, 2), "{}") != 0 &&
+            !(st->state = strdup(PQgetvalue(res, 0, 2))))
+            rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
     }
     PQclear(res);
-    return 0;
+    return rc;
 }
 
 /* ---- printing ---- */

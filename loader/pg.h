@@ -6,6 +6,7 @@
 #include "core/batch.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/source.h"
 #include "core/world.h"
 
 #include <stdbool.h>
@@ -43,10 +44,10 @@ int og_pg_run_begin(struct og_pg *pg, const char *command, const char *version, 
 int og_pg_run_finish(struct og_pg *pg, long long run_id, const char *status,
                      const char *counts_json, const char *message, struct og_error *err);
 
-/* The file ledger: where (source, path, content hash) stands. *found false when never seen. */
+/* The ledger: where input (kind, key, version) of source stands (*st new: free st->state;
+ * st->found false when never committed). */
 int og_pg_ledger_get(struct og_pg *pg, const char *source, const char *kind, const char *key,
-                     const char *version, bool *found, long long *position, bool *done,
-                     struct og_error *err);
+                     const char *version, struct og_stored *st, struct og_error *err);
 
 /* What one commit did. */
 struct og_load_stats {
@@ -72,13 +73,12 @@ void og_pg_rows_reset(struct og_pg_rows *rows);
 int og_pg_rows_prepare(struct og_pg_rows *rows, const struct og_batch *b, size_t i);
 
 /* Commits batch b in ONE transaction: COPY of records and rejects into staging tables, the merges
- * (unchanged rows are not rewritten), event history, rejects, and the source position (b->source,
- * kind, key, version, position, done). rows holds b's records encoded ahead (those missing are
- * encoded now). Adds to *stats.
- * On error the transaction is rolled back and err says what and its class (RETRY for lost
- * connections, deadlocks, shutdowns; FATAL otherwise). *stats changes only when the commit
- * succeeded. Committing the same batch twice is harmless (the merges are idempotent), so a RETRY
- * may be retried. */
+ * (unchanged rows are not rewritten), event history, rejects, and where each input of b->source
+ * stands (b->marks: a Kafka partition's position never moves back). rows holds b's records encoded
+ * ahead (those missing are encoded now). Adds to *stats. On error the transaction is rolled back
+ * and err says what and its class (RETRY for lost connections, deadlocks, shutdowns; FATAL
+ * otherwise). *stats changes only when the commit succeeded. Committing the same batch twice is
+ * harmless (the merges are idempotent), so a RETRY may be retried. */
 int og_pg_commit_batch(struct og_pg *pg, long long run_id, const struct og_batch *b,
                        struct og_pg_rows *rows, struct og_load_stats *stats, struct og_error *err);
 

@@ -1,9 +1,11 @@
 /* handoff.c - the loader thread and its one-slot queue. */
 #include "pipeline/handoff.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 
 struct og_handoff {
     pthread_t tid;
@@ -79,6 +81,37 @@ int og_handoff_submit(struct og_handoff *h, void *item, struct og_error *err)
     if (rc == 0) {
         h->pending = item;
         pthread_cond_broadcast(&h->cv);
+    }
+    pthread_mutex_unlock(&h->mu);
+    return rc;
+}
+
+int og_handoff_submit_timed(struct og_handoff *h, void *item, int timeout_ms, struct og_error *err)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&h->mu);
+    int rc = 0;
+    while (h->pending && rc == 0)
+        rc = pthread_cond_timedwait(&h->cv, &h->mu, &until) == ETIMEDOUT ? OG_EAGAIN : 0;
+    if (rc == 0 && h->pending)
+        rc = OG_EAGAIN;
+    if (rc == 0) {
+        if (h->rc < 0) {
+            if (err)
+                *err = h->err;
+            rc = h->rc;
+        }
+        else {
+            h->pending = item;
+            pthread_cond_broadcast(&h->cv);
+        }
     }
     pthread_mutex_unlock(&h->mu);
     return rc;

@@ -18,6 +18,9 @@ int og_handoff_start(og_commit_fn commit, void *ctx, struct og_handoff **out);
  * submit or drain returns). Returns 0, or the error of an earlier commit (then item is not taken:
  * err filled). */
 int og_handoff_submit(struct og_handoff *h, void *item, struct og_error *err);
+/* Like og_handoff_submit, but waits at most timeout_ms for the loader to become idle: OG_EAGAIN
+ * (item not taken, err untouched) when it is still busy then. */
+int og_handoff_submit_timed(struct og_handoff *h, void *item, int timeout_ms, struct og_error *err);
 /* Waits until every submitted batch is committed. 0, or the first commit error (err filled). */
 int og_handoff_drain(struct og_handoff *h, struct og_error *err);
 /* Drains and joins the thread; NULL allowed. */

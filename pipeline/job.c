@@ -2,6 +2,7 @@
 #include "pipeline/job.h"
 
 #include "core/world.h"
+#include "pipeline/files.h"
 #include "pipeline/loop.h"
 #include "pipeline/sink.h"
 #include "pipeline/step.h"
@@ -47,13 +48,14 @@ static char *counts_json(const struct og_job_result *res)
         for (int k = 0; k < s->nreasons; k++)
             json_object_set_new(reasons, og_reason_name(s->reasons[k].reason),
                                 json_integer(s->reasons[k].n));
-        json_object_set_new(
-            srcs, s->name,
-            json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "files", (json_int_t)s->files,
-                      "files_skipped", (json_int_t)s->files_skipped, "files_resumed",
-                      (json_int_t)s->files_resumed, "read", (json_int_t)s->read, "records",
-                      (json_int_t)s->records, "rejected", (json_int_t)s->rejected, "notes",
-                      (json_int_t)s->notes, "reasons", reasons));
+        json_object_set_new(srcs, s->name,
+                            json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "files",
+                                      (json_int_t)s->inputs.files, "files_skipped",
+                                      (json_int_t)s->inputs.files_skipped, "files_resumed",
+                                      (json_int_t)s->inputs.files_resumed, "read",
+                                      (json_int_t)s->read, "records", (json_int_t)s->records,
+                                      "rejected", (json_int_t)s->rejected, "notes",
+                                      (json_int_t)s->notes, "reasons", reasons));
     }
     json_object_set_new(o, "sources", srcs);
     json_object_set_new(o, "read", json_integer(res->read));
@@ -161,14 +163,13 @@ static enum og_job_status open_warehouse(struct job *j, struct og_error *err)
 static int load_sources(struct job *j, const struct og_sink *sink, struct og_job_result *res,
                         struct og_error *err)
 {
-    struct og_pipeline p = {sink,
-                            j->env->log,
-                            j->cfg->batch_size,
-                            j->o->progress,
-                            j->env->stop,
-                            OG_COMMIT_ATTEMPTS,
-                            1,
-                            {0, 0, 0, 0, 0, 0}};
+    struct og_pipeline p = {.sink = sink,
+                            .log = j->env->log,
+                            .batch_size = j->cfg->batch_size,
+                            .progress = j->o->progress,
+                            .stop = j->env->stop,
+                            .commit_attempts = OG_COMMIT_ATTEMPTS,
+                            .retry_delay_s = 1};
     int rc = 0;
     for (size_t i = 0; i < j->cfg->nsources && rc == 0; i++) {
         const struct og_source_cfg *sc = &j->cfg->sources[i];
@@ -177,10 +178,14 @@ static int load_sources(struct job *j, const struct og_sink *sink, struct og_job
         struct og_source_stats *st = &res->stats[res->nstats++];
         st->name = sc->name;
         struct og_step step = {j->maps[i], j->rec, sc->name};
-        rc = og_pipeline_source(&p, sc, &step, &j->feeds[i], st, err);
+        json_t *opts = og_files_options((const char *const *)sc->inputs, sc->ninputs,
+                                        j->feeds[i].connector->name, j->feeds[i].options);
+        rc = opts ? og_pipeline_source(&p, sc->name, &og_files_source, opts, &step, st, err)
+                  : og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+        json_decref(opts);
         og_info(j->env->log, "run",
                 "source=%s files=%lld skipped=%lld read=%lld records=%lld rejected=%lld", sc->name,
-                st->files, st->files_skipped, st->read, st->records, st->rejected);
+                st->inputs.files, st->inputs.files_skipped, st->read, st->records, st->rejected);
         res->read += st->read;
         res->records += st->records;
         res->rejected += st->rejected;

@@ -1,10 +1,11 @@
-/* loop.h - the run loop: a source's input files -> connector -> record step -> batches -> sink,
- * each batch committed with the position it brings its input to, on a loader thread. */
+/* loop.h - the run loop that `run`, `stream` and `map` share: a source's records (core/source.h)
+ * -> record step -> batches -> sink, each batch committed with the positions it brings its inputs
+ * to, on a loader thread while the next batch is read. */
 #ifndef OG_LOOP_H
 #define OG_LOOP_H
 
-#include "core/config.h"
 #include "core/log.h"
+#include "core/source.h"
 #include "pipeline/sink.h"
 #include "pipeline/stats.h"
 #include "pipeline/step.h"
@@ -18,18 +19,22 @@ struct og_pipeline {
     int batch_size;              /* records (and rejects) per transaction */
     bool progress;               /* show progress on stderr (a terminal) */
     volatile sig_atomic_t *stop; /* set by a signal handler in main; may be NULL */
-    int commit_attempts;         /* tries per batch when a commit fails with class RETRY (>= 1) */
-    unsigned retry_delay_s;      /* seconds before try n+1 is n * retry_delay_s */
+    int commit_attempts;         /* tries per batch on a RETRY-class failure; 0 = until stopped */
+    unsigned retry_delay_s;      /* try n+1 waits n * retry_delay_s seconds, at most 30 s */
+    bool follow;                 /* stream: read past the end until stopped */
+    int linger_ms;               /* follow: a batch is committed at most this long after its first
+                                    record, however few records it has */
+    long long limit;             /* stop after this many records read (0 = no limit) */
     struct og_load_stats load;   /* summed over commits */
+    long long batches;           /* batches committed */
 };
 
-/* Runs one source: every file its inputs match, in name order, read by feed and turned into
- * records by step. A file whose (source, path, content hash) is done in the sink is skipped; a
- * partly loaded one resumes after its last committed record. Returns 0, or a negative error (err
- * filled) when the run must stop: a fatal read error, a failed commit, or an interruption
- * (OG_EINTR: the batch in hand was committed with its position, not done). */
-int og_pipeline_source(struct og_pipeline *p, const struct og_source_cfg *sc,
-                       const struct og_step *step, const struct og_feed *feed,
+/* Reads the source named name (ops opened with options) to its end, or until stopped when
+ * following, through step into the sink. Returns 0, or a negative error (err filled) when the
+ * source must stop: a fatal read error, a failed commit, or an interruption (OG_EINTR when not
+ * following: the records read were committed with their positions; the next run resumes). */
+int og_pipeline_source(struct og_pipeline *p, const char *name, const struct og_source_ops *ops,
+                       const json_t *options, const struct og_step *step,
                        struct og_source_stats *st, struct og_error *err);
 
 #endif

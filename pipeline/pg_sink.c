@@ -2,11 +2,10 @@
 #include "pipeline/sink.h"
 
 static int position(void *ctx, const char *source, const char *kind, const char *key,
-                    const char *version, bool *found, long long *pos, bool *done,
-                    struct og_error *err)
+                    const char *version, struct og_stored *st, struct og_error *err)
 {
     struct og_pg_sink *s = ctx;
-    return og_pg_ledger_get(s->pg, source, kind, key, version, found, pos, done, err);
+    return og_pg_ledger_get(s->pg, source, kind, key, version, st, err);
 }
 
 static void *lane_new(void *ctx)

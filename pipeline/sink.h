@@ -6,25 +6,25 @@
 
 #include "core/batch.h"
 #include "core/error.h"
+#include "core/source.h"
 #include "loader/pg.h"
 
 #include <stdbool.h>
 
 struct og_sink {
     void *ctx;
-    /* Where (source, kind, key, version) stands: *found false when never seen; else the records
-     * committed (*position) and whether the input was finished (*done). */
+    /* Where input (kind, key, version) of source stands (*st new: free st->state). NULL: the
+     * sink keeps no positions, every input is read whole. */
     int (*position)(void *ctx, const char *source, const char *kind, const char *key,
-                    const char *version, bool *found, long long *position, bool *done,
-                    struct og_error *err);
+                    const char *version, struct og_stored *st, struct og_error *err);
     /* A new scratch that travels with one batch (e.g. the rows encoded ahead), NULL on out of
-     * memory; lane_free accepts NULL. */
+     * memory; lane_free accepts NULL. Both may be NULL: no scratch. */
     void *(*lane_new)(void *ctx);
     void (*lane_free)(void *ctx, void *lane);
     /* On the reading thread, after record i was added to b: work to do ahead (may be NULL).
      * 0 or OG_ENOMEM. */
     int (*prepare)(void *ctx, void *lane, const struct og_batch *b, size_t i);
-    /* On the loader thread: stores b (records, rejects, its position) in ONE transaction, adds
+    /* On the loader thread: stores b (records, rejects, its marks) in ONE transaction, adds
      * what it did to *stats, and resets the lane. On failure nothing of b is stored and err->klass
      * says whether it may pass (OG_CLASS_RETRY). */
     int (*commit)(void *ctx, const struct og_batch *b, void *lane, struct og_load_stats *stats,

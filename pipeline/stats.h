@@ -3,6 +3,7 @@
 #define OG_STATS_H
 
 #include "core/reason.h"
+#include "core/source.h"
 
 /* One reason and how many records it rejected. */
 struct og_reason_count {
@@ -11,12 +12,12 @@ struct og_reason_count {
 };
 
 struct og_source_stats {
-    const char *name; /* the source (borrowed from the config) */
-    long long files, files_skipped, files_resumed, unmatched_inputs;
-    long long read;     /* records the connector produced (including malformed ones) */
-    long long records;  /* unified records handed to the loader */
-    long long rejected; /* records rejected, at any stage */
-    long long notes;    /* fields nulled or defaulted by policy */
+    const char *name;              /* the source (borrowed from the config) */
+    struct og_input_counts inputs; /* files read, skipped, resumed; Kafka partitions */
+    long long read;                /* records the connector produced (including malformed ones) */
+    long long records;             /* unified records handed to the loader */
+    long long rejected;            /* records rejected, at any stage */
+    long long notes;               /* fields nulled or defaulted by policy */
     struct og_reason_count reasons[OG_R__COUNT]; /* in the order first seen */
     int nreasons;
 };

@@ -103,23 +103,7 @@ int og_step_unreadable(struct og_batch *b, const struct og_pos *pos, const struc
     return rejected(og_batch_reject(b, pos, OG_STAGE_READ, why, raw), why, err);
 }
 
-int og_raw_next(const struct og_connector *c, void *state, struct og_raw *r)
-{
-    memset(r, 0, sizeof(*r));
-    r->pos.partition = -1;
-    int rc = c->next(state, &r->doc, &r->pos, &r->raw, &r->why);
-    return rc > 0 ? 1 : rc;
-}
-
-void og_raw_release(struct og_raw *r)
-{
-    json_decref(r->doc);
-    free(r->raw);
-    r->doc = NULL;
-    r->raw = NULL;
-}
-
-int og_step_take(const struct og_step *s, int rc, const struct og_raw *r, struct og_batch *b,
+int og_step_take(const struct og_step *s, int rc, const struct og_read *r, struct og_batch *b,
                  struct og_unified **out, int *notes, struct og_error *err)
 {
     *out = NULL;

@@ -6,6 +6,7 @@
 
 #include "core/batch.h"
 #include "core/connector.h"
+#include "core/source.h"
 #include "transform/mapping.h"
 #include "transform/reconcile.h"
 
@@ -33,24 +34,9 @@ struct og_step {
 
 enum { OG_STEP_LOADED = 0, OG_STEP_REJECTED = 1 };
 
-/* One record as a connector hands it on. */
-struct og_raw {
-    json_t *doc;         /* new reference; NULL for an unreadable record */
-    char *raw;           /* the text of an unreadable record (new), or NULL */
-    struct og_pos pos;   /* its strings are the connector's, valid until it is closed */
-    struct og_error why; /* why it is unreadable, or why reading stopped */
-};
-
-/* Reads the next record of an open connector into *r (cleared first): 1 for a record (r->doc),
- * OG_EREJECT for a record that cannot be read (r->why, r->raw; reading goes on), 0 at the end, or
- * another negative code when reading cannot go on (r->why). */
-int og_raw_next(const struct og_connector *c, void *state, struct og_raw *r);
-/* Frees what og_raw_next gave (doc, raw); r can be used again. */
-void og_raw_release(struct og_raw *r);
-
-/* The record step for what og_raw_next returned (rc 1 or OG_EREJECT): og_step_record or
- * og_step_unreadable. */
-int og_step_take(const struct og_step *s, int rc, const struct og_raw *r, struct og_batch *b,
+/* The record step for what a source's next() returned (OG_READ_RECORD or OG_EREJECT):
+ * og_step_record or og_step_unreadable. */
+int og_step_take(const struct og_step *s, int rc, const struct og_read *r, struct og_batch *b,
                  struct og_unified **out, int *notes, struct og_error *err);
 
 /* Maps and reconciles doc (read at pos, borrowed) into b. OG_STEP_LOADED: a unified record was

@@ -51,12 +51,11 @@ static void test_records(void **unused)
     assert_non_null(b);
     assert_int_equal(og_batch_size(b), 0);
     b->source = "um_cases";
-    b->kind = "file";
-    b->key = "samples/um.ndjson";
-    b->version = "abc";
-    b->position = 42;
-    b->done = true;
     b->notes = 3;
+    struct og_mark *m = og_batch_mark(b, "file", "samples/um.ndjson", "abc");
+    assert_non_null(m);
+    m->position = 42;
+    m->done = true;
 
     for (int i = 0; i < 2500; i++) { /* past the first capacity (1024) */
         struct og_unified *u = og_batch_add(b);
@@ -92,13 +91,9 @@ static void test_records(void **unused)
     assert_int_equal(b->nrejs, 0);
     assert_int_equal(b->notes, 0);
     assert_int_equal(og_arena_used(b->arena), 0);
-    /* where the source stands survives the reset */
+    /* the source survives the reset, the marks go with the batch */
     assert_string_equal(b->source, "um_cases");
-    assert_string_equal(b->kind, "file");
-    assert_string_equal(b->key, "samples/um.ndjson");
-    assert_string_equal(b->version, "abc");
-    assert_int_equal(b->position, 42);
-    assert_true(b->done);
+    assert_int_equal(b->nmarks, 0);
     /* and the batch is usable again */
     assert_non_null(og_batch_add(b));
     assert_int_equal(og_batch_size(b), 1);
@@ -298,13 +293,42 @@ static void test_stage_names(void **unused)
     og_batch_destroy(b);
 }
 
+/* One mark per input: found again by (kind, key, version), its strings copied; many partitions. */
+static void test_marks(void **unused)
+{
+    (void)unused;
+    struct og_batch *b = og_batch_create();
+    char key[32];
+    for (int p = 0; p < 40; p++) {
+        snprintf(key, sizeof(key), "ps.incidents:%d", p);
+        struct og_mark *m = og_batch_mark(b, "kafka", key, NULL);
+        assert_non_null(m);
+        assert_string_equal(m->version, "");
+        m->position = 100 + p;
+        m->records++;
+    }
+    snprintf(key, sizeof(key), "ps.incidents:7");
+    struct og_mark *m = og_batch_mark(b, "kafka", key, "");
+    memset(key, '#', sizeof(key) - 1);
+    assert_int_equal(b->nmarks, 40);
+    assert_int_equal(m->position, 107);
+    assert_int_equal(m->records, 1);
+    assert_string_equal(m->key, "ps.incidents:7");
+    assert_ptr_not_equal(og_batch_mark(b, "file", "ps.incidents:7", ""), m); /* another kind */
+    assert_ptr_not_equal(og_batch_mark(b, "kafka", "ps.incidents:7", "v2"), NULL);
+    assert_int_equal(b->nmarks, 42);
+    og_batch_reset(b);
+    assert_int_equal(b->nmarks, 0);
+    og_batch_destroy(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_records),           cmocka_unit_test(test_reject_copies),
         cmocka_unit_test(test_raw_truncation),    cmocka_unit_test(test_id_masking),
         cmocka_unit_test(test_message_id_masked), cmocka_unit_test(test_cut_id_masked),
-        cmocka_unit_test(test_stage_names),
+        cmocka_unit_test(test_stage_names),       cmocka_unit_test(test_marks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
  * in batches with positions, skipping loaded files, resuming cut ones, retrying, stopping. The
  * sink here is memory (the warehouse one is covered by the integration tests). */
 #include "core/world.h"
+#include "pipeline/files.h"
 #include "pipeline/loop.h"
 
 #include <setjmp.h>
@@ -49,16 +50,15 @@ struct mem_sink {
 };
 
 static int mem_position(void *ctx, const char *source, const char *kind, const char *key,
-                        const char *version, bool *found, long long *position, bool *done,
-                        struct og_error *err)
+                        const char *version, struct og_stored *st, struct og_error *err)
 {
-    (void)source, (void)kind, (void)key, (void)err;
+    (void)key, (void)err;
     struct mem_sink *m = ctx;
+    assert_string_equal(source, "loop_src");
+    assert_string_equal(kind, "file");
     assert_int_equal(strlen(version), 64); /* the content hash */
     m->positions_asked++;
-    *found = m->found;
-    *done = m->done;
-    *position = m->position;
+    *st = (struct og_stored){m->found, m->done, m->position, NULL};
     return 0;
 }
 
@@ -98,9 +98,14 @@ static int mem_commit(void *ctx, const struct og_batch *b, void *lane, struct og
     struct commit *c = &m->commits[m->ncommits++];
     c->nrecs = b->nrecs;
     c->nrejs = b->nrejs;
-    snprintf(c->key, sizeof(c->key), "%s", b->key);
-    c->position = b->position;
-    c->done = b->done;
+    assert_int_equal(b->nmarks, 1); /* a batch never spans two files */
+    const struct og_mark *mk = &b->marks[0];
+    assert_string_equal(mk->kind, "file");
+    assert_int_equal(mk->records, (long long)b->nrecs);
+    assert_int_equal(mk->rejects, (long long)b->nrejs);
+    snprintf(c->key, sizeof(c->key), "%s", mk->key);
+    c->position = mk->position;
+    c->done = mk->done;
     snprintf(c->first_id, sizeof(c->first_id), "%s", b->nrecs ? b->recs[0].u.event.source_id : "");
     stats->inserted += (long long)b->nrecs;
     stats->rejects += (long long)b->nrejs;
@@ -202,13 +207,18 @@ static int run(struct fixture *fx, const struct og_sink *sink, int batch_size,
 {
     char glob[128];
     snprintf(glob, sizeof(glob), "%s/*.ndjson", fx->dir);
-    char *inputs[] = {glob};
-    struct og_source_cfg sc = {"loop_src", NULL, inputs, 1, MAPPING, NULL};
+    const char *inputs[] = {glob};
+    json_t *opts = og_files_options(inputs, 1, "ndjson", fx->feed.options);
     struct og_step step = {fx->m, fx->rec, "loop_src"};
-    struct og_pipeline p = {sink, &fx->log, batch_size, false, &fx->stop, 3, 0, {0}};
+    struct og_pipeline p = {.sink = sink,
+                            .log = &fx->log,
+                            .batch_size = batch_size,
+                            .stop = &fx->stop,
+                            .commit_attempts = 3};
     memset(st, 0, sizeof(*st));
     og_error_clear(err);
-    int rc = og_pipeline_source(&p, &sc, &step, &fx->feed, st, err);
+    int rc = og_pipeline_source(&p, "loop_src", &og_files_source, opts, &step, st, err);
+    json_decref(opts);
     if (out)
         *out = p;
     return rc;
@@ -234,7 +244,7 @@ static void test_batches_and_positions(void **state)
     int rc = run(fx, &fx->sink, 4, &st, &err, &p);
     if (rc != 0)
         fail_msg("%s", err.message);
-    assert_int_equal(st.files, 1);
+    assert_int_equal(st.inputs.files, 1);
     assert_int_equal(st.read, 10);
     assert_int_equal(st.records, 7);
     assert_int_equal(st.rejected, 3);
@@ -268,8 +278,8 @@ static void test_loaded_file_skipped(void **state)
     struct og_source_stats st;
     struct og_error err;
     assert_int_equal(run(fx, &fx->sink, 4, &st, &err, NULL), 0);
-    assert_int_equal(st.files_skipped, 1);
-    assert_int_equal(st.files, 0);
+    assert_int_equal(st.inputs.files_skipped, 1);
+    assert_int_equal(st.inputs.files, 0);
     assert_int_equal(st.read, 0);
     assert_int_equal(fx->mem.ncommits, 0);
 }
@@ -284,7 +294,7 @@ static void test_resume(void **state)
     struct og_source_stats st;
     struct og_error err;
     assert_int_equal(run(fx, &fx->sink, 100, &st, &err, NULL), 0);
-    assert_int_equal(st.files_resumed, 1);
+    assert_int_equal(st.inputs.files_resumed, 1);
     assert_int_equal(st.read, 4);
     assert_int_equal(fx->mem.ncommits, 1);
     assert_string_equal(fx->mem.commits[0].first_id, "E6");
@@ -361,7 +371,7 @@ static void test_dry_run(void **state)
     struct og_source_stats st;
     struct og_error err;
     assert_int_equal(run(fx, NULL, 4, &st, &err, NULL), 0);
-    assert_int_equal(st.files, 2);
+    assert_int_equal(st.inputs.files, 2);
     assert_int_equal(st.read, 15);
     assert_int_equal(st.records, 12);
     assert_int_equal(st.rejected, 3);
@@ -385,14 +395,20 @@ static void test_files_in_order(void **state)
 
     char glob[128];
     snprintf(glob, sizeof(glob), "%s/none-*.csv", fx->dir);
-    char *inputs[] = {glob};
-    struct og_source_cfg sc = {"loop_src", NULL, inputs, 1, MAPPING, NULL};
+    const char *inputs[] = {glob};
+    json_t *opts = og_files_options(inputs, 1, "ndjson", NULL);
     struct og_step step = {fx->m, fx->rec, "loop_src"};
-    struct og_pipeline p = {&fx->sink, &fx->log, 10, false, &fx->stop, 3, 0, {0}};
+    struct og_pipeline p = {.sink = &fx->sink,
+                            .log = &fx->log,
+                            .batch_size = 10,
+                            .stop = &fx->stop,
+                            .commit_attempts = 3};
     memset(&st, 0, sizeof(st));
-    assert_int_equal(og_pipeline_source(&p, &sc, &step, &fx->feed, &st, &err), 0);
-    assert_int_equal(st.unmatched_inputs, 1);
-    assert_int_equal(st.files, 0);
+    assert_int_equal(og_pipeline_source(&p, "loop_src", &og_files_source, opts, &step, &st, &err),
+                     0);
+    json_decref(opts);
+    assert_int_equal(st.inputs.unmatched_inputs, 1);
+    assert_int_equal(st.inputs.files, 0);
 }
 
 int main(void)
