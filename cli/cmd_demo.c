@@ -317,7 +317,7 @@ static int run(struct og_cli *cli, int argc, char **argv)
            "department grids, %lld "
            "crosswalk rows\n\n",
            counts[0], counts[1], counts[2], counts[3], counts[4]);
-    struct og_job_opts o = {NULL, 0, false, isatty(2) != 0 && !cli->log.json, "demo"};
+    struct og_job_opts o = {.progress = isatty(2) != 0 && !cli->log.json, .command = "demo"};
     struct og_id_key key;
     struct og_error key_err;
     struct og_job_env env;

@@ -62,7 +62,7 @@ static int run(struct og_cli *cli, int argc, char **argv)
                                          {"dry-run", no_argument, NULL, 'n'},
                                          {"no-progress", no_argument, NULL, 'P'},
                                          {0, 0, 0, 0}};
-    struct args a = {{NULL, 0, false, isatty(2) != 0, "run"}, {NULL}};
+    struct args a = {{.progress = isatty(2) != 0, .command = "run"}, {NULL}};
     int code = og_cli_parse(cli, help, argc, argv, "s:n", opts, on_option, &a);
     if (code != OG_CLI_GO)
         return code;

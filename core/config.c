@@ -129,13 +129,13 @@ static int read_source(const struct reader *r, const json_t *s, const char *wher
     if (!mp)
         return bad(r, where, "\"mapping\" (the mapping file of this feed) is required");
     size_t nin = json_is_string(inputs) ? 1 : json_is_array(inputs) ? json_array_size(inputs) : 0;
-    if (nin == 0)
-        return bad(r, where, "\"inputs\" (a path or glob, or a list of them) is required");
+    if (inputs && nin == 0)
+        return bad(r, where, "\"inputs\" is a path or glob, or a non-empty list of them");
     json_t *opt = json_object_get(s, "options");
     if (opt && !json_is_object(opt))
         return bad(r, where, "\"options\" must be an object of connector options");
     struct og_source_cfg *sc = &cfg->sources[cfg->nsources++];
-    sc->inputs = calloc(nin, sizeof(char *));
+    sc->inputs = calloc(nin + 1, sizeof(char *));
     if (!sc->inputs || set_str(&sc->name, nm) < 0 || !(sc->mapping = resolve(base, mp)) ||
         set_str(&sc->connector, json_string_value(json_object_get(s, "connector"))) < 0)
         return nomem(r);

@@ -11,7 +11,7 @@
 struct og_source_cfg {
     char *name;
     char *connector; /* NULL: the mapping's input.connector */
-    char **inputs;   /* paths or globs, resolved against the config file's folder */
+    char **inputs;   /* paths or globs, resolved against the config file's folder (files only) */
     size_t ninputs;
     char *mapping;   /* resolved path */
     json_t *options; /* new reference or NULL: connector options overriding the mapping's "input" */

@@ -83,11 +83,12 @@ int og_options_check(const char *owner, const struct og_option_doc *docs, const 
         bool ok = (strcmp(doc->type, "integer") == 0 && json_is_integer(value)) ||
                   (strcmp(doc->type, "boolean") == 0 && json_is_boolean(value)) ||
                   (strcmp(doc->type, "string") == 0 && json_is_string(value)) ||
-                  (strcmp(doc->type, "object") == 0 && json_is_object(value));
+                  (strcmp(doc->type, "object") == 0 && json_is_object(value)) ||
+                  (strcmp(doc->type, "array") == 0 && json_is_array(value));
         if (!ok)
             return og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
                                 "option \"%s\" for %s must be a%s %s", key, owner,
-                                doc->type[0] == 'i' || doc->type[0] == 'o' ? "n" : "", doc->type);
+                                strchr("aio", doc->type[0]) ? "n" : "", doc->type);
     }
     return 0;
 }

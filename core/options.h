@@ -10,7 +10,7 @@
 /* One option a component accepts: generated --help and unknown-key checks come from this table. */
 struct og_option_doc {
     const char *key;
-    const char *type; /* "string", "integer", "boolean", "object" */
+    const char *type; /* "string", "integer", "boolean", "object", "array" */
     const char *def;  /* default as text, or NULL */
     const char *description;
 };

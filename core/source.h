@@ -71,6 +71,9 @@ struct og_source_ops {
     const char *name;                    /* "kafka" */
     const char *summary;                 /* one line for --help */
     const struct og_option_doc *options; /* terminated by {NULL} */
+    /* Checks options beyond the table (values, combinations) without connecting (onegrid check).
+     * May be NULL. 0 or OG_ECONFIG. */
+    int (*check)(const json_t *options, struct og_error *err);
     /* Opens the configured source named name. follow: keep reading past the end (stream) instead
      * of stopping at what there was when it opened (run). *state is new (close). */
     int (*open)(const char *name, const json_t *options, const struct og_source_host *host,

@@ -204,6 +204,7 @@ const struct og_source_ops og_files_source = {
     .name = "files",
     .summary = "the files a source's inputs match, read by a file connector",
     .options = NULL,
+    .check = NULL,
     .open = files_open,
     .next = files_next,
     .wait = NULL,

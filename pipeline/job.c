@@ -113,6 +113,15 @@ static int check_all(struct job *j, struct og_error *err)
         int rc = og_mapping_load(sc->mapping, &j->maps[i], err);
         if (rc == 0)
             rc = og_feed_resolve(j->maps[i], sc->connector, sc->options, &j->feeds[i], err);
+        if (rc == 0 && j->feeds[i].connector && sc->ninputs == 0)
+            rc = og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
+                              "\"inputs\" (the files to read: paths or globs) is required for "
+                              "connector %s",
+                              j->feeds[i].name);
+        if (rc == 0 && j->o->follow && !j->feeds[i].source)
+            rc = og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
+                              "connector %s reads files, which `onegrid stream` does not follow",
+                              j->feeds[i].name);
         if (rc < 0) {
             og_error_prefix(err, "source %s: ", sc->name);
             return rc;
@@ -168,8 +177,10 @@ static int load_sources(struct job *j, const struct og_sink *sink, struct og_job
                             .batch_size = j->cfg->batch_size,
                             .progress = j->o->progress,
                             .stop = j->env->stop,
-                            .commit_attempts = OG_COMMIT_ATTEMPTS,
-                            .retry_delay_s = 1};
+                            .commit_attempts = j->o->follow ? 0 : OG_COMMIT_ATTEMPTS,
+                            .retry_delay_s = 1,
+                            .follow = j->o->follow,
+                            .linger_ms = 1000};
     int rc = 0;
     for (size_t i = 0; i < j->cfg->nsources && rc == 0; i++) {
         const struct og_source_cfg *sc = &j->cfg->sources[i];
@@ -178,9 +189,12 @@ static int load_sources(struct job *j, const struct og_sink *sink, struct og_job
         struct og_source_stats *st = &res->stats[res->nstats++];
         st->name = sc->name;
         struct og_step step = {j->maps[i], j->rec, sc->name};
-        json_t *opts = og_files_options((const char *const *)sc->inputs, sc->ninputs,
-                                        j->feeds[i].connector->name, j->feeds[i].options);
-        rc = opts ? og_pipeline_source(&p, sc->name, &og_files_source, opts, &step, st, err)
+        const struct og_feed *feed = &j->feeds[i];
+        json_t *opts = feed->source ? json_incref(feed->options)
+                                    : og_files_options((const char *const *)sc->inputs, sc->ninputs,
+                                                       feed->name, feed->options);
+        rc = opts ? og_pipeline_source(&p, sc->name, feed->source ? feed->source : &og_files_source,
+                                       opts, &step, st, err)
                   : og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
         json_decref(opts);
         og_info(j->env->log, "run",

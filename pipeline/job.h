@@ -26,6 +26,7 @@ struct og_job_opts {
     size_t nonly;
     bool dry_run;
     bool progress;
+    bool follow;         /* stream: Kafka sources read until stopped (files are refused) */
     const char *command; /* recorded in etl_run */
 };
 

@@ -107,18 +107,21 @@ static int commit(void *ctx, void *item, struct og_error *err)
  * asking (flush: nowait). An empty lane with no marks is not handed on. */
 static int hand_over(struct loop *l, bool nowait, struct og_error *err)
 {
-    struct lane *ln = &l->lane[l->cur];
-    if (ln->b->nrecs == 0 && ln->b->nrejs == 0 && ln->b->nmarks == 0)
-        return 0;
-    int rc;
-    if (nowait || !l->ops->wait)
-        rc = og_handoff_submit(l->h, ln, err);
-    else
-        while ((rc = og_handoff_submit_timed(l->h, ln, 200, err)) == OG_EAGAIN)
+    for (;;) {
+        struct lane *ln = &l->lane[l->cur];
+        if (ln->b->nrecs == 0 && ln->b->nrejs == 0 && ln->b->nmarks == 0)
+            return 0;
+        int rc = nowait || !l->ops->wait ? og_handoff_submit(l->h, ln, err)
+                                         : og_handoff_submit_timed(l->h, ln, 200, err);
+        if (rc == OG_EAGAIN) {
+            /* the source may flush meanwhile (a rebalance): the current lane is looked at again */
             l->ops->wait(l->state);
-    if (rc == 0)
-        l->cur ^= 1;
-    return rc;
+            continue;
+        }
+        if (rc == 0)
+            l->cur ^= 1;
+        return rc;
+    }
 }
 
 /* host->flush: everything read so far committed. */

@@ -3,6 +3,7 @@
 
 #include "connectors/csv.h"
 #include "connectors/jsondoc.h"
+#include "connectors/kafka.h"
 #include "connectors/ndjson.h"
 
 #include <stdio.h>
@@ -12,6 +13,11 @@ static const struct og_connector *const CONNECTORS[] = {
     &og_connector_csv,
     &og_connector_json,
     &og_connector_ndjson,
+    NULL,
+};
+
+static const struct og_source_ops *const SOURCES[] = {
+    &og_kafka_source,
     NULL,
 };
 
@@ -28,12 +34,26 @@ const struct og_connector *const *og_registry_all(void)
     return CONNECTORS;
 }
 
+const struct og_source_ops *og_registry_source(const char *name)
+{
+    for (const struct og_source_ops *const *s = SOURCES; name && *s; s++)
+        if (strcmp((*s)->name, name) == 0)
+            return *s;
+    return NULL;
+}
+
+const struct og_source_ops *const *og_registry_sources(void)
+{
+    return SOURCES;
+}
+
 const char *og_registry_names(char *buf, size_t size)
 {
-    size_t used = 0;
+    size_t used = 0, nfiles = sizeof(CONNECTORS) / sizeof(CONNECTORS[0]) - 1;
     buf[0] = '\0';
-    for (const struct og_connector *const *c = CONNECTORS; *c; c++) {
-        int n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", (*c)->name);
+    for (size_t i = 0; i < nfiles + sizeof(SOURCES) / sizeof(SOURCES[0]) - 1; i++) {
+        const char *name = i < nfiles ? CONNECTORS[i]->name : SOURCES[i - nfiles]->name;
+        int n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", name);
         if (n < 0 || (size_t)n >= size - used) {
             buf[used] = '\0'; /* whole names only */
             break;

@@ -3,6 +3,8 @@
 
 #include "pipeline/registry.h"
 
+#include <stdio.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +14,8 @@ int og_feed_resolve(const struct og_mapping *m, const char *connector, const jso
     memset(out, 0, sizeof(*out));
     const char *name = connector ? connector : og_mapping_connector(m);
     const struct og_connector *c = og_registry_connector(name);
-    if (!c) {
+    const struct og_source_ops *src = c ? NULL : og_registry_source(name);
+    if (!c && !src) {
         char known[200];
         if (name)
             og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
@@ -24,15 +27,24 @@ int og_feed_resolve(const struct og_mapping *m, const char *connector, const jso
                            "the mapping");
         return OG_ECONFIG;
     }
-    if (og_registry_check_options(c, og_mapping_input_options(m), err) < 0 ||
-        og_registry_check_options(c, source_options, err) < 0)
+    char owner[64];
+    snprintf(owner, sizeof(owner), "connector %s", name);
+    const struct og_option_doc *table = c ? c->options : src->options;
+    if (og_options_check(owner, table, og_mapping_input_options(m), err) < 0 ||
+        og_options_check(owner, table, source_options, err) < 0)
         return OG_ECONFIG;
     json_t *options = json_deep_copy(og_mapping_input_options(m));
     if (!options || (source_options && json_object_update(options, (json_t *)source_options))) {
         json_decref(options);
         return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
     }
+    if (src && src->check && src->check(options, err) < 0) {
+        json_decref(options);
+        return OG_ECONFIG;
+    }
+    out->name = c ? c->name : src->name;
     out->connector = c;
+    out->source = src;
     out->options = options;
     return 0;
 }

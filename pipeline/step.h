@@ -12,15 +12,18 @@
 
 #include <jansson.h>
 
-/* How a source is read. */
+/* How a source is read: by a file connector, or by a source kind that is not files. */
 struct og_feed {
-    const struct og_connector *connector; /* borrowed from the registry */
+    const char *name;                     /* the connector's name */
+    const struct og_connector *connector; /* a file connector (registry), or NULL */
+    const struct og_source_ops *source;   /* a source kind (registry), or NULL */
     json_t *options; /* new reference: the mapping's "input" with the source's "options" over it */
 };
 
 /* Resolves the connector (connector if not NULL, else the mapping's input.connector) and checks
- * both option sets against its table. OG_ECONFIG naming the unknown connector (the known ones in
- * the detail) or the option, or OG_ENOMEM. *out is new (og_feed_release). */
+ * both option sets against its table (and the source kind's own check). OG_ECONFIG naming the
+ * unknown connector (the known ones in the detail) or the option, or OG_ENOMEM. *out is new
+ * (og_feed_release). */
 int og_feed_resolve(const struct og_mapping *m, const char *connector, const json_t *source_options,
                     struct og_feed *out, struct og_error *err);
 void og_feed_release(struct og_feed *f); /* NULL allowed; f may be zeroed */

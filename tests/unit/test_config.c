@@ -274,14 +274,22 @@ static void test_sources(void **unused)
     refused("{\"sources\": [{\"name\": \"a\", \"inputs\": \"x\"}]}",
             "cfg.json: sources[0]: \"mapping\" (the mapping file of this feed) is required", NULL);
     static const char *const no_inputs[] = {
-        "{\"sources\": [{\"name\": \"a\", \"mapping\": \"m\"}]}",
         "{\"sources\": [{\"name\": \"a\", \"mapping\": \"m\", \"inputs\": []}]}",
         "{\"sources\": [{\"name\": \"a\", \"mapping\": \"m\", \"inputs\": 3}]}",
     };
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < 2; i++)
         refused(no_inputs[i],
-                "cfg.json: sources[0]: \"inputs\" (a path or glob, or a list of them) is required",
+                "cfg.json: sources[0]: \"inputs\" is a path or glob, or a non-empty list of them",
                 NULL);
+    /* a source that is not files (Kafka, a database) has no inputs: the job decides */
+    struct og_config cfg;
+    struct og_error err;
+    assert_int_equal(from_text("{\"sources\": [{\"name\": \"k\", \"mapping\": \"m\", "
+                               "\"connector\": \"kafka\"}]}",
+                               &cfg, &err),
+                     0);
+    assert_int_equal(cfg.sources[0].ninputs, 0);
+    og_config_free(&cfg);
     refused("{\"sources\": [{\"name\": \"a\", \"mapping\": \"m\", \"inputs\": [\"x\", 3]}]}",
             "cfg.json: sources[0]: \"inputs\" holds paths or globs (strings)", NULL);
     static const char *const bad_names[] = {
@@ -298,8 +306,6 @@ static void test_sources(void **unused)
                 NULL);
     }
     /* inputs as a string and as a list */
-    struct og_config cfg;
-    struct og_error err;
     assert_int_equal(
         from_text("{\"sources\": [{\"name\": \"a\", \"mapping\": \"m\", \"inputs\": \"x/*.csv\"},"
                   "{\"name\": \"b\", \"mapping\": \"m\", \"inputs\": [\"p\", \"/q\", \"r\"]}]}",
