@@ -37,7 +37,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libonegrid.a
 BIN      := $(BUILD)/bin/onegrid
-TOOLS    := $(TOOL_SRC:tools/%.c=$(BUILD)/bin/%) $(TOOL_DIRS:%=$(BUILD)/bin/%)
+TOOLS    := $(TOOL_SRC:tools/%.c=$(BUILD)/bin/%) $(TOOL_DIRS:%=$(BUILD)/bin/%) $(BUILD)/bin/og-kafka-dev
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test unit integration demo install deps clean format format-check tidy valgrind bench world samples
@@ -68,6 +68,11 @@ $(BUILD)/bin/%: $(BUILD)/tools/%.o $(TOOL_COMMON_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(TOOL_COMMON_OBJ) $(LIB) $(LDLIBS)
 
+# The development Kafka peer (librdkafka's mock cluster): tests, demo and benchmarks only.
+$(BUILD)/bin/og-kafka-dev: ops/kafka-dev/kafka-dev.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
 define tool_dir_rule
 $(BUILD)/bin/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/$(1)/*.c)) $(TOOL_COMMON_OBJ) $(LIB)
 	@mkdir -p $$(dir $$@)
@@ -88,7 +93,8 @@ unit: $(UNITS) $(BIN)
 
 # Integration tests: a real PostgreSQL (started by the harness) and the real binary.
 integration: $(BIN) $(TOOLS)
-	@ONEGRID_BIN=$(abspath $(BIN)) ONEGRID_TOOLS=$(abspath $(BUILD)/bin) bash tests/integration/run
+	@ONEGRID_BIN=$(abspath $(BIN)) ONEGRID_TOOLS=$(abspath $(BUILD)/bin) \
+	  KAFKA_DEV_BIN=$(abspath $(BUILD)/bin/og-kafka-dev) bash tests/integration/run
 
 # The whole suite, twice: a normal build, then under AddressSanitizer + UndefinedBehaviorSanitizer.
 test: deps

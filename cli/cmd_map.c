@@ -101,6 +101,11 @@ static json_t *unified_json(const struct og_unified *u)
         json_object_set_new(o, "subject_masked", jstr(e->subject_masked));
         json_object_set_new(o, "subject_valid", jtri(e->subject_valid));
         json_object_set_new(o, "attrs", e->attrs ? json_loads(e->attrs, 0, NULL) : json_object());
+        if (e->health)
+            json_object_set_new(o, "health_code",
+                                json_pack("{s:s, s:o, s:o}", "color", e->health->color,
+                                          "previous_color", jstr(e->health->previous_color),
+                                          "reason", jstr(e->health->reason)));
     }
     else {
         const struct og_visit *v = &u->u.visit;

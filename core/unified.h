@@ -32,6 +32,15 @@ struct og_place {
     const char *source_crs; /* "wgs84", "cgcs2000", "gcj02", "bd09" or NULL */
 };
 
+/* An event that is a health-code change (HL-1): rows of onegrid.health_code_change and, when it is
+ * the person's latest, onegrid.health_code. The person is the event's subject_key, the time its
+ * reported_at, the place its place. */
+struct og_health_change {
+    const char *color;          /* green, yellow, red */
+    const char *previous_color; /* or NULL */
+    const char *reason;         /* or NULL */
+};
+
 /* One row of onegrid.event. */
 struct og_event {
     const char *event_id; /* department + ":" + source + ":" + source_id */
@@ -50,7 +59,8 @@ struct og_event {
     const char *subject_key; /* HMAC of the normalised identity number, or NULL */
     const char *subject_masked;
     og_tristate subject_valid;
-    const char *attrs; /* JSON object text */
+    const char *attrs;                     /* JSON object text */
+    const struct og_health_change *health; /* a health-code change, or NULL (in the arena) */
 };
 
 struct og_visit_member {

@@ -56,6 +56,17 @@
     X(member_count, integer, INT, (long long)v->nmembers, SET)                                     \
     X(attrs, jsonb, JSON, v->attrs, SET)
 
+/* A health-code change (an event with og_event.health) in onegrid.health_code_change. */
+#define OG_HEALTH_COLUMNS(X)                                                                       \
+    X(event_id, text, TEXT, e->event_id, KEY)                                                      \
+    X(person_key, text, TEXT, e->subject_key, SET)                                                 \
+    X(color, text, TEXT, e->health->color, SET)                                                    \
+    X(previous_color, text, TEXT, e->health->previous_color, SET)                                  \
+    X(reason, text, TEXT, e->health->reason, SET)                                                  \
+    X(changed_at, timestamptz, TIME, e->reported_at, SET)                                          \
+    X(community_code, text, TEXT, e->place.community_code, SET)                                    \
+    X(grid_code, text, TEXT, e->place.grid_code, SET)
+
 /* "a, b, c, " : the column names, each followed by ", " (so a list is always continued). */
 #define OG_COL_NAME(name, type, enc, expr, merge) #name ", "
 /* "a text, b timestamptz, " : staging table columns. */
@@ -67,5 +78,6 @@
 
 #define OG_EVENT_COLS OG_EVENT_COLUMNS(OG_COL_NAME)
 #define OG_VISIT_COLS OG_VISIT_COLUMNS(OG_COL_NAME)
+#define OG_HEALTH_COLS OG_HEALTH_COLUMNS(OG_COL_NAME)
 
 #endif

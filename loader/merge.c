@@ -135,10 +135,11 @@ static int commit_once(struct og_pg *pg, long long run_id, const struct og_batch
 {
     struct bufs bf = {OG_BUF_INIT, OG_BUF_INIT};
     int rc = 0;
-    size_t nev = 0, nvi = 0;
+    size_t nev = 0, nvi = 0, nhealth = 0;
     for (size_t i = 0; i < b->nrecs && rc == 0; i++) {
         const struct og_unified *u = &b->recs[i];
         if (u->kind == OG_KIND_EVENT) {
+            nhealth += u->u.event.health != NULL;
             const struct og_row *row = og_rows_get(rows, b, i);
             rc = row ? event_row(&bf.ev, row, u, (int)i) : OG_ENOMEM;
             nev++;
@@ -187,6 +188,8 @@ static int commit_once(struct og_pg *pg, long long run_id, const struct og_batch
     }
     if (rc == 0 && nvi)
         rc = og_pg_merge_visits(pg, run, b, rows, fast, stats, err);
+    if (rc == 0 && nhealth)
+        rc = og_pg_merge_health(pg, run, b, stats, err);
     if (rc == 0 && b->nrejs) {
         rc = og_pg_copy(pg,
                         "COPY og_stage_reject (source, input, version, record_index, line, "
@@ -224,7 +227,8 @@ done:
 int og_pg_commit_batch(struct og_pg *pg, long long run_id, const struct og_batch *b,
                        struct og_pg_rows *rows, struct og_load_stats *total, struct og_error *err)
 {
-    struct og_load_stats st = {0, 0, 0, 0, 0, 0};
+    struct og_load_stats st;
+    memset(&st, 0, sizeof(st));
     int rc = commit_once(pg, run_id, b, rows, &st, true, err);
     if (rc < 0 && err && strcmp(err->sqlstate, "23505") == 0) {
         /* another loader inserted one of these new rows meanwhile: merge the whole batch instead */
@@ -238,6 +242,7 @@ int og_pg_commit_batch(struct og_pg *pg, long long run_id, const struct og_batch
         total->history += st.history;
         total->members += st.members;
         total->rejects += st.rejects;
+        total->health += st.health;
     }
     return rc;
 }

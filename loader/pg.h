@@ -58,6 +58,7 @@ struct og_load_stats {
     long long history; /* event_history rows appended */
     long long members; /* visit_member rows written */
     long long rejects; /* reject rows written (new) */
+    long long health;  /* health-code changes written (new or changed) */
 };
 
 /* The loader's encoding of a batch's records (COPY text rows and row hashes), made on the reading

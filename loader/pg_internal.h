@@ -30,6 +30,13 @@ int og_pg_merge_visits(struct og_pg *pg, const char *run, const struct og_batch 
                        struct og_pg_rows *rows, bool fast, struct og_load_stats *stats,
                        struct og_error *err);
 
+/* Writes the health-code changes among b's events inside the caller's transaction: every change
+ * into onegrid.health_code_change (a change sent again with other content is updated), and each
+ * person's latest change (by time, then event id) into onegrid.health_code, whatever the order
+ * the changes arrive in. */
+int og_pg_merge_health(struct og_pg *pg, const char *run, const struct og_batch *b,
+                       struct og_load_stats *stats, struct og_error *err);
+
 /* ROLLBACK, ignoring errors (after a failure). */
 void og_pg_rollback(struct og_pg *pg);
 

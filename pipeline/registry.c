@@ -5,15 +5,13 @@
 #include "connectors/jsondoc.h"
 #include "connectors/kafka.h"
 #include "connectors/ndjson.h"
+#include "connectors/xml.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static const struct og_connector *const CONNECTORS[] = {
-    &og_connector_csv,
-    &og_connector_json,
-    &og_connector_ndjson,
-    NULL,
+    &og_connector_csv, &og_connector_json, &og_connector_ndjson, &og_connector_xml, NULL,
 };
 
 static const struct og_source_ops *const SOURCES[] = {

@@ -472,8 +472,11 @@ int og_id_hash(const struct og_id_key *key, const struct og_id *id, char hex[65]
     const char *prefix = id->kind == OG_ID_RESIDENT ? "id"
                          : id->kind == OG_ID_USCC   ? "uscc"
                                                     : "other";
-    char msg[8 + sizeof(id->norm)];
-    int mlen = snprintf(msg, sizeof(msg), "%s:%.*s", prefix, (int)sizeof(id->norm) - 1, id->norm);
+    char msg[8 + sizeof(id->type) + sizeof(id->norm)];
+    int mlen = snprintf(msg, sizeof(msg), "%s%s%.*s:%.*s", prefix,
+                        id->kind == OG_ID_OTHER && id->type[0] ? "/" : "",
+                        id->kind == OG_ID_OTHER ? (int)strnlen(id->type, sizeof(id->type)) : 0,
+                        id->type, (int)sizeof(id->norm) - 1, id->norm);
     if (mlen < 0 || (size_t)mlen >= sizeof(msg))
         return OG_EINVAL;
     unsigned char md[EVP_MAX_MD_SIZE];

@@ -28,7 +28,10 @@ struct og_id {
     enum og_id_status status;
     bool upgraded;                          /* was a legacy 15-digit number */
     int birth_year, birth_month, birth_day; /* resident IDs with a valid date, else 0 */
-    int sex; /* 1 male, 2 female, 0 unknown (resident IDs: from digit 17) */
+    int sex;       /* 1 male, 2 female, 0 unknown (resident IDs: from digit 17) */
+    char type[16]; /* OG_ID_OTHER: the document type the source gives (e.g. "03", a passport),
+                      hashed with the number so that different documents never share a key; "" =
+                      none (set by the caller after og_id_parse) */
 };
 
 /* Normalises and validates s (UTF-8, may hold full-width digits and letters, lower-case x, spaces).
@@ -65,7 +68,8 @@ int og_id_key_load(struct og_id_key *key, const char *text, const char *path, st
 int og_id_key_set(struct og_id_key *key, const void *bytes, size_t len);
 
 /* HMAC-SHA-256(key, kind prefix + ":" + norm) as 64 lower-case hex characters + NUL into hex[65].
- * The kind prefix ("id", "uscc", "other") keeps equal strings of different kinds apart.
+ * The kind prefix ("id", "uscc", "other", or "other/TYPE" for an OG_ID_OTHER with a type) keeps
+ * equal strings of different kinds apart.
  * Returns 0, or OG_EINVAL if the crypto library fails. */
 int og_id_hash(const struct og_id_key *key, const struct og_id *id, char hex[65]);
 

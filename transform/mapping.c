@@ -41,6 +41,10 @@ static const struct {
     [OG_F_COMMUNITY_CODE] = {"community_code", OG_V_TEXT, EV | VI},
     [OG_F_DEPT_GRID] = {"dept_grid", OG_V_TEXT, EV | VI},
     [OG_F_SUBJECT_ID] = {"subject_id", OG_V_TEXT, EV},
+    [OG_F_SUBJECT_ID_TYPE] = {"subject_id_type", OG_V_TEXT, EV},
+    [OG_F_HEALTH_COLOR] = {"health_color", OG_V_TEXT, EV},
+    [OG_F_HEALTH_PREVIOUS_COLOR] = {"health_previous_color", OG_V_TEXT, EV},
+    [OG_F_HEALTH_REASON] = {"health_reason", OG_V_TEXT, EV},
 };
 
 static const struct {
@@ -510,8 +514,11 @@ static int parse_field(struct og_mapping *m, const char *name, enum og_vtype wan
                        "\"id\" and \"require_valid\" apply only to subject_id and members' id_no");
     if (id) {
         const char *k = json_string_value(id);
-        if (!k || (strcmp(k, "resident") && strcmp(k, "uscc") && strcmp(k, "other")))
-            return cfg_err(err, m, jpath, "\"id\" must be \"resident\", \"uscc\" or \"other\"");
+        if (!k || (strcmp(k, "resident") && strcmp(k, "uscc") && strcmp(k, "other") &&
+                   (strcmp(k, "by_type") || f != &m->f[OG_F_SUBJECT_ID])))
+            return cfg_err(err, m, jpath,
+                           "\"id\" must be \"resident\", \"uscc\" or \"other\" (or, for "
+                           "subject_id, \"by_type\" with a subject_id_type field)");
         if (f == &m->f[OG_F_SUBJECT_ID])
             m->subject_kind = k;
     }
@@ -724,6 +731,16 @@ int og_mapping_load(const char *path, struct og_mapping **out, struct og_error *
         og_hmap_put(m->attrs_exclude, m->members_path[0], (void *)1);
     if (!m->subject_kind)
         m->subject_kind = "resident";
+    if (!strcmp(m->subject_kind, "by_type") && !m->f[OG_F_SUBJECT_ID_TYPE].used) {
+        rc = cfg_err(err, m, "fields.subject_id",
+                     "\"id\": \"by_type\" needs a subject_id_type field (the document type)");
+        goto fail;
+    }
+    if (m->f[OG_F_HEALTH_COLOR].used && !m->f[OG_F_SUBJECT_ID].used) {
+        rc = cfg_err(err, m, "fields.health_color",
+                     "a health-code change needs subject_id (the person whose code it is)");
+        goto fail;
+    }
     *out = m;
     return 0;
 fail:

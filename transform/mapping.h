@@ -36,6 +36,10 @@ enum og_field {
     OG_F_COMMUNITY_CODE,
     OG_F_DEPT_GRID,
     OG_F_SUBJECT_ID,
+    OG_F_SUBJECT_ID_TYPE,       /* the document type of subject_id, with "id": "by_type" */
+    OG_F_HEALTH_COLOR,          /* an event that is a health-code change: the colour now */
+    OG_F_HEALTH_PREVIOUS_COLOR, /* and before */
+    OG_F_HEALTH_REASON,         /* why it changed */
     OG_F__COUNT
 };
 
@@ -92,7 +96,9 @@ enum og_kind og_mapping_target(const struct og_mapping *m);
  * options (borrowed, valid until destroy). */
 const char *og_mapping_connector(const struct og_mapping *m);
 const json_t *og_mapping_input_options(const struct og_mapping *m);
-/* Identity kind of subject_id ("resident", "uscc", "other") and whether invalid numbers reject. */
+/* Identity kind of subject_id ("resident", "uscc", "other", or "by_type": each record's
+ * subject_id_type says, "01"/"resident" being a resident ID, "uscc" a credit code, anything else
+ * a document of its own type) and whether invalid numbers reject. */
 const char *og_mapping_subject_kind(const struct og_mapping *m);
 bool og_mapping_subject_require_valid(const struct og_mapping *m);
 bool og_mapping_member_id_require_valid(const struct og_mapping *m);

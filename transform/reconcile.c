@@ -363,9 +363,15 @@ static int identity(const struct og_reconciler *r, const char *raw, const char *
     if (!raw)
         return 0;
     enum og_id_kind kind = OG_ID_RESIDENT;
-    og_id_kind_parse(kind_name, &kind);
+    const char *type = NULL; /* a document type of its own */
+    if (og_id_kind_parse(kind_name, &kind) < 0) {
+        kind = OG_ID_OTHER;
+        type = kind_name;
+    }
     struct og_id id;
     og_id_parse(raw, kind, &id);
+    if (type)
+        snprintf(id.type, sizeof(id.type), "%s", type);
     if (id.status == OG_ID_EMPTY)
         return 0;
     if (id.status != OG_ID_OK && require_valid) {
@@ -385,6 +391,53 @@ static int identity(const struct og_reconciler *r, const char *raw, const char *
     og_id_mask(&id, masked, sizeof(masked));
     *masked_out = og_arena_strdup(a, masked);
     *valid_out = id.status == OG_ID_OK;
+    return 0;
+}
+
+/* A valid health-code colour, or NULL. */
+static const char *colour(const char *s)
+{
+    static const char *const COLOURS[] = {"green", "yellow", "red", NULL};
+    for (const char *const *c = COLOURS; s && *c; c++)
+        if (strcmp(*c, s) == 0)
+            return *c;
+    return NULL;
+}
+
+/* The health-code change an event carries: a colour, the one before, why; for a person at a time.
+ */
+static int reconcile_health(const struct og_mapped *in, struct og_arena *a, struct og_event *ev,
+                            struct og_error *err)
+{
+    const struct og_mval *v = in->v;
+    struct og_health_change *h = og_arena_calloc(a, sizeof(*h));
+    if (!h)
+        return OG_ENOMEM;
+    const char *now = text_or_null(&v[OG_F_HEALTH_COLOR]);
+    const char *before = text_or_null(&v[OG_F_HEALTH_PREVIOUS_COLOR]);
+    h->color = colour(now);
+    h->previous_color = colour(before);
+    h->reason = text_or_null(&v[OG_F_HEALTH_REASON]);
+    if (!h->color || (before && !h->previous_color)) {
+        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_VALUE,
+                     "health-code colour \"%.20s\" is not green, yellow or red",
+                     h->color ? before : now);
+        og_error_field(err, h->color ? "health_previous_color" : "health_color");
+        return OG_EREJECT;
+    }
+    if (!ev->subject_key && !ev->subject_masked) {
+        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_MISSING_FIELD,
+                     "a health-code change without the person's identity number");
+        og_error_field(err, "subject_id");
+        return OG_EREJECT;
+    }
+    if (!ev->reported_at.set) {
+        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_MISSING_FIELD,
+                     "a health-code change without the time it took effect (reported_at)");
+        og_error_field(err, "reported_at");
+        return OG_EREJECT;
+    }
+    ev->health = h;
     return 0;
 }
 
@@ -428,9 +481,18 @@ static int reconcile_event(const struct og_reconciler *r, const struct og_mappin
         ev->closed_at = ev->updated_at;
     ev->address = text_or_null(&v[OG_F_ADDRESS]);
     ev->summary = text_or_null(&v[OG_F_SUMMARY]);
-    return identity(r, text_or_null(&v[OG_F_SUBJECT_ID]), og_mapping_subject_kind(m),
-                    og_mapping_subject_require_valid(m), "subject_id", a, &ev->subject_key,
-                    &ev->subject_masked, &ev->subject_valid, err);
+    const char *kind = og_mapping_subject_kind(m);
+    if (!strcmp(kind, "by_type")) {
+        kind = text_or_null(&v[OG_F_SUBJECT_ID_TYPE]);
+        if (!kind)
+            kind = "resident";
+    }
+    int rc =
+        identity(r, text_or_null(&v[OG_F_SUBJECT_ID]), kind, og_mapping_subject_require_valid(m),
+                 "subject_id", a, &ev->subject_key, &ev->subject_masked, &ev->subject_valid, err);
+    if (rc < 0 || v[OG_F_HEALTH_COLOR].type == OG_V_NULL)
+        return rc;
+    return reconcile_health(in, a, ev, err);
 }
 
 static int reconcile_visit(const struct og_reconciler *r, const struct og_mapping *m,
