@@ -1,7 +1,11 @@
-/* feed.c - og-feedgen's shared feed helpers: tallies, Asia/Shanghai civil time, JSON strings. */
+/* feed.c - og-feedgen's shared feed helpers: tallies, Asia/Shanghai civil time, JSON strings and
+ * the blocks of Kafka message lines. */
 #include "tools/og-feedgen/feedgen.h"
 
+#include "tools/common/mem.h"
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TALLY_MAX 24
@@ -100,6 +104,28 @@ int64_t fg_slot_time(struct og_tool_rng *r, long i, long n, int first_day, int l
     return (int64_t)day * SPAN_DAY_MIN + og_tool_rng_range(r, lo * 60, hi * 60 + 59);
 }
 
+/* "2020-02-03 14:05:09" */
+void fg_fmt_local(char *out, size_t size, int64_t minutes, int sec)
+{
+    struct fg_ltime t = ltime_of(minutes);
+    snprintf(out, size, "%04d-%02d-%02d %02d:%02d:%02d", t.y, t.mo, t.d, t.h, t.mi, sec);
+}
+
+int64_t fg_epoch_ms(int64_t minutes)
+{
+    return (days_from_civil(2020, 2, 1) * SPAN_DAY_MIN + minutes - 8 * 60) * 60000;
+}
+
+void fg_civil_date(int64_t day, int *y, int *m, int *d)
+{
+    civil_from_days(day, y, m, d);
+}
+
+int64_t fg_days_from_civil(int y, int m, int d)
+{
+    return days_from_civil(y, m, d);
+}
+
 /* Appends s as a JSON string literal. */
 int fg_json_str(struct og_buf *b, const char *s)
 {
@@ -131,4 +157,73 @@ int fg_json_str(struct og_buf *b, const char *s)
         }
     }
     return rc ? rc : og_buf_putc(b, '"');
+}
+
+/* Blocks of Kafka message lines. */
+
+int fg_lines_add(struct fg_lines *ls, const char *key, const char *value, size_t len, int64_t at,
+                 struct fg_line **out)
+{
+    if (og_tool_grow((void **)&ls->v, &ls->cap, ls->n + 1, sizeof *ls->v)) {
+        return OG_ENOMEM;
+    }
+    size_t off = ls->text.len;
+    int rc = og_buf_puts(&ls->text, key);
+    rc = rc ? rc : og_buf_putc(&ls->text, '\t');
+    rc = rc ? rc : og_buf_append(&ls->text, value, len);
+    rc = rc ? rc : og_buf_putc(&ls->text, '\n');
+    if (rc) {
+        return rc;
+    }
+    struct fg_line *l = &ls->v[ls->n];
+    memset(l, 0, sizeof *l);
+    l->at = at;
+    l->seq = (long)ls->n;
+    l->off = off;
+    l->len = ls->text.len - off;
+    ls->n++;
+    if (out) {
+        *out = l;
+    }
+    return 0;
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+    const struct fg_line *x = a, *y = b;
+    if (x->at != y->at) {
+        return x->at < y->at ? -1 : 1;
+    }
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void fg_lines_sort(struct fg_lines *ls)
+{
+    if (ls->n > 1) {
+        qsort(ls->v, ls->n, sizeof *ls->v, cmp_line);
+    }
+}
+
+int fg_lines_write(const struct fg_lines *ls, FILE *f)
+{
+    for (size_t i = 0; i < ls->n; i++) {
+        if (fwrite(ls->text.data + ls->v[i].off, 1, ls->v[i].len, f) != ls->v[i].len) {
+            return OG_EIO;
+        }
+    }
+    return 0;
+}
+
+void fg_lines_reset(struct fg_lines *ls)
+{
+    og_buf_reset(&ls->text);
+    ls->n = 0;
+}
+
+void fg_lines_free(struct fg_lines *ls)
+{
+    og_buf_free(&ls->text);
+    free(ls->v);
+    ls->v = NULL;
+    ls->n = ls->cap = 0;
 }

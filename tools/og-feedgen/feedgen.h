@@ -53,8 +53,49 @@ void fg_fmt_fr_date(char *out, size_t size, int64_t minutes);
 int64_t fg_slot_time(struct og_tool_rng *r, long i, long n, int first_day, int last_day, int lo,
                      int hi);
 
+/* "2020-02-03 14:05:09" for minutes and a second 0..59 (PS-2 bjsj). */
+void fg_fmt_local(char *out, size_t size, int64_t minutes, int sec);
+/* Epoch milliseconds (UTC) of minutes since 2020-02-01 00:00 local. */
+int64_t fg_epoch_ms(int64_t minutes);
+/* The civil date of day `day` counted from 1970-01-01 (negative before). */
+void fg_civil_date(int64_t day, int *y, int *m, int *d);
+/* Days from 1970-01-01 to the civil date y-m-d. */
+int64_t fg_days_from_civil(int y, int m, int d);
+
 /* Appends s as a JSON string literal (quotes, escapes) to b. 0 or OG_ENOMEM. */
 int fg_json_str(struct og_buf *b, const char *s);
+
+/* ---------- Kafka sample files: lines "KEY\tVALUE\n" in arrival order (feed.c) ---------- */
+
+/* One message line held in a block until the block is written. */
+struct fg_line {
+    int64_t at;      /* arrival (sort key), any unit the feed chooses */
+    long seq;        /* order of creation: ties in `at` keep it */
+    size_t off, len; /* the line's bytes in fg_lines.text, "\n" included */
+    int owner;       /* the block-local incident or person */
+    int64_t t;       /* the owner's own time of the message (HL-1: changedAt) */
+    bool counted;    /* a message that becomes a record (loaded, not a resend) */
+};
+
+/* A block of lines. Zero-initialise ({0} with .text = OG_BUF_INIT); fg_lines_free releases. */
+struct fg_lines {
+    struct og_buf text;
+    struct fg_line *v;
+    size_t n, cap;
+};
+
+/* Appends the line "key\tvalue\n" (value: len bytes, no tab or newline inside) with arrival at;
+ * the other members of the new line are zero, and it is returned in *out (borrowed until the next
+ * add, sort or reset; NULL allowed). 0 or OG_ENOMEM. */
+int fg_lines_add(struct fg_lines *ls, const char *key, const char *value, size_t len, int64_t at,
+                 struct fg_line **out);
+/* Sorts the block by (at, seq): the order the lines are written in. */
+void fg_lines_sort(struct fg_lines *ls);
+/* Writes the lines in their current order to f. 0 or OG_EIO. */
+int fg_lines_write(const struct fg_lines *ls, FILE *f);
+/* Empties the block, keeping its memory. */
+void fg_lines_reset(struct fg_lines *ls);
+void fg_lines_free(struct fg_lines *ls);
 
 /* ---------- the world (world.c) ---------- */
 
@@ -92,6 +133,12 @@ struct fg_unit {
     bool has_mp;
 };
 
+/* A police beat (PS department grid) from dept_grids.geojson. */
+struct fg_beat {
+    char code[16]; /* 44051103JW012 */
+    struct og_mpoly mp;
+};
+
 struct fg_world {
     char city[64], county[64];
     struct fg_street *streets;
@@ -106,12 +153,18 @@ struct fg_world {
     size_t nfire;
     int *um_grids; /* grids with at least one UM unit grid */
     size_t num_grids;
-    struct og_bbox bbox; /* of all grids */
+    struct og_bbox bbox;   /* of all grids */
+    struct fg_beat *beats; /* PS police beats, sorted by code (none without dept_grids.geojson) */
+    size_t nbeats;
+    struct og_geo_index *beat_idx; /* over beats, id = index; NULL when there are none */
 };
 
-/* Loads divisions.csv, grids.geojson and dept_grids.geojson (optional) from dir, and um.csv and
- * fr.csv (optional) from xwdir, into *w (overwritten). Warnings go to stderr. 0, or a negative
- * OG_E* code with err filled and *w released. */
+/* The police beat (index into w->beats) containing the WGS-84 point, or -1. */
+int fg_beat_at(const struct fg_world *w, double lng, double lat);
+
+/* Loads divisions.csv, grids.geojson and dept_grids.geojson (optional: UM unit grids and PS police
+ * beats) from dir, and um.csv and fr.csv (optional) from xwdir, into *w (overwritten). Warnings go
+ * to stderr. 0, or a negative OG_E* code with err filled and *w released. */
 int fg_world_load(struct fg_world *w, const char *dir, const char *xwdir, struct og_error *err);
 /* Frees everything w holds and zeroes it. */
 void fg_world_free(struct fg_world *w);
@@ -140,6 +193,11 @@ enum id_variant { ID_NORMAL = 0, ID_BAD_CHECK, ID_LEGACY15, ID_LOWER_X };
 
 /* A resident ID number of the given variant into out[19] (18 characters, 15 for ID_LEGACY15). */
 void fg_make_resident_id(struct og_tool_rng *r, enum id_variant v, char out[19]);
+/* The GB 11643 check character of the 17 digits s17. */
+char fg_id_check(const char *s17);
+/* The 18-digit resident ID in, written with full-width characters (U+FF10..U+FF19, X as U+FF38),
+ * into out[size] (54 bytes hold 18 characters). */
+void fg_id_fullwidth(const char *in, char *out, size_t size);
 /* A USCC: 9 (market regulator) + 1 company / 2 individual business + area + GB 11714
  * organisation code + check (a wrong check character when bad_check) into out[19]. */
 void fg_make_uscc(struct og_tool_rng *r, bool individual, bool bad_check, char out[19]);
@@ -166,5 +224,68 @@ int fg_to_gb18030(const char *in, size_t inlen, char **out, size_t *outlen, stru
  * visits on stderr. 0 or a negative OG_E* code. */
 int fg_gen_hl(const struct fg_world *w, uint64_t seed, long n, FILE *f, bool progress,
               struct fg_feed_stats *st);
+
+/* HL-2 visits as the generator makes them, for feeds that reuse the HL-2 population. */
+struct fg_hl_member {
+    char id[20]; /* as written in the visit */
+    char name[32];
+    enum id_variant v;
+};
+
+struct fg_hl_visit {
+    long index;    /* 0-based visit number: line index + 1 in the file */
+    int grid;      /* index into w->grids of the household's grid */
+    bool rejected; /* the visit does not load (bad_json or invalid_time) */
+    int nmembers;
+    struct fg_hl_member members[5];
+};
+
+/* Replays the HL-2 stream of fg_gen_hl(w, seed, n, ...) visit by visit, without writing it. */
+struct fg_hl_iter;
+/* New iterator (w borrowed for its life), NULL on out of memory. */
+struct fg_hl_iter *fg_hl_iter_create(const struct fg_world *w, uint64_t seed, long n);
+/* The next visit in *visit (borrowed until the next call): 1, 0 after the last, or a negative
+ * OG_E* code. */
+int fg_hl_iter_next(struct fg_hl_iter *it, const struct fg_hl_visit **visit);
+void fg_hl_iter_destroy(struct fg_hl_iter *it); /* NULL allowed */
+
+/* ---------- the Kafka feeds (ps.c, hl1.c) ---------- */
+
+enum { PS_REPORTED = 0, PS_DISPATCHED, PS_CLOSED };
+
+/* What a correct load of PS-2 gives. */
+struct fg_ps_outcome {
+    long incidents;       /* distinct jqbh loaded */
+    long history_rows;    /* distinct (jqbh, zt) loaded */
+    long final_status[3]; /* latest loaded state per incident: reported, dispatched, closed */
+};
+
+/* The incident types PS-2 uses (code, name), in code order, terminated by {NULL, NULL}. */
+struct fg_code_name {
+    const char *code;
+    const char *name;
+};
+const struct fg_code_name *fg_ps_types(void);
+
+/* Streams n PS-2 messages (kcat lines, blocks of incidents in arrival order) to f, counting into
+ * st and out. progress: report every 100k messages on stderr. 0 or a negative OG_E* code. */
+int fg_gen_ps2(const struct fg_world *w, uint64_t seed, long n, FILE *f, bool progress,
+               struct fg_feed_stats *st, struct fg_ps_outcome *out);
+
+enum { HC_GREEN = 0, HC_YELLOW, HC_RED };
+
+/* What a correct load of HL-1 gives. */
+struct fg_hl1_outcome {
+    long changes;    /* distinct eventIds loaded */
+    long persons;    /* distinct persons among loaded changes (ID variants are one person) */
+    long current[3]; /* per person, the colour of the loaded change with the latest changedAt */
+    long passports;  /* persons identified by a passport (idType 03) */
+    long shared;     /* persons who are also members of loaded HL-2 visits */
+};
+
+/* Streams n HL-1 messages to f, counting into st and out. Some persons are members of the first
+ * hl_n HL-2 visits of fg_gen_hl(w, seed, hl_n, ...). 0 or a negative OG_E* code. */
+int fg_gen_hl1(const struct fg_world *w, uint64_t seed, long n, long hl_n, FILE *f, bool progress,
+               struct fg_feed_stats *st, struct fg_hl1_outcome *out);
 
 #endif

@@ -1,8 +1,10 @@
-/* hl.c - og-feedgen's HL-2 feed: household screening visits, NDJSON, streamed one per line. */
+/* hl.c - og-feedgen's HL-2 feed: household screening visits, NDJSON, streamed one per line; and
+ * the replay of that stream that HL-1 draws its shared persons from. */
 #include "tools/common/text.h"
 #include "tools/og-feedgen/feedgen.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum hl_defect {
@@ -25,6 +27,7 @@ struct hl_gen {
     long n;
     struct og_buf line;
     struct fg_feed_stats *st;
+    struct fg_hl_visit *tap; /* when set, each visit is also described here (no extra draws) */
 };
 
 static void hl_init_stats(struct fg_feed_stats *st)
@@ -60,6 +63,12 @@ static int hl_visit(struct hl_gen *g, long i)
                                    : HL_OK;
     size_t gi = og_tool_rng_below(r, (uint32_t)w->ngrids);
     const struct fg_grid *gr = &w->grids[gi];
+    if (g->tap) {
+        g->tap->index = i;
+        g->tap->grid = (int)gi;
+        g->tap->rejected = d == HL_INVALID_TIME || d == HL_BAD_JSON;
+        g->tap->nmembers = 0;
+    }
     double lng, lat, glng, glat;
     fg_grid_point(r, gr, OG_CRS_GCJ02, &glng, &glat, &lng, &lat);
     if (d == HL_GPS_OUTSIDE) {
@@ -120,6 +129,12 @@ static int hl_visit(struct hl_gen *g, long i)
         fg_make_resident_id(r, v, idno);
         rc = fg_verify_id(idno, OG_ID_RESIDENT, v != ID_BAD_CHECK);
         fg_make_name(r, name, sizeof name);
+        if (g->tap && g->tap->nmembers < 5) {
+            struct fg_hl_member *mb = &g->tap->members[g->tap->nmembers++];
+            og_tool_scopy(mb->id, sizeof mb->id, idno);
+            og_tool_scopy(mb->name, sizeof mb->name, name);
+            mb->v = v;
+        }
         bool fever = og_tool_rng_chance(r, travelled ? 0.25 : 0.03);
         int temp10 = fever ? og_tool_rng_range(r, 373, 395) : og_tool_rng_range(r, 358, 372);
         rc = rc ? rc : og_buf_puts(b, m ? ", {\"idNo\": " : "{\"idNo\": ");
@@ -225,4 +240,48 @@ int fg_gen_hl(const struct fg_world *w, uint64_t seed, long n, FILE *f, bool pro
     }
     og_buf_free(&g.line);
     return rc;
+}
+
+/* The replay: the same generator writing into a buffer it throws away. */
+struct fg_hl_iter {
+    struct hl_gen g;
+    struct fg_feed_stats st;
+    struct fg_hl_visit visit;
+    long next;
+};
+
+struct fg_hl_iter *fg_hl_iter_create(const struct fg_world *w, uint64_t seed, long n)
+{
+    struct fg_hl_iter *it = calloc(1, sizeof *it);
+    if (!it) {
+        return NULL;
+    }
+    it->g.w = w;
+    it->g.n = n;
+    it->g.st = &it->st;
+    it->g.tap = &it->visit;
+    og_tool_rng_seed(&it->g.r, seed, 0x484C); /* the HL-2 stream */
+    hl_init_stats(&it->st);
+    return it;
+}
+
+int fg_hl_iter_next(struct fg_hl_iter *it, const struct fg_hl_visit **visit)
+{
+    if (it->next >= it->g.n) {
+        return 0;
+    }
+    int rc = hl_visit(&it->g, it->next++);
+    if (rc) {
+        return rc;
+    }
+    *visit = &it->visit;
+    return 1;
+}
+
+void fg_hl_iter_destroy(struct fg_hl_iter *it)
+{
+    if (it) {
+        og_buf_free(&it->g.line);
+        free(it);
+    }
 }

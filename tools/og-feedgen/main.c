@@ -1,19 +1,26 @@
-/* main.c - og-feedgen's options, its two modes (all feeds / HL only) and MANIFEST.json.
+/* main.c - og-feedgen's options, its two modes (all feeds / single streamed feeds) and
+ * MANIFEST.json.
  *
- * og-feedgen is the deterministic generator of the sample department feeds (UM-1, FR-1, HL-2):
+ * og-feedgen is the deterministic generator of the sample department feeds (UM-1, FR-1, HL-2, and
+ * the Kafka feeds PS-2 and HL-1 as kcat input files):
  *   og-feedgen --world DIR [--crosswalks DIR] --out DIR [--seed N] [--um N] [--fr N] [--hl N]
- *   og-feedgen --world DIR [--crosswalks DIR] --hl N --hl-out FILE|-
+ *              [--ps2 N] [--hl1 N]
+ *   og-feedgen --world DIR [--crosswalks DIR] [--hl N --hl-out FILE|-] [--ps2 N --ps2-out FILE|-]
+ *              [--hl1 N --hl1-out FILE|-]
  *
  * Same arguments give the same bytes: own PRNG (splitmix64-seeded xoshiro256**, one stream per
  * feed), fixed float formatting, no locale, no clock. Points are sampled inside the unified grids
  * of the world (WGS-84) and written in each department's coordinate system (UM, HL: GCJ-02;
  * FR: BD-09). Defects are injected at a few percent each and counted in MANIFEST.json (see
- * samples/README.md). The HL stream does not depend on the mode, so `--hl 1500 --hl-out -`
- * reproduces samples/hl/hl_visits_20200203.ndjson byte for byte.
+ * samples/README.md). No stream depends on the mode, so `--hl 1500 --hl-out -` reproduces
+ * samples/hl/hl_visits_20200203.ndjson byte for byte, and `--ps2 1200 --ps2-out -` and
+ * `--hl1 1500 --hl1-out -` (with the default --hl 1500, whose visits HL-1 shares persons with)
+ * reproduce the two .kcat files.
  *
  * Files: world.c reads the world, sample.c draws points, names and ID numbers, feed.c holds the
- * tallies, civil time and JSON strings, um.c / fr.c / hl.c write the three feeds; the PRNG, CSV,
- * file and naming helpers shared with og-worldgen are in tools/common/. */
+ * tallies, civil time, JSON strings and blocks of Kafka lines, um.c / fr.c / hl.c write the three
+ * file feeds, ps.c and hl1.c the two Kafka feeds; the PRNG, CSV, file and naming helpers shared
+ * with og-worldgen are in tools/common/. */
 #include "tools/common/io.h"
 #include "tools/common/text.h"
 #include "tools/og-feedgen/feedgen.h"
@@ -80,22 +87,93 @@ static json_t *feed_json(const char *file, const struct fg_feed_stats *st, bool 
     return o;
 }
 
+static json_t *ps_json(const char *file, const struct fg_feed_stats *st,
+                       const struct fg_ps_outcome *po)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "file", json_string(file));
+    json_object_set_new(o, "topic", json_string("ps.incidents"));
+    json_object_set_new(o, "messages_written", json_integer(st->written));
+    json_object_set_new(o, "expected_loaded", json_integer(st->loaded));
+    json_object_set_new(o, "expected_rejected_by_reason", tally_json(&st->rejected));
+    json_object_set_new(o, "defects", tally_json(&st->defects));
+    json_object_set_new(o, "incidents", json_integer(po->incidents));
+    json_object_set_new(o, "history_rows", json_integer(po->history_rows));
+    json_t *fs = json_object();
+    json_object_set_new(fs, "reported", json_integer(po->final_status[PS_REPORTED]));
+    json_object_set_new(fs, "dispatched", json_integer(po->final_status[PS_DISPATCHED]));
+    json_object_set_new(fs, "closed", json_integer(po->final_status[PS_CLOSED]));
+    json_object_set_new(o, "final_status_counts", fs);
+    json_t *cats = json_object();
+    for (const struct fg_code_name *t = fg_ps_types(); t->code; t++) {
+        json_object_set_new(cats, t->code, json_string(t->name));
+    }
+    json_object_set_new(o, "categories", cats);
+    return o;
+}
+
+static json_t *hl1_json(const char *file, const struct fg_feed_stats *st,
+                        const struct fg_hl1_outcome *ho)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "file", json_string(file));
+    json_object_set_new(o, "topic", json_string("hl.healthcode"));
+    json_object_set_new(o, "messages_written", json_integer(st->written));
+    json_object_set_new(o, "expected_loaded", json_integer(st->loaded));
+    json_object_set_new(o, "expected_rejected_by_reason", tally_json(&st->rejected));
+    json_object_set_new(o, "defects", tally_json(&st->defects));
+    json_object_set_new(o, "changes", json_integer(ho->changes));
+    json_object_set_new(o, "persons", json_integer(ho->persons));
+    json_t *cc = json_object();
+    json_object_set_new(cc, "green", json_integer(ho->current[HC_GREEN]));
+    json_object_set_new(cc, "yellow", json_integer(ho->current[HC_YELLOW]));
+    json_object_set_new(cc, "red", json_integer(ho->current[HC_RED]));
+    json_object_set_new(o, "current_color_counts", cc);
+    json_object_set_new(o, "passports", json_integer(ho->passports));
+    json_object_set_new(o, "shared_persons_with_hl_visits", json_integer(ho->shared));
+    return o;
+}
+
 struct opts {
-    const char *world, *crosswalks, *out, *hl_out;
+    const char *world, *crosswalks, *out, *hl_out, *ps2_out, *hl1_out;
     uint64_t seed;
-    long um, fr, hl;
+    long um, fr, hl, ps2, hl1;
 };
+
+/* Creates path and streams one Kafka feed into it (gen: 0 PS-2, 1 HL-1). 0 or a negative code. */
+static int write_kafka_feed(const struct fg_world *w, const struct opts *o, const char *path,
+                            int gen, bool progress, struct fg_feed_stats *st,
+                            struct fg_ps_outcome *po, struct fg_hl1_outcome *ho)
+{
+    bool to_stdout = strcmp(path, "-") == 0;
+    FILE *f = to_stdout ? stdout : fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "og-feedgen: could not create \"%s\": %s\n", path, strerror(errno));
+        return OG_EIO;
+    }
+    int rc = gen == 0 ? fg_gen_ps2(w, o->seed, o->ps2, f, progress, st, po)
+                      : fg_gen_hl1(w, o->seed, o->hl1, o->hl, f, progress, st, ho);
+    if ((to_stdout ? fflush(f) : fclose(f)) != 0 && rc == 0) {
+        rc = OG_EIO;
+    }
+    if (rc) {
+        fprintf(stderr, "og-feedgen: could not write \"%s\"\n", path);
+    }
+    return rc;
+}
 
 static int run_all(const struct fg_world *w, const struct opts *o)
 {
     char path[4096];
-    struct fg_feed_stats um = {0}, fr = {0}, hl = {0};
+    struct fg_feed_stats um = {0}, fr = {0}, hl = {0}, ps2 = {0}, hl1 = {0};
+    struct fg_ps_outcome ps2_out = {0};
+    struct fg_hl1_outcome hl1_out = {0};
     struct og_buf b = OG_BUF_INIT;
     struct og_error err;
     og_error_clear(&err);
     int rc = 0;
-    const char *dirs[] = {"um", "fr", "hl"};
-    for (int i = 0; i < 3 && rc == 0; i++) {
+    const char *dirs[] = {"um", "fr", "hl", "ps"};
+    for (int i = 0; i < 4 && rc == 0; i++) {
         snprintf(path, sizeof path, "%s/%s", o->out, dirs[i]);
         rc = mkdir_p(path);
         if (rc) {
@@ -137,6 +215,14 @@ static int run_all(const struct fg_world *w, const struct opts *o)
         }
     }
     if (rc == 0) {
+        snprintf(path, sizeof path, "%s/ps/ps_incidents_20200203.kcat", o->out);
+        rc = write_kafka_feed(w, o, path, 0, false, &ps2, &ps2_out, NULL);
+    }
+    if (rc == 0) {
+        snprintf(path, sizeof path, "%s/hl/hl_healthcode_20200203.kcat", o->out);
+        rc = write_kafka_feed(w, o, path, 1, false, &hl1, NULL, &hl1_out);
+    }
+    if (rc == 0) {
         json_t *man = json_object();
         json_object_set_new(man, "generator", json_string("og-feedgen"));
         json_object_set_new(man, "seed", json_integer((json_int_t)o->seed));
@@ -148,6 +234,10 @@ static int run_all(const struct fg_world *w, const struct opts *o)
                             feed_json("fr/fr_inspections_20200203.csv", &fr, false, false));
         json_object_set_new(feeds, "hl_visits",
                             feed_json("hl/hl_visits_20200203.ndjson", &hl, false, true));
+        json_object_set_new(feeds, "ps_incidents",
+                            ps_json("ps/ps_incidents_20200203.kcat", &ps2, &ps2_out));
+        json_object_set_new(feeds, "hl_healthcode",
+                            hl1_json("hl/hl_healthcode_20200203.kcat", &hl1, &hl1_out));
         json_object_set_new(man, "feeds", feeds);
         char *text = json_dumps(man, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         json_decref(man);
@@ -168,9 +258,10 @@ static int run_all(const struct fg_world *w, const struct opts *o)
         fprintf(stderr,
                 "og-feedgen: um %ld elements (%ld loaded), fr %ld rows (%ld loaded), hl %ld visits "
                 "(%ld loaded, "
-                "%ld members) -> %s\n",
+                "%ld members), ps2 %ld messages (%ld loaded), hl1 %ld messages (%ld loaded) -> "
+                "%s\n",
                 um.written, um.loaded, fr.written, fr.loaded, hl.written, hl.loaded, hl.members,
-                o->out);
+                ps2.written, ps2.loaded, hl1.written, hl1.loaded, o->out);
     }
     else if (err.code) {
         char msg[1024];
@@ -204,18 +295,57 @@ static int run_hl_only(const struct fg_world *w, const struct opts *o)
     return 0;
 }
 
+static int run_ps2_only(const struct fg_world *w, const struct opts *o)
+{
+    struct fg_feed_stats st = {0};
+    struct fg_ps_outcome po = {0};
+    int rc = write_kafka_feed(w, o, o->ps2_out, 0, true, &st, &po, NULL);
+    if (rc == 0) {
+        fprintf(stderr,
+                "og-feedgen: ps2 %ld messages, %ld expected loaded, %ld incidents, %ld history "
+                "rows; rejected bad_json %ld, missing_field %ld, invalid_time %ld\n",
+                st.written, st.loaded, po.incidents, po.history_rows,
+                fg_tally_get(&st.rejected, "bad_json"), fg_tally_get(&st.rejected, "missing_field"),
+                fg_tally_get(&st.rejected, "invalid_time"));
+    }
+    return rc;
+}
+
+static int run_hl1_only(const struct fg_world *w, const struct opts *o)
+{
+    struct fg_feed_stats st = {0};
+    struct fg_hl1_outcome ho = {0};
+    int rc = write_kafka_feed(w, o, o->hl1_out, 1, true, &st, NULL, &ho);
+    if (rc == 0) {
+        fprintf(stderr,
+                "og-feedgen: hl1 %ld messages, %ld expected loaded, %ld persons (%ld shared with "
+                "%ld HL-2 visits); rejected bad_json %ld, missing_field %ld, invalid_time %ld, "
+                "unknown_code %ld\n",
+                st.written, st.loaded, ho.persons, ho.shared, o->hl,
+                fg_tally_get(&st.rejected, "bad_json"), fg_tally_get(&st.rejected, "missing_field"),
+                fg_tally_get(&st.rejected, "invalid_time"),
+                fg_tally_get(&st.rejected, "unknown_code"));
+    }
+    return rc;
+}
+
 static void usage(FILE *f)
 {
     fputs("usage: og-feedgen --world DIR [--crosswalks DIR] --out DIR [--seed N] [--um N] [--fr N] "
-          "[--hl N]\n"
-          "       og-feedgen --world DIR [--crosswalks DIR] --hl N --hl-out FILE|-\n"
+          "[--hl N] [--ps2 N] [--hl1 N]\n"
+          "       og-feedgen --world DIR [--crosswalks DIR] [--hl N --hl-out FILE|-] "
+          "[--ps2 N --ps2-out FILE|-] [--hl1 N --hl1-out FILE|-]\n"
           "  --world DIR       world folder (divisions.csv, grids.geojson, dept_grids.geojson)\n"
           "  --crosswalks DIR  crosswalk CSVs (default: mappings/crosswalks)\n"
-          "  --out DIR         writes um/, fr/, hl/ and MANIFEST.json\n"
+          "  --out DIR         writes um/, fr/, hl/, ps/ and MANIFEST.json\n"
           "  --seed N          PRNG seed (default 20200203)\n"
           "  --um N            UM cases (default 1200), --fr N rows (800), --hl N visits (1500)\n"
+          "  --ps2 N           PS-2 messages (default 1200), --hl1 N HL-1 messages (1500); HL-1\n"
+          "                    shares persons with the first --hl HL-2 visits\n"
           "  --hl-out FILE     write only the HL-2 NDJSON (\"-\": stdout), streaming, progress on "
-          "stderr\n",
+          "stderr\n"
+          "  --ps2-out FILE    write only the PS-2 kcat lines (KEY TAB JSON), streaming\n"
+          "  --hl1-out FILE    write only the HL-1 kcat lines (KEY TAB JSON), streaming\n",
           f);
 }
 
@@ -231,10 +361,26 @@ static int parse_count(const char *s, long *out)
     return 0;
 }
 
+/* The count an option sets (--um, --fr, --hl, --ps2, --hl1), or NULL. */
+static long *count_opt(struct opts *o, const char *a)
+{
+    return strcmp(a, "--um") == 0    ? &o->um
+           : strcmp(a, "--fr") == 0  ? &o->fr
+           : strcmp(a, "--hl") == 0  ? &o->hl
+           : strcmp(a, "--ps2") == 0 ? &o->ps2
+           : strcmp(a, "--hl1") == 0 ? &o->hl1
+                                     : NULL;
+}
+
 int main(int argc, char **argv)
 {
-    struct opts o = {
-        .crosswalks = "mappings/crosswalks", .seed = 20200203, .um = 1200, .fr = 800, .hl = 1500};
+    struct opts o = {.crosswalks = "mappings/crosswalks",
+                     .seed = 20200203,
+                     .um = 1200,
+                     .fr = 800,
+                     .hl = 1500,
+                     .ps2 = 1200,
+                     .hl1 = 1500};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -260,6 +406,12 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--hl-out") == 0) {
             o.hl_out = v;
         }
+        else if (strcmp(a, "--ps2-out") == 0) {
+            o.ps2_out = v;
+        }
+        else if (strcmp(a, "--hl1-out") == 0) {
+            o.hl1_out = v;
+        }
         else if (strcmp(a, "--seed") == 0) {
             char *end = NULL;
             errno = 0;
@@ -269,12 +421,12 @@ int main(int argc, char **argv)
                 return 2;
             }
         }
-        else if ((strcmp(a, "--um") == 0 || strcmp(a, "--fr") == 0 || strcmp(a, "--hl") == 0)) {
+        else if (count_opt(&o, a)) {
             if (parse_count(v, &n) != 0) {
                 fprintf(stderr, "og-feedgen: %s wants a count 0..100000000, got \"%s\"\n", a, v);
                 return 2;
             }
-            *(a[2] == 'u' ? &o.um : a[2] == 'f' ? &o.fr : &o.hl) = n;
+            *count_opt(&o, a) = n;
         }
         else {
             fprintf(stderr, "og-feedgen: unknown option \"%s\"\n", a);
@@ -283,8 +435,13 @@ int main(int argc, char **argv)
         }
         i++;
     }
-    if (!o.world || (!o.out && !o.hl_out) || (o.out && o.hl_out)) {
-        fprintf(stderr, "og-feedgen: give --world and exactly one of --out or --hl-out\n");
+    bool single = o.hl_out || o.ps2_out || o.hl1_out;
+    int nstdout = (o.hl_out && strcmp(o.hl_out, "-") == 0) +
+                  (o.ps2_out && strcmp(o.ps2_out, "-") == 0) +
+                  (o.hl1_out && strcmp(o.hl1_out, "-") == 0);
+    if (!o.world || (!o.out && !single) || (o.out && single) || nstdout > 1) {
+        fprintf(stderr, "og-feedgen: give --world and either --out or any of --hl-out, "
+                        "--ps2-out, --hl1-out (at most one of them \"-\")\n");
         usage(stderr);
         return 2;
     }
@@ -296,7 +453,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "og-feedgen: %s\n", og_error_format(&err, msg, sizeof msg));
         return 1;
     }
-    int rc = o.hl_out ? run_hl_only(&w, &o) : run_all(&w, &o);
+    int rc = 0;
+    if (o.out) {
+        rc = run_all(&w, &o);
+    }
+    if (rc == 0 && o.hl_out) {
+        rc = run_hl_only(&w, &o);
+    }
+    if (rc == 0 && o.ps2_out) {
+        rc = run_ps2_only(&w, &o);
+    }
+    if (rc == 0 && o.hl1_out) {
+        rc = run_hl1_only(&w, &o);
+    }
     fg_world_free(&w);
     return rc ? 1 : 0;
 }

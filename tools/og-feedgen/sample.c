@@ -135,7 +135,7 @@ void fg_make_name(struct og_tool_rng *r, char *out, size_t size)
 
 static const int ID_WEIGHTS[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
 
-static char id_check(const char *s17)
+char fg_id_check(const char *s17)
 {
     int sum = 0;
     for (int i = 0; i < 17; i++) {
@@ -173,7 +173,7 @@ void fg_make_resident_id(struct og_tool_rng *r, enum id_variant v, char out[19])
         }
         char s[24];
         snprintf(s, sizeof s, "%s%04d%02d%02d%03d", area, y, m, d, seq);
-        char c = id_check(s);
+        char c = fg_id_check(s);
         if (v == ID_LOWER_X && c != 'X') {
             continue; /* draw again until the check character is X */
         }
@@ -189,6 +189,20 @@ void fg_make_resident_id(struct og_tool_rng *r, enum id_variant v, char out[19])
         s[18] = '\0';
         memcpy(out, s, 19);
         return;
+    }
+}
+
+/* Full-width forms: U+FF10 + digit is EF BC 90 + digit in UTF-8, U+FF38 (X) is EF BC B8. */
+void fg_id_fullwidth(const char *in, char *out, size_t size)
+{
+    size_t k = 0;
+    for (const char *p = in; *p && k + 4 <= size; p++) {
+        out[k++] = (char)0xEF;
+        out[k++] = (char)0xBC;
+        out[k++] = (char)(*p == 'X' || *p == 'x' ? 0xB8 : 0x90 + (*p - '0'));
+    }
+    if (size > 0) {
+        out[k < size ? k : size - 1] = '\0';
     }
 }
 

@@ -1,4 +1,5 @@
-/* world.c - og-feedgen's world: divisions, grids, UM unit grids and crosswalks from og-worldgen. */
+/* world.c - og-feedgen's world: divisions, grids, UM unit grids, police beats and crosswalks from
+ * og-worldgen. */
 #include "tools/common/csv.h"
 #include "tools/common/io.h"
 #include "tools/common/mem.h"
@@ -28,6 +29,11 @@ static int cmp_grid(const void *a, const void *b)
 static int cmp_unit(const void *a, const void *b)
 {
     return strcmp(((const struct fg_unit *)a)->code, ((const struct fg_unit *)b)->code);
+}
+
+static int cmp_beat(const void *a, const void *b)
+{
+    return strcmp(((const struct fg_beat *)a)->code, ((const struct fg_beat *)b)->code);
 }
 
 static int cmp_fire(const void *a, const void *b)
@@ -86,6 +92,11 @@ void fg_world_free(struct fg_world *w)
     for (size_t i = 0; i < w->nunits; i++) {
         og_mpoly_free(&w->units[i].mp);
     }
+    og_geo_index_destroy(w->beat_idx);
+    for (size_t i = 0; i < w->nbeats; i++) {
+        og_mpoly_free(&w->beats[i].mp);
+    }
+    free(w->beats);
     free(w->streets);
     free(w->comms);
     free(w->grids);
@@ -287,10 +298,53 @@ static int add_unit(struct fg_world *w, size_t *cap, const char *code, const jso
     return 0;
 }
 
+/* A police beat from a PS feature of dept_grids.geojson. */
+static int add_beat(struct fg_world *w, size_t *cap, const char *code, const json_t *geometry,
+                    struct og_error *err)
+{
+    if (og_tool_grow((void **)&w->beats, cap, w->nbeats + 1, sizeof *w->beats)) {
+        return og_tool_nomem(err);
+    }
+    struct fg_beat *bt = &w->beats[w->nbeats];
+    memset(bt, 0, sizeof *bt);
+    og_tool_scopy(bt->code, sizeof bt->code, code);
+    int rc = og_mpoly_from_geojson(geometry, &bt->mp, err);
+    if (rc) {
+        og_error_prefix(err, "police beat %s: ", code);
+        return rc;
+    }
+    w->nbeats++;
+    return 0;
+}
+
+/* Sorts the beats by code and indexes their shapes. */
+static int index_beats(struct fg_world *w, struct og_error *err)
+{
+    if (w->nbeats == 0) {
+        return 0;
+    }
+    qsort(w->beats, w->nbeats, sizeof *w->beats, cmp_beat);
+    w->beat_idx = og_geo_index_create();
+    if (!w->beat_idx) {
+        return og_tool_nomem(err);
+    }
+    for (size_t i = 0; i < w->nbeats; i++) {
+        if (og_geo_index_add(w->beat_idx, &w->beats[i].mp, (int)i) != 0) {
+            return og_tool_nomem(err);
+        }
+    }
+    return og_geo_index_build(w->beat_idx) != 0 ? og_tool_nomem(err) : 0;
+}
+
+int fg_beat_at(const struct fg_world *w, double lng, double lat)
+{
+    return w->beat_idx ? og_geo_index_find(w->beat_idx, lng, lat) : -1;
+}
+
 static int load_um(struct fg_world *w, const char *dir, const char *xwdir, struct og_error *err)
 {
     char path[4096];
-    size_t cap = 0;
+    size_t cap = 0, cap_beats = 0;
     int rc = 0;
     snprintf(path, sizeof path, "%s/dept_grids.geojson", dir);
     if (og_tool_file_readable(path)) {
@@ -307,8 +361,12 @@ static int load_um(struct fg_world *w, const char *dir, const char *xwdir, struc
             if (dept && code && strcmp(dept, "UM") == 0) {
                 rc = add_unit(w, &cap, code, json_object_get(feat, "geometry"), err);
             }
+            else if (dept && code && strcmp(dept, "PS") == 0) {
+                rc = add_beat(w, &cap_beats, code, json_object_get(feat, "geometry"), err);
+            }
         }
         json_decref(doc);
+        rc = rc ? rc : index_beats(w, err);
         if (rc) {
             return rc;
         }
