@@ -56,7 +56,7 @@ static int check_mapping(struct og_cli *cli, const char *path, const char *conne
     else
         printf("ok  %s  (%s feed %s -> %s, connector %s)\n", path, og_mapping_department(m),
                og_mapping_feed(m), og_mapping_target(m) == OG_KIND_EVENT ? "event" : "visit",
-               feed.connector->name);
+               feed.name);
     og_feed_release(&feed);
     og_mapping_destroy(m);
     return bad;

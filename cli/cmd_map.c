@@ -241,7 +241,13 @@ static int run(struct og_cli *cli, int argc, char **argv)
         og_cli_report(cli, "map", &err);
         goto out;
     }
-    if (!(options = og_files_options(&input, 1, feed.connector->name, feed.options))) {
+    /* a feed that is not files (Kafka) is read from a file of its messages, one per line,
+     * KEY<TAB>JSON as kcat writes them, with the same record shape */
+    json_t *keyed = feed.source ? json_pack("{s:b}", "keyed", 1) : NULL;
+    options = og_files_options(&input, 1, feed.source ? "ndjson" : feed.name,
+                               feed.source ? keyed : feed.options);
+    json_decref(keyed);
+    if (!options) {
         og_error_set(&err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
         og_cli_report(cli, "map", &err);
         code = OG_EXIT_FAIL;

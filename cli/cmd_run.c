@@ -93,4 +93,6 @@ static int run(struct og_cli *cli, int argc, char **argv)
 }
 
 const struct og_command og_cmd_run = {
-    "run", "load every configured source once (files; resumable, idempotent)", run, help};
+    "run",
+    "load every configured source once (files, Kafka to its current end; resumable, idempotent)",
+    run, help};

@@ -1,12 +1,14 @@
 /* common.c - shared subcommand helpers. */
 #include "cli/common.h"
 
+#include "core/buf.h"
 #include "loader/pg.h"
 
 #include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef OG_DATADIR
@@ -161,6 +163,79 @@ const char *og_cli_config_path(const struct og_cli *cli)
     return access("onegrid.json", R_OK) == 0 ? "onegrid.json" : NULL;
 }
 
+/* The value of one secret reference: "env:VARIABLE" or "file:/path" (a regular file readable only
+ * by its owner; a trailing newline is dropped). New string, or NULL with err set. */
+static char *secret_value(const char *ref, struct og_error *err)
+{
+    if (ref && !strncmp(ref, "env:", 4)) {
+        const char *v = getenv(ref + 4);
+        if (!v || !*v) {
+            og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
+                         "the environment variable %s is not set", ref + 4);
+            return NULL;
+        }
+        return strdup(v);
+    }
+    if (ref && !strncmp(ref, "file:", 5)) {
+        struct og_buf b = OG_BUF_INIT;
+        const char *path = ref + 5;
+        struct stat st;
+        FILE *fp = NULL;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || !(fp = fopen(path, "r"))) {
+            og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
+                         "cannot read the secret file \"%s\"", path);
+            return NULL;
+        }
+        if (st.st_mode & 077) {
+            fclose(fp);
+            og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
+                         "the secret file \"%s\" is readable by group or others", path);
+            og_error_hint(err, "run: chmod 600 %s", path);
+            return NULL;
+        }
+        char chunk[256];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+            og_buf_append(&b, chunk, n);
+        fclose(fp);
+        while (b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
+            b.data[--b.len] = '\0';
+        return b.data ? og_buf_steal(&b) : strdup("");
+    }
+    og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
+                 "a secret is \"env:VARIABLE\" or \"file:/path\", not \"%.40s\"",
+                 ref ? ref : "(not a string)");
+    return NULL;
+}
+
+/* Every source's options.secrets resolved into options.secret_values (in memory only). */
+static int resolve_secrets(struct og_config *cfg, struct og_error *err)
+{
+    for (size_t i = 0; i < cfg->nsources; i++) {
+        json_t *opts = cfg->sources[i].options;
+        json_t *secrets = opts ? json_object_get(opts, "secrets") : NULL;
+        if (!secrets)
+            continue;
+        json_t *values = json_object();
+        const char *key;
+        json_t *ref;
+        json_object_foreach(secrets, key, ref)
+        {
+            char *v = secret_value(json_string_value(ref), err);
+            if (!v) {
+                json_decref(values);
+                og_error_prefix(err, "source %s: secret \"%s\": ", cfg->sources[i].name, key);
+                return OG_ECONFIG;
+            }
+            json_object_set_new(values, key, json_string(v));
+            explicit_bzero(v, strlen(v));
+            free(v);
+        }
+        json_object_set_new(opts, "secret_values", values);
+    }
+    return 0;
+}
+
 int og_cli_load_config(struct og_cli *cli, struct og_config *cfg)
 {
     const char *path = og_cli_config_path(cli);
@@ -177,10 +252,13 @@ int og_cli_load_config(struct og_cli *cli, struct og_config *cfg)
         return OG_EXIT_USAGE;
     }
     if (og_config_load(path, cli->datadir, cfg, &err) < 0 ||
-        og_config_set_dsn(cfg, getenv("ONEGRID_DSN")) < 0) {
+        og_config_set_dsn(cfg, getenv("ONEGRID_DSN")) < 0 || resolve_secrets(cfg, &err) < 0) {
         if (!err.code)
             og_error_set(&err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
         og_cli_report(cli, "config", &err);
+        bool loaded = cfg->nsources > 0;
+        if (loaded)
+            og_config_free(cfg);
         return og_cli_exit_for(&err);
     }
     return OG_EXIT_OK;

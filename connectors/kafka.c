@@ -53,6 +53,7 @@ struct kafka {
     long long read;
     char label[256];
     double idle_since;
+    double gauges_at; /* when the lag gauges were last set */
 };
 
 static double now_ms(void)
@@ -467,11 +468,36 @@ static void resume_all(struct kafka *k)
     rd_kafka_topic_partition_list_destroy(l);
 }
 
+/* Lag gauges, at most once a second: per partition, messages in the topic not read yet. */
+static void set_gauges(struct kafka *k)
+{
+    if (!k->host->gauge || now_ms() - k->gauges_at < 1000)
+        return;
+    k->gauges_at = now_ms();
+    for (size_t i = 0; i < k->nparts; i++) {
+        const struct part *p = &k->parts[i];
+        int64_t low = 0, high = 0;
+        if (rd_kafka_get_watermark_offsets(k->rk, p->topic, p->partition, &low, &high) !=
+                RD_KAFKA_RESP_ERR_NO_ERROR ||
+            high < 0)
+            continue;
+        char labels[512];
+        snprintf(labels, sizeof(labels), "source=\"%s\",topic=\"%s\",partition=\"%d\"", k->name,
+                 p->topic, p->partition);
+        k->host->gauge(k->host->ctx, "onegrid_kafka_lag_messages",
+                       "Messages of a partition not read yet (high watermark - next offset).",
+                       labels, (double)(high > p->next ? high - p->next : 0));
+        k->host->gauge(k->host->ctx, "onegrid_kafka_next_offset",
+                       "The next offset of a partition to read.", labels, (double)p->next);
+    }
+}
+
 static int kafka_next(void *state, struct og_read *r, struct og_error *err)
 {
     struct kafka *k = state;
     double started = now_ms();
     resume_all(k);
+    set_gauges(k);
     for (;;) {
         if (k->failed) {
             *err = k->fail;

@@ -22,6 +22,8 @@
 static const struct og_option_doc ndjson_options[] = {
     {"max_line_bytes", "integer", "16777216",
      "longest line accepted, in bytes; a longer line is rejected (line_too_long) and skipped"},
+    {"keyed", "boolean", "false",
+     "lines are KEY<TAB>JSON as `kcat -K'\\t'` writes messages: the key goes to _kafka.key"},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -31,7 +33,8 @@ struct ndjson {
     long long line;     /* lines read so far */
     long long index;    /* records (and rejects) returned so far */
     size_t max_line;
-    char *blk; /* read block */
+    bool keyed; /* lines are KEY<TAB>VALUE */
+    char *blk;  /* read block */
     size_t blk_pos, blk_len;
     bool eof;
     struct og_buf text; /* the current line, at most max_line + 1 bytes of it */
@@ -67,6 +70,7 @@ static int ndjson_open(const char *path, const json_t *options, void **state, st
     if (!st)
         return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
     st->max_line = (size_t)max_line;
+    st->keyed = options && json_is_true(json_object_get(options, "keyed"));
     st->blk = malloc(NDJSON_BLOCK);
     if (!st->blk) {
         rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
@@ -132,6 +136,18 @@ static int read_line(struct ndjson *st, size_t *len, struct og_error *err)
     return 1;
 }
 
+/* The message metadata a Kafka source adds ("_kafka"), as far as a line knows it: the key, and the
+ * line's record number as the offset. 0 or OG_ENOMEM. */
+static int keyed_meta(json_t *value, const char *key, size_t keylen, const struct og_pos *pos)
+{
+    char *k = og_utf8_copy(key ? key : "", keylen, 4096);
+    json_t *meta =
+        k ? json_pack("{s:s, s:I, s:n}", "key", k, "offset", (json_int_t)pos->index, "timestamp")
+          : NULL;
+    free(k);
+    return meta && json_object_set_new(value, "_kafka", meta) == 0 ? 0 : OG_ENOMEM;
+}
+
 static int ndjson_next(void *state, json_t **doc, struct og_pos *pos, char **raw,
                        struct og_error *err)
 {
@@ -176,9 +192,26 @@ static int ndjson_next(void *state, json_t **doc, struct og_pos *pos, char **raw
             *raw = og_utf8_copy(text, kept, NDJSON_RAW_MAX);
             return OG_EREJECT;
         }
+        const char *key = NULL;
+        size_t keylen = 0;
+        if (st->keyed && text[i] != '{') { /* KEY<TAB>VALUE: the value is what is read */
+            const char *tab = memchr(text + i, '\t', kept - i);
+            if (tab) {
+                const char *end = text + kept;
+                key = text + i;
+                keylen = (size_t)(tab - key);
+                text = tab + 1;
+                kept = (size_t)(end - text);
+            }
+        }
         json_error_t jerr;
         json_t *value = json_loadb(text, kept, 0, &jerr);
         if (value && json_is_object(value)) {
+            if (st->keyed && keyed_meta(value, key, keylen, pos) < 0) {
+                json_decref(value);
+                return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY,
+                                    "out of memory");
+            }
             *doc = value;
             return 1;
         }

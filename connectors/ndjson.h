@@ -17,7 +17,10 @@
  * pos->line is the 1-based line, pos->offset the byte offset of the line in the file, pos->index
  * the 0-based number of the record (rejects included, blank lines not), pos->input the path.
  * A read error is OG_EIO (fatal).
- * Options: "max_line_bytes" (integer >= 1, default 16777216). */
+ * Options: "max_line_bytes" (integer >= 1, default 16777216); "keyed" (boolean, default false):
+ * each line is KEY<TAB>JSON, as `kcat -K'\t'` writes Kafka messages; the object gets
+ * "_kafka": {"key": KEY, "offset": the record number, "timestamp": null}, as the kafka source gives
+ * its messages, so a Kafka feed's mapping reads a file of its messages (onegrid map). */
 extern const struct og_connector og_connector_ndjson;
 
 #endif

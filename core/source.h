@@ -41,6 +41,8 @@ struct og_source_host {
     struct og_log *log;
     volatile sig_atomic_t *stop; /* set on SIGINT/SIGTERM; may be NULL */
     struct og_input_counts *counts;
+    /* Sets a gauge the run exposes (a stream's /metrics): name{labels} = value. May be NULL. */
+    void (*gauge)(void *ctx, const char *name, const char *help, const char *labels, double value);
 };
 
 /* One record as a source hands it on. */

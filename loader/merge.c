@@ -8,27 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The session's staging tables (created once per connection), from the column lists. */
+// clang-format off
 static const char STAGE_DDL[] =
-    "CREATE TEMP TABLE IF NOT EXISTS og_stage_event (seq integer, " OG_EVENT_COLUMNS(
-        OG_COL_DDL) "row_hash text, source_position text) ON COMMIT DELETE ROWS;"
-                    "CREATE TEMP TABLE IF NOT EXISTS og_stage_visit (seq "
-                    "integer, " OG_VISIT_COLUMNS(
-                        OG_COL_DDL) "row_hash text, source_position text) ON COMMIT DELETE ROWS;"
-                                    "CREATE TEMP TABLE IF NOT EXISTS og_stage_member (seq integer, "
-                                    "visit_id text, mseq integer, "
-                                    "person_key text, id_masked text, id_valid boolean, "
-                                    "name_masked text, temperature numeric, "
-                                    "symptoms text[], travel text[], health_code text) ON COMMIT "
-                                    "DELETE ROWS;"
-                                    "CREATE TEMP TABLE IF NOT EXISTS og_changed_visit (visit_id "
-                                    "text, seq integer, "
-                                    "inserted boolean) ON COMMIT DELETE ROWS;"
-                                    "CREATE TEMP TABLE IF NOT EXISTS og_stage_reject (source text, "
-                                    "input text, version text, "
-                                    "record_index bigint, line bigint, byte_offset bigint, "
-                                    "position text, stage text, "
-                                    "reason text, field text, message text, raw text) ON COMMIT "
-                                    "DELETE ROWS;";
+    "CREATE TEMP TABLE IF NOT EXISTS og_stage_event (seq integer, "
+        OG_EVENT_COLUMNS(OG_COL_DDL) "row_hash text, source_position text) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS og_stage_visit (seq integer, "
+        OG_VISIT_COLUMNS(OG_COL_DDL) "row_hash text, source_position text) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS og_stage_member (seq integer, visit_id text, mseq integer, "
+        "person_key text, id_masked text, id_valid boolean, name_masked text, temperature numeric, "
+        "symptoms text[], travel text[], health_code text) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS og_changed_visit (visit_id text, seq integer, "
+        "inserted boolean) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS og_stage_health (seq integer, "
+        OG_HEALTH_COLUMNS(OG_COL_DDL) "run_id bigint) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS og_stage_reject (source text, input text, version text, "
+        "record_index bigint, line bigint, byte_offset bigint, position text, stage text, "
+        "reason text, field text, message text, raw text) ON COMMIT DELETE ROWS;";
+// clang-format on
 
 /* The latest state of each event in the batch, unless stored already with the same row hash;
  * an update older than the stored one does not win. */

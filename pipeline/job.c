@@ -4,11 +4,13 @@
 #include "core/world.h"
 #include "pipeline/files.h"
 #include "pipeline/loop.h"
+#include "pipeline/metrics.h"
 #include "pipeline/sink.h"
 #include "pipeline/step.h"
 #include "transform/mapping.h"
 #include "transform/reconcile.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -168,43 +170,138 @@ static enum og_job_status open_warehouse(struct job *j, struct og_error *err)
     return OG_JOB_SUCCEEDED;
 }
 
-/* Loads the selected sources one after the other; stops at the first that fails. */
-static int load_sources(struct job *j, const struct og_sink *sink, struct og_job_result *res,
-                        struct og_error *err)
+/* One source read by one pipeline; in a stream each runs on a thread of its own with its own
+ * warehouse connection. */
+struct worker {
+    struct job *j;
+    size_t i; /* the source, in cfg->sources */
+    struct og_pipeline p;
+    struct og_pg_sink sink_ctx;
+    struct og_sink sink;
+    struct og_pg *own; /* a stream worker's connection (owned), or NULL */
+    struct og_source_stats *st;
+    struct og_error err;
+    int rc;
+    pthread_t tid;
+};
+
+static void worker_init(struct worker *w, struct job *j, size_t i, struct og_pg *pg, long long run,
+                        struct og_metrics *metrics, struct og_source_stats *st)
 {
-    struct og_pipeline p = {.sink = sink,
-                            .log = j->env->log,
-                            .batch_size = j->cfg->batch_size,
-                            .progress = j->o->progress,
-                            .stop = j->env->stop,
-                            .commit_attempts = j->o->follow ? 0 : OG_COMMIT_ATTEMPTS,
-                            .retry_delay_s = 1,
-                            .follow = j->o->follow,
-                            .linger_ms = 1000};
-    int rc = 0;
-    for (size_t i = 0; i < j->cfg->nsources && rc == 0; i++) {
-        const struct og_source_cfg *sc = &j->cfg->sources[i];
-        if (!selected(j->o, sc->name))
-            continue;
-        struct og_source_stats *st = &res->stats[res->nstats++];
-        st->name = sc->name;
-        struct og_step step = {j->maps[i], j->rec, sc->name};
-        const struct og_feed *feed = &j->feeds[i];
-        json_t *opts = feed->source ? json_incref(feed->options)
-                                    : og_files_options((const char *const *)sc->inputs, sc->ninputs,
-                                                       feed->name, feed->options);
-        rc = opts ? og_pipeline_source(&p, sc->name, feed->source ? feed->source : &og_files_source,
-                                       opts, &step, st, err)
-                  : og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
-        json_decref(opts);
-        og_info(j->env->log, "run",
-                "source=%s files=%lld skipped=%lld read=%lld records=%lld rejected=%lld", sc->name,
-                st->inputs.files, st->inputs.files_skipped, st->read, st->records, st->rejected);
-        res->read += st->read;
-        res->records += st->records;
-        res->rejected += st->rejected;
+    memset(w, 0, sizeof(*w));
+    w->j = j;
+    w->i = i;
+    w->st = st;
+    w->sink_ctx = (struct og_pg_sink){pg, run};
+    og_pg_sink_init(&w->sink, &w->sink_ctx);
+    w->p = (struct og_pipeline){.sink = j->o->dry_run ? NULL : &w->sink,
+                                .log = j->env->log,
+                                .batch_size = j->cfg->batch_size,
+                                .progress = j->o->progress && !j->o->follow,
+                                .stop = j->env->stop,
+                                .commit_attempts = j->o->follow ? 0 : OG_COMMIT_ATTEMPTS,
+                                .retry_delay_s = 1,
+                                .follow = j->o->follow,
+                                .linger_ms = 1000,
+                                .metrics = metrics};
+}
+
+/* Reads worker w's source through its pipeline. */
+static int work(struct worker *w)
+{
+    struct job *j = w->j;
+    const struct og_source_cfg *sc = &j->cfg->sources[w->i];
+    const struct og_feed *feed = &j->feeds[w->i];
+    w->st->name = sc->name;
+    struct og_step step = {j->maps[w->i], j->rec, sc->name};
+    json_t *opts = feed->source ? json_incref(feed->options)
+                                : og_files_options((const char *const *)sc->inputs, sc->ninputs,
+                                                   feed->name, feed->options);
+    int rc =
+        opts ? og_pipeline_source(&w->p, sc->name, feed->source ? feed->source : &og_files_source,
+                                  opts, &step, w->st, &w->err)
+             : og_error_set(&w->err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+    json_decref(opts);
+    og_info(j->env->log, "run",
+            "source=%s files=%lld skipped=%lld partitions=%lld read=%lld records=%lld "
+            "rejected=%lld",
+            sc->name, w->st->inputs.files, w->st->inputs.files_skipped, w->st->inputs.partitions,
+            w->st->read, w->st->records, w->st->rejected);
+    return rc;
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    const struct og_config *cfg = w->j->cfg;
+    w->rc = og_pg_connect(cfg->dsn, &w->own, &w->err);
+    if (w->rc == 0) {
+        w->sink_ctx.pg = w->own;
+        w->rc = work(w);
     }
-    res->load = p.load;
+    if (w->rc < 0 && w->j->env->stop) /* one source failing ends the stream: a supervisor restarts
+                                          it whole */
+        *w->j->env->stop = 1;
+    return NULL;
+}
+
+static void add_up(struct og_job_result *res, const struct worker *w)
+{
+    res->read += w->st->read;
+    res->records += w->st->records;
+    res->rejected += w->st->rejected;
+    const struct og_load_stats *l = &w->p.load;
+    res->load.inserted += l->inserted;
+    res->load.updated += l->updated;
+    res->load.unchanged += l->unchanged;
+    res->load.history += l->history;
+    res->load.members += l->members;
+    res->load.rejects += l->rejects;
+    res->load.health += l->health;
+}
+
+/* Loads the selected sources: in a run one after the other, stopping at the first that fails; in
+ * a stream all at once, each on its own thread and connection, until stopped. */
+static int load_sources(struct job *j, struct og_pg *pg, long long run, struct og_metrics *metrics,
+                        struct og_job_result *res, struct og_error *err)
+{
+    size_t n = 0;
+    struct worker *w = calloc(j->cfg->nsources + 1, sizeof(*w));
+    if (!w)
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+    for (size_t i = 0; i < j->cfg->nsources; i++)
+        if (selected(j->o, j->cfg->sources[i].name))
+            worker_init(&w[n++], j, i, pg, run, metrics, &res->stats[res->nstats++]);
+    int rc = 0;
+    if (!j->o->follow) {
+        for (size_t k = 0; k < n && rc == 0; k++) {
+            rc = w[k].rc = work(&w[k]);
+            add_up(res, &w[k]);
+            if (rc < 0)
+                *err = w[k].err;
+        }
+    }
+    else {
+        size_t started = 0;
+        for (; started < n; started++)
+            if (pthread_create(&w[started].tid, NULL, worker_main, &w[started]) != 0) {
+                rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY,
+                                  "could not start a stream thread");
+                if (j->env->stop)
+                    *j->env->stop = 1;
+                break;
+            }
+        for (size_t k = 0; k < started; k++) {
+            pthread_join(w[k].tid, NULL);
+            og_pg_close(w[k].own);
+            add_up(res, &w[k]);
+            if (w[k].rc < 0 && rc == 0) {
+                rc = w[k].rc;
+                *err = w[k].err;
+            }
+        }
+    }
+    free(w);
     return rc;
 }
 
@@ -244,11 +341,26 @@ enum og_job_status og_job_run(const struct og_job_env *env, const struct og_conf
         goto out;
     og_info(env->log, "run", "run %lld started%s", res->run_id,
             o->dry_run ? " (dry run: nothing is written)" : "");
-    struct og_pg_sink sink_ctx = {j.pg, res->run_id};
-    struct og_sink sink;
-    og_pg_sink_init(&sink, &sink_ctx);
+    struct og_metrics *metrics = NULL;
+    int rc = 0;
+    if (o->metrics_listen) {
+        int port = 0;
+        if (!(metrics = og_metrics_create()))
+            og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+        else if (og_metrics_listen(metrics, o->metrics_listen, &port, err) == 0)
+            og_info(env->log, "run", "metrics on http://%s/metrics (port %d)", o->metrics_listen,
+                    port);
+        if (err->code) {
+            og_metrics_destroy(metrics);
+            status = err->code == OG_ECONFIG ? OG_JOB_BAD_CONFIG : OG_JOB_FAILED;
+            rc = err->code;
+            goto finish;
+        }
+        res->metrics_port = port;
+    }
     double t0 = now_s();
-    int rc = load_sources(&j, o->dry_run ? NULL : &sink, res, err);
+    rc = load_sources(&j, j.pg, res->run_id, metrics, res, err);
+    og_metrics_destroy(metrics);
     res->seconds = now_s() - t0;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -269,6 +381,7 @@ enum og_job_status og_job_run(const struct og_job_env *env, const struct og_conf
     }
     else
         status = OG_JOB_SUCCEEDED;
+finish:
     if (!o->dry_run) {
         char *counts = counts_json(res);
         struct og_error e2;

@@ -26,8 +26,9 @@ struct og_job_opts {
     size_t nonly;
     bool dry_run;
     bool progress;
-    bool follow;         /* stream: Kafka sources read until stopped (files are refused) */
-    const char *command; /* recorded in etl_run */
+    bool follow;                /* stream: Kafka sources read until stopped (files are refused) */
+    const char *metrics_listen; /* "HOST:PORT" to serve /metrics on, or NULL */
+    const char *command;        /* recorded in etl_run */
 };
 
 enum og_job_status {
@@ -45,6 +46,7 @@ struct og_job_result {
     long long run_id; /* 0 for a dry run or when the run never started */
     long long read, records, rejected;
     double seconds;
+    int metrics_port; /* where /metrics was served, 0 when not */
 };
 
 /* Runs the job. Fills *res (og_job_result_free) and, unless the status is SUCCEEDED, err. */

@@ -20,7 +20,9 @@ static double now_s(void)
 struct lane {
     struct og_batch *b;
     void *scratch;
-    double started; /* when its first record came (follow: linger) */
+    double started;        /* when its first record came (follow: linger) */
+    struct og_pipeline *p; /* borrowed */
+    const char *source;    /* borrowed */
 };
 
 /* The loop of one source: two lanes (one filling on this thread, one committing on the loader
@@ -81,9 +83,13 @@ static int commit(void *ctx, void *item, struct og_error *err)
     struct lane *l = item;
     int rc = 0;
     for (int attempt = 1; p->sink; attempt++) {
+        double t0 = now_s();
         rc = p->sink->commit(p->sink->ctx, l->b, l->scratch, &p->load, err);
-        if (rc == 0)
+        if (rc == 0) {
             p->batches++;
+            og_metrics_batch(p->metrics, l->source, (long long)l->b->nrecs, (long long)l->b->nrejs,
+                             now_s() - t0);
+        }
         if (rc == 0 || err->klass != OG_CLASS_RETRY ||
             (p->commit_attempts > 0 && attempt >= p->commit_attempts) || (p->stop && *p->stop))
             break;
@@ -142,6 +148,14 @@ static int host_lookup(void *ctx, const char *kind, const char *key, const char 
     if (rc < 0)
         return rc;
     return l->p->sink->position(l->p->sink->ctx, l->name, kind, key, version, st, err);
+}
+
+/* host->gauge: into the run's metrics. */
+static void host_gauge(void *ctx, const char *name, const char *help, const char *labels,
+                       double value)
+{
+    struct loop *l = ctx;
+    og_metrics_gauge(l->p->metrics, name, help, labels, value);
 }
 
 static int nomem(struct og_error *err)
@@ -275,9 +289,13 @@ int og_pipeline_source(struct og_pipeline *p, const char *name, const struct og_
     l.ops = ops;
     l.st = st;
     l.progress_start = now_s();
-    l.host = (struct og_source_host){&l,         p->sink && p->sink->position ? host_lookup : NULL,
-                                     host_flush, p->log,
-                                     p->stop,    &st->inputs};
+    l.host = (struct og_source_host){.ctx = &l,
+                                     .lookup = p->sink && p->sink->position ? host_lookup : NULL,
+                                     .flush = host_flush,
+                                     .log = p->log,
+                                     .stop = p->stop,
+                                     .counts = &st->inputs,
+                                     .gauge = host_gauge};
     bool ok = true;
     for (int i = 0; i < 2; i++) {
         l.lane[i].b = og_batch_create();
@@ -286,6 +304,8 @@ int og_pipeline_source(struct og_pipeline *p, const char *name, const struct og_
         ok = ok && l.lane[i].b && (!scratch || l.lane[i].scratch);
         if (l.lane[i].b)
             l.lane[i].b->source = name;
+        l.lane[i].p = p;
+        l.lane[i].source = name;
     }
     if (!ok || og_handoff_start(commit, p, &l.h) < 0) {
         loop_free(&l);

@@ -6,6 +6,7 @@
 
 #include "core/log.h"
 #include "core/source.h"
+#include "pipeline/metrics.h"
 #include "pipeline/sink.h"
 #include "pipeline/stats.h"
 #include "pipeline/step.h"
@@ -25,6 +26,7 @@ struct og_pipeline {
     int linger_ms;               /* follow: a batch is committed at most this long after its first
                                     record, however few records it has */
     long long limit;             /* stop after this many records read (0 = no limit) */
+    struct og_metrics *metrics;  /* borrowed; NULL: none kept */
     struct og_load_stats load;   /* summed over commits */
     long long batches;           /* batches committed */
 };

@@ -5,6 +5,7 @@
 #include "core/hmap.h"
 #include "core/options.h"
 #include "core/table.h"
+#include "core/timefmt.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -76,8 +77,10 @@ enum step_kind {
 
 struct step {
     enum step_kind kind;
-    const char *format;    /* time */
-    int offset_min;        /* time */
+    const char *format; /* time */
+    int offset_min;     /* time */
+    bool has_after, has_before;
+    int64_t after, before; /* time: accepted range (ISO 8601 bounds from the mapping) */
     struct og_hmap *table; /* code_table: key -> value (strings owned by tvalues) */
     char **tvalues;
     size_t ntvalues;
@@ -335,7 +338,7 @@ static int parse_step(struct og_mapping *m, const json_t *s, struct step *st, en
         *type = OG_V_LIST;
     }
     else if (strcmp(name, "time") == 0) {
-        static const char *const known[] = {"time", "zone", NULL};
+        static const char *const known[] = {"time", "zone", "after", "before", NULL};
         if (check_keys(s, known, m, jpath, err) < 0)
             return OG_ECONFIG;
         st->kind = ST_TIME;
@@ -355,6 +358,27 @@ static int parse_step(struct og_mapping *m, const json_t *s, struct step *st, en
             return cfg_err(
                 err, m, jpath,
                 "unknown zone (use \"Asia/Shanghai\", \"UTC\" or an offset like \"+08:00\")");
+        static const char *const bounds[] = {"after", "before"};
+        for (int b = 0; b < 2; b++) {
+            json_t *bound = json_object_get(s, bounds[b]);
+            if (!bound)
+                continue;
+            int64_t t;
+            if (!json_is_string(bound) ||
+                og_time_parse(json_string_value(bound), "iso8601", st->offset_min, &t, NULL) < 0)
+                return cfg_err(err, m, jpath,
+                               "\"%s\" is an ISO 8601 time, e.g. \"2000-01-01\" (times outside "
+                               "the range are rejected as invalid_time)",
+                               bounds[b]);
+            if (b == 0) {
+                st->has_after = true;
+                st->after = t;
+            }
+            else {
+                st->has_before = true;
+                st->before = t;
+            }
+        }
         *type = OG_V_TIME;
         *can_fail = true;
     }
@@ -1005,22 +1029,32 @@ static int run_step(const struct step *st, struct og_arena *a, struct work *w, c
         return 0;
     }
     case ST_TIME: {
+        bool ms = strcmp(st->format, "epoch_ms") == 0;
         if (w->j && json_is_integer(w->j) && w->type == OG_V_TEXT &&
-            (strcmp(st->format, "epoch_ms") == 0 || strcmp(st->format, "epoch_s") == 0)) {
-            long long v = json_integer_value(w->j);
-            w->t = strcmp(st->format, "epoch_ms") == 0 ? v * 1000LL : v * 1000000LL;
-            w->type = OG_V_TIME;
-            return 0;
+            (ms || strcmp(st->format, "epoch_s") == 0)) {
+            long long v = json_integer_value(w->j), unit = ms ? 1000LL : 1000000LL;
+            if (v > INT64_MAX / unit || v < INT64_MIN / unit)
+                return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_TIME,
+                                    "field %s: %lld is out of range for %s", field, v, st->format);
+            w->t = v * unit;
         }
-        if (w->type != OG_V_TEXT)
+        else if (w->type != OG_V_TEXT)
             return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_TIME,
                                 "field %s: %s is not a time", field, shown(w, sv, sizeof(sv)));
-        struct og_error terr;
-        og_error_clear(&terr);
-        if (og_time_parse(w->s, st->format, st->offset_min, &w->t, &terr) < 0)
-            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_TIME, "field %s: %s",
-                                field, terr.message);
+        else {
+            struct og_error terr;
+            og_error_clear(&terr);
+            if (og_time_parse(w->s, st->format, st->offset_min, &w->t, &terr) < 0)
+                return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_TIME,
+                                    "field %s: %s", field, terr.message);
+        }
         w->type = OG_V_TIME;
+        if ((st->has_after && w->t < st->after) || (st->has_before && w->t >= st->before)) {
+            char t[48];
+            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_TIME,
+                                "field %s: %s is outside the accepted range", field,
+                                og_time_format_iso(w->t, st->offset_min, t, sizeof(t)));
+        }
         return 0;
     }
     case ST_CODE_TABLE: {

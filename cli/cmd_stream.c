@@ -1,0 +1,107 @@
+/* cmd_stream.c - onegrid stream: the long-running member of the Kafka consumer groups. */
+#include "cli/commands.h"
+#include "cli/summary.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void help(FILE *out)
+{
+    fprintf(
+        out,
+        "usage: onegrid stream [--source NAME]... [--metrics-listen HOST:PORT] [OPTIONS]\n\n"
+        "Consumes the configured Kafka sources (connector kafka) until SIGTERM or SIGINT, as one\n"
+        "member of each source's consumer group: run as many as there are partitions, on any\n"
+        "number of hosts, and Kafka splits the partitions among them. Each batch's rows, rejects\n"
+        "and the next offset of every partition it covers are committed in ONE warehouse\n"
+        "transaction; on every assignment the consumer seeks to the offsets the warehouse holds\n"
+        "(Kafka's own committed offsets are never used), and before partitions are taken away\n"
+        "what was read from them is committed. So a crash, a rebalance or a restart neither loses\n"
+        "nor doubles a record. A message that cannot be read or mapped becomes a row of\n"
+        "onegrid.etl_reject and its partition moves on. Batches are committed when full\n"
+        "(batch_size) or one second after their first record. While PostgreSQL is away the\n"
+        "partitions are paused and the commit is retried with backoff (up to 30 s), without\n"
+        "losing the place. SIGTERM commits the batch in hand (or leaves it uncommitted, to be\n"
+        "read again) and exits 0.\n\n"
+        "  --source NAME            only this Kafka source (repeatable)\n"
+        "  --metrics-listen H:P     serve Prometheus metrics on http://H:P/metrics: records,\n"
+        "                           rejects, batches, commit latency, last commit time, lag per\n"
+        "                           partition (e.g. 127.0.0.1:9464; port 0 picks a free one)\n\n"
+        "`onegrid run` reads the same sources up to the end offsets as of its start and stops.\n\n"
+        "%s",
+        OG_COMMON_HELP);
+}
+
+#define MAX_ONLY 64
+
+struct args {
+    struct og_job_opts o;
+    char *only[MAX_ONLY];
+};
+
+static int on_option(void *ctx, int opt, const char *arg)
+{
+    struct args *a = ctx;
+    if (opt == 's') {
+        if (a->o.nonly == MAX_ONLY) {
+            fprintf(stderr, "onegrid stream: at most %d --source options\n", MAX_ONLY);
+            return OG_EXIT_USAGE;
+        }
+        a->only[a->o.nonly++] = (char *)arg;
+        return 0;
+    }
+    if (opt == 'M') {
+        a->o.metrics_listen = arg;
+        return 0;
+    }
+    return OG_EXIT_USAGE;
+}
+
+static int run(struct og_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {{"source", required_argument, NULL, 's'},
+                                         {"metrics-listen", required_argument, NULL, 'M'},
+                                         {0, 0, 0, 0}};
+    struct args a = {{.follow = true, .command = "stream"}, {NULL}};
+    int code = og_cli_parse(cli, help, argc, argv, "s:", opts, on_option, &a);
+    if (code != OG_CLI_GO)
+        return code;
+    if (optind < argc) {
+        fprintf(stderr, "onegrid stream: unexpected argument \"%s\"\n", argv[optind]);
+        return OG_EXIT_USAGE;
+    }
+    struct og_config cfg;
+    if ((code = og_cli_load_config(cli, &cfg)) != OG_EXIT_OK)
+        return code;
+    /* without --source: every source that is not files */
+    if (a.o.nonly == 0)
+        for (size_t i = 0; i < cfg.nsources && a.o.nonly < MAX_ONLY; i++)
+            if (cfg.sources[i].ninputs == 0)
+                a.only[a.o.nonly++] = cfg.sources[i].name;
+    if (a.o.nonly == 0) {
+        og_error_log(&cli->log, "stream",
+                     "%s has no source to stream (a source with a kafka connector and no inputs)",
+                     cfg.path);
+        og_config_free(&cfg);
+        return OG_EXIT_USAGE;
+    }
+    a.o.only = a.only;
+    struct og_id_key key;
+    struct og_error key_err, err;
+    struct og_job_env env;
+    og_cli_job_env(cli, &env, &key, &key_err);
+    og_error_clear(&err);
+    struct og_job_result res;
+    enum og_job_status status = og_job_run(&env, &cfg, &a.o, &res, &err);
+    if (status != OG_JOB_SUCCEEDED)
+        og_cli_report(cli, "stream", &err);
+    if (res.nstats)
+        og_cli_print_run(stdout, &res);
+    og_job_result_free(&res);
+    og_config_free(&cfg);
+    return og_cli_exit_job(status);
+}
+
+const struct og_command og_cmd_stream = {
+    "stream", "consume the Kafka sources until stopped (one member of their consumer groups)", run,
+    help};

@@ -1,0 +1,1283 @@
+/* xml.c - the "xml" file connector: record elements streamed with xmlTextReader, bounded memory.
+ *
+ * The walk: xmlTextReaderRead goes down into elements that may hold records, xmlTextReaderNext
+ * passes over the others (libxml2 frees what it passes). A record is expanded
+ * (xmlTextReaderExpand), turned into JSON straight from its xmlNode tree, then passed over.
+ *
+ * Untrusted input: a small scanner looks at the bytes of the prolog before libxml2 does, so a
+ * DOCTYPE with an internal subset or an external identifier never reaches the parser, and it
+ * hands libxml2 the prolog only up to the end of the root start tag, so the first Read cannot
+ * fail on something further on. When the parser fails later, it has usually built (in the same
+ * chunk) records the reader has not reached yet: those whose end was parsed are read from the
+ * tree that is there ("draining"), then the one reject follows. */
+#include "connectors/xml.h"
+
+#include "connectors/infile.h"
+
+#include "core/buf.h"
+#include "core/options.h"
+#include "core/utf8.h"
+
+#include <libxml/globals.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlreader.h>
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define XML_RAW_MAX ((size_t)64 * 1024)   /* raw text kept for a reject */
+#define XML_WIN_MAX ((size_t)256 * 1024)  /* recent bytes of the file, for *raw */
+#define XML_WIN_KEEP ((size_t)128 * 1024) /* what is kept when the window is cut */
+
+/* Never NOENT, DTDLOAD, DTDATTR, DTDVALID, XINCLUDE or HUGE. BIG_LINES keeps text nodes' line
+ * numbers beyond 65535 (see record_line). */
+#define XML_READER_OPTIONS                                                                         \
+    (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_COMPACT |               \
+     XML_PARSE_BIG_LINES)
+
+static const struct og_option_doc xml_options[] = {
+    {"records", "string", NULL,
+     "required: which elements are records, a path of element names from the root "
+     "(\"SJBL/RKXX\" or \"/SJBL/RKXX\"), \"//RKXX\" at any depth; a name may be \"prefix:name\" "
+     "(prefix from \"namespaces\") or \"*\""},
+    {"namespaces", "object", NULL,
+     "prefix -> namespace URI, for \"records\" and for keys; \"\" names the default namespace "
+     "(its elements are keyed by local name)"},
+    {"attributes", "boolean", "true", "include attributes as \"@name\" keys"},
+    {NULL, NULL, NULL, NULL},
+};
+
+struct xml_ns {
+    char *prefix; /* "" for the default namespace */
+    char *uri;
+};
+
+struct xml_step {
+    char *local;     /* NULL for "*" */
+    const char *uri; /* of a prefixed step (borrowed from the namespaces) */
+    bool prefixed;
+};
+
+/* The prolog scanner's states: before the root start tag ends. */
+enum xml_prolog {
+    PRO_OUT,        /* between constructs */
+    PRO_LT,         /* after '<' */
+    PRO_PI,         /* in <?...?> */
+    PRO_PI_Q,       /* after '?' in a PI */
+    PRO_BANG,       /* after "<!" */
+    PRO_BANG_DASH,  /* after "<!-" */
+    PRO_COMMENT,    /* in <!-- --> */
+    PRO_COMMENT_D1, /* after '-' in a comment */
+    PRO_COMMENT_D2, /* after "--" in a comment */
+    PRO_DT_KW,      /* in "<!DOCTYPE" */
+    PRO_DT_WS1,     /* before the DOCTYPE name */
+    PRO_DT_NAME,    /* in the DOCTYPE name */
+    PRO_DT_WS2,     /* after the name: '>' is a bare DOCTYPE, anything else is refused */
+    PRO_ROOT,       /* in the root start tag */
+    PRO_ROOT_DQ,    /* in a "..." attribute value of the root start tag */
+    PRO_ROOT_SQ,    /* in a '...' attribute value of the root start tag */
+    PRO_DONE,       /* the root start tag has ended (or the scanner gave up) */
+};
+
+enum xml_hostile {
+    HOSTILE_NONE,
+    HOSTILE_SUBSET,   /* <!DOCTYPE x [ ... ]> */
+    HOSTILE_EXTERNAL, /* <!DOCTYPE x SYSTEM|PUBLIC ...> */
+    HOSTILE_DTD,      /* a DTD node with declarations (seen by libxml2, not by the scanner) */
+    HOSTILE_ENTITY,   /* a reference to an entity that is not predefined */
+};
+
+/* Where the walk stands: the last node decided on, and what comes after it. */
+enum xml_at {
+    AT_SELF,  /* the node itself is still to be decided on */
+    AT_INTO,  /* its children come next */
+    AT_AFTER, /* the node after it (and its subtree) comes next */
+};
+
+enum xml_match { MATCH_SKIP, MATCH_DESCEND, MATCH_RECORD };
+
+#define CONV_ENTITY 1 /* an element_value result: an entity reference was found */
+
+struct xml {
+    struct og_infile in;
+    xmlTextReaderPtr reader;
+
+    struct xml_ns *ns; /* the "namespaces" option, in option order */
+    size_t nns;
+    const char *default_uri; /* bound to "" (borrowed from ns), or NULL */
+    struct xml_step *steps;
+    size_t nsteps;
+    bool anywhere; /* "//": the steps match at any depth */
+    bool attributes;
+
+    long long bytes_read; /* handed to libxml2 */
+    long long read_line;  /* 1 + line feeds read */
+    long long index;      /* records and rejects returned */
+    long long prev_text_line;
+    bool skip;     /* pass over the current element on the next move */
+    bool draining; /* the parser failed: reading on in the tree already built */
+    bool done;
+    xmlNode *at; /* last node decided on (valid: see broken()) */
+    enum xml_at at_mode;
+
+    enum xml_prolog pro;
+    long long pro_line, pro_col; /* position of the next prolog byte */
+    long long lt_line, lt_col;   /* of the last '<' */
+    long long dt_line, dt_col;   /* of "<!DOCTYPE", 0 when none */
+
+    enum xml_hostile hostile;
+    long long hostile_line, hostile_col;
+    bool stop;  /* libxml2 reported an error that ends the parse */
+    bool nomem; /* an allocation failed (ours or libxml2's) */
+    bool io_failed;
+    struct og_error io_err;
+    int xcode;
+    long long xline, xcol;
+    char xmsg[400]; /* libxml2's first message, on one line */
+
+    struct og_buf win; /* the file's bytes [win_off, win_off + win.len) */
+    long long win_off, win_line;
+    bool win_at_line_start;
+    bool wide; /* UTF-16 or UCS-4: lines of the window cannot be found (no raw, offsets) */
+    long long cur_line, cur_off; /* a line start found in the window (cursor for records) */
+    long long last_rec_line;
+
+    struct og_buf text, key; /* scratch */
+    const xmlNs *ns_last;    /* cache of ns_prefix(), valid for one record */
+    const char *ns_last_prefix;
+    bool ns_last_clark;
+};
+
+/* ---------- errors from libxml2 ---------- */
+
+static bool entity_code(int code)
+{
+    switch (code) {
+    case XML_ERR_UNDECLARED_ENTITY:
+    case XML_WAR_UNDECLARED_ENTITY:
+    case XML_ERR_UNPARSED_ENTITY:
+    case XML_ERR_ENTITY_IS_EXTERNAL:
+    case XML_ERR_ENTITY_IS_PARAMETER:
+    case XML_ERR_EXT_ENTITY_STANDALONE:
+    case XML_ERR_ENTITY_PE_INTERNAL:
+    case XML_ERR_ENTITY_LOOP:
+    case XML_ERR_ENTITY_BOUNDARY:
+    case XML_ERR_ENTITY_PROCESSING:
+    case XML_WAR_ENTITY_REDEFINED:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Copies msg into dst on one line: runs of whitespace become one space, ends trimmed. */
+static void one_line(char *dst, size_t size, const char *msg)
+{
+    size_t n = 0;
+    bool space = false;
+    for (const char *p = msg; *p && n + 1 < size; p++) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+            space = n > 0;
+            continue;
+        }
+        if (space && n + 2 < size)
+            dst[n++] = ' ';
+        space = false;
+        dst[n++] = *p;
+    }
+    dst[n] = '\0';
+}
+
+/* The structured error handler: records the first error that ends the parse; never prints. */
+static void on_error(void *ctx, xmlErrorPtr e)
+{
+    struct xml *st = ctx;
+    if (!st || !e)
+        return;
+    bool entity = entity_code(e->code);
+    bool fatal =
+        e->level == XML_ERR_FATAL || (e->level == XML_ERR_ERROR && e->domain != XML_FROM_NAMESPACE);
+    if (!entity && !fatal)
+        return; /* warnings, namespace errors: the parse goes on */
+    if (e->code == XML_ERR_NO_MEMORY)
+        st->nomem = true;
+    if (st->stop)
+        return;
+    st->stop = true;
+    if (entity && st->hostile == HOSTILE_NONE) {
+        st->hostile = HOSTILE_ENTITY;
+        st->hostile_line = e->line;
+        st->hostile_col = e->int2;
+    }
+    st->xcode = e->code;
+    st->xline = e->line;
+    st->xcol = e->int2;
+    one_line(st->xmsg, sizeof(st->xmsg), e->message ? e->message : "unknown error");
+}
+
+/* libxml2 reports some errors (encoding conversion, I/O) without a parser context, through the
+ * thread's structured handler: for the duration of each call it is ours, then restored. */
+struct xml_errscope {
+    xmlStructuredErrorFunc fn;
+    void *ctx;
+};
+
+static void scope_enter(struct xml *st, struct xml_errscope *s)
+{
+    s->fn = xmlStructuredError;
+    s->ctx = xmlStructuredErrorContext;
+    xmlSetStructuredErrorFunc(st, on_error);
+}
+
+static void scope_leave(const struct xml_errscope *s)
+{
+    xmlSetStructuredErrorFunc(s->ctx, s->fn);
+}
+
+/* ---------- reading the file ---------- */
+
+static void set_hostile(struct xml *st, enum xml_hostile kind)
+{
+    st->hostile = kind;
+    st->hostile_line = st->dt_line;
+    st->hostile_col = st->dt_col;
+    st->pro = PRO_DONE;
+}
+
+/* Feeds one byte of the prolog to the scanner. Returns true when it ends the root start tag. */
+static bool prolog_byte(struct xml *st, unsigned char c)
+{
+    bool ws = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    bool end = false;
+    switch (st->pro) {
+    case PRO_OUT:
+        if (c == '<') {
+            st->pro = PRO_LT;
+            st->lt_line = st->pro_line;
+            st->lt_col = st->pro_col;
+        }
+        break;
+    case PRO_LT:
+        st->pro = c == '?' ? PRO_PI : c == '!' ? PRO_BANG : PRO_ROOT;
+        if (c == '>') {
+            st->pro = PRO_DONE;
+            end = true;
+        }
+        break;
+    case PRO_PI:
+        if (c == '?')
+            st->pro = PRO_PI_Q;
+        break;
+    case PRO_PI_Q:
+        st->pro = c == '>' ? PRO_OUT : c == '?' ? PRO_PI_Q : PRO_PI;
+        break;
+    case PRO_BANG:
+        if (c == '-')
+            st->pro = PRO_BANG_DASH;
+        else if (c == 'D') {
+            st->pro = PRO_DT_KW;
+            st->dt_line = st->lt_line;
+            st->dt_col = st->lt_col;
+        }
+        else
+            st->pro = PRO_DONE; /* not XML: libxml2 will say so */
+        break;
+    case PRO_BANG_DASH:
+        st->pro = c == '-' ? PRO_COMMENT : PRO_DONE;
+        break;
+    case PRO_COMMENT:
+        if (c == '-')
+            st->pro = PRO_COMMENT_D1;
+        break;
+    case PRO_COMMENT_D1:
+        st->pro = c == '-' ? PRO_COMMENT_D2 : PRO_COMMENT;
+        break;
+    case PRO_COMMENT_D2:
+        st->pro = c == '>' ? PRO_OUT : c == '-' ? PRO_COMMENT_D2 : PRO_COMMENT;
+        break;
+    case PRO_DT_KW:
+        if (c == '[')
+            set_hostile(st, HOSTILE_SUBSET);
+        else if (c == '>')
+            st->pro = PRO_OUT;
+        else if (ws)
+            st->pro = PRO_DT_WS1;
+        break;
+    case PRO_DT_WS1:
+        if (c == '[')
+            set_hostile(st, HOSTILE_SUBSET);
+        else if (c == '>')
+            st->pro = PRO_OUT;
+        else if (!ws)
+            st->pro = PRO_DT_NAME;
+        break;
+    case PRO_DT_NAME:
+        if (c == '[')
+            set_hostile(st, HOSTILE_SUBSET);
+        else if (c == '>')
+            st->pro = PRO_OUT;
+        else if (ws)
+            st->pro = PRO_DT_WS2;
+        break;
+    case PRO_DT_WS2:
+        if (c == '[')
+            set_hostile(st, HOSTILE_SUBSET);
+        else if (c == '>')
+            st->pro = PRO_OUT;
+        else if (!ws)
+            set_hostile(st, HOSTILE_EXTERNAL);
+        break;
+    case PRO_ROOT:
+        if (c == '"')
+            st->pro = PRO_ROOT_DQ;
+        else if (c == '\'')
+            st->pro = PRO_ROOT_SQ;
+        else if (c == '>') {
+            st->pro = PRO_DONE;
+            end = true;
+        }
+        break;
+    case PRO_ROOT_DQ:
+        if (c == '"')
+            st->pro = PRO_ROOT;
+        break;
+    case PRO_ROOT_SQ:
+        if (c == '\'')
+            st->pro = PRO_ROOT;
+        break;
+    case PRO_DONE:
+        break;
+    }
+    if (c == '\n') {
+        st->pro_line++;
+        st->pro_col = 1;
+    }
+    else if ((c & 0xC0) != 0x80)
+        st->pro_col++;
+    return end;
+}
+
+static long long count_lf(const char *p, size_t n)
+{
+    long long lines = 0;
+    const char *end = p + n;
+    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        lines++;
+        p++;
+    }
+    return lines;
+}
+
+/* Appends to the window of recent bytes, cutting its oldest part when it is full. */
+static int win_append(struct xml *st, const char *p, size_t n)
+{
+    if (st->win.len + n > XML_WIN_MAX && st->win.len > XML_WIN_KEEP) {
+        size_t drop = st->win.len - XML_WIN_KEEP;
+        st->win_line += count_lf(st->win.data, drop);
+        st->win_at_line_start = st->win.data[drop - 1] == '\n';
+        memmove(st->win.data, st->win.data + drop, st->win.len - drop);
+        st->win.len -= drop;
+        st->win_off += (long long)drop;
+    }
+    return og_buf_append(&st->win, p, n);
+}
+
+/* libxml2's read callback: bytes of the file, or -1 to stop the parse (read error, refused
+ * DOCTYPE, no memory). Until the root start tag has ended the bytes go one at a time through the
+ * prolog scanner, and no further. Never returns 0 before the end of the file. */
+static int read_cb(void *ctx, char *buf, int len)
+{
+    struct xml *st = ctx;
+    if (st->io_failed || st->nomem || st->hostile != HOSTILE_NONE || len <= 0)
+        return -1;
+    size_t got = 0;
+    if (st->pro != PRO_DONE) {
+        while (got < (size_t)len && st->pro != PRO_DONE) {
+            size_t n;
+            if (og_infile_read(&st->in, buf + got, 1, &n, st->pro_line, &st->io_err) < 0) {
+                st->io_failed = true;
+                return -1;
+            }
+            if (n == 0)
+                break;
+            unsigned char c = (unsigned char)buf[got++];
+            if (c == 0) { /* UTF-16 or UCS-4: the scanner reads the ASCII bytes */
+                st->wide = st->wide || st->bytes_read + (long long)got <= 4;
+                continue;
+            }
+            if (prolog_byte(st, c)) {
+                /* a wide '>' is complete with the NUL bytes after it */
+                for (int k = 0; st->wide && k < 3 && got < (size_t)len; k++) {
+                    if (og_infile_read(&st->in, buf + got, 1, &n, st->pro_line, &st->io_err) < 0) {
+                        st->io_failed = true;
+                        return -1;
+                    }
+                    if (n == 0 || buf[got++] != 0)
+                        break;
+                }
+                break;
+            }
+            if (st->hostile != HOSTILE_NONE)
+                return -1;
+        }
+    }
+    else if (og_infile_read(&st->in, buf, (size_t)len, &got, st->read_line, &st->io_err) < 0) {
+        st->io_failed = true;
+        return -1;
+    }
+    if (got > 0 && win_append(st, buf, got) < 0) {
+        st->nomem = true;
+        return -1;
+    }
+    st->read_line += count_lf(buf, got);
+    st->bytes_read += (long long)got;
+    return (int)got;
+}
+
+/* New UTF-8 copy of text in the document's encoding (invalid bytes become U+FFFD), at most
+ * XML_RAW_MAX bytes. NULL when out of memory. */
+static char *to_utf8(const struct xml *st, const char *text, size_t len)
+{
+    const char *enc = st->reader ? (const char *)xmlTextReaderConstEncoding(st->reader) : NULL;
+    if (!enc || strcasecmp(enc, "UTF-8") == 0 || strcasecmp(enc, "UTF8") == 0 ||
+        strcasecmp(enc, "US-ASCII") == 0 || strcasecmp(enc, "ASCII") == 0)
+        return og_utf8_copy(text, len, XML_RAW_MAX);
+    iconv_t cd = iconv_open("UTF-8", enc);
+    if (cd == (iconv_t)-1)
+        return og_utf8_copy(text, len, XML_RAW_MAX);
+    struct og_buf out = OG_BUF_INIT;
+    char *in = (char *)text;
+    size_t left = len;
+    while (left > 0 && out.len < XML_RAW_MAX) {
+        if (og_buf_reserve(&out, left * 4 + 16) < 0)
+            break;
+        char *op = out.data + out.len;
+        size_t ol = out.cap - out.len - 1;
+        size_t r = iconv(cd, &in, &left, &op, &ol);
+        int e = errno;
+        out.len = (size_t)(op - out.data);
+        out.data[out.len] = '\0';
+        if (r != (size_t)-1 || e == E2BIG)
+            continue;
+        if (og_buf_puts(&out, "\xEF\xBF\xBD") < 0) /* EILSEQ or EINVAL: skip one byte */
+            break;
+        in++;
+        left--;
+        iconv(cd, NULL, NULL, NULL, NULL);
+    }
+    iconv_close(cd);
+    char *res = out.data ? og_utf8_copy(out.data, out.len, XML_RAW_MAX) : og_utf8_copy("", 0, 1);
+    og_buf_free(&out);
+    return res;
+}
+
+/* Up to 64 KiB of the file from the start of `line`, as UTF-8 (new), or NULL when that line is
+ * no longer in the window. *offset is set to where the line starts when it is found. */
+static char *raw_from_line(const struct xml *st, long long line, long long *offset)
+{
+    if (!st->win.data || st->wide || line < st->win_line ||
+        (line == st->win_line && !st->win_at_line_start))
+        return NULL;
+    const char *p = st->win.data, *end = st->win.data + st->win.len;
+    for (long long l = st->win_line; l < line; l++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            return NULL;
+        p = nl + 1;
+    }
+    *offset = st->win_off + (long long)(p - st->win.data);
+    size_t n = (size_t)(end - p);
+    return to_utf8(st, p, n < XML_RAW_MAX ? n : XML_RAW_MAX);
+}
+
+/* ---------- records: JSON from the xmlNode tree ---------- */
+
+static bool is_xml_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static void trim(const char **s, size_t *n)
+{
+    while (*n > 0 && is_xml_space((*s)[0])) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n > 0 && is_xml_space((*s)[*n - 1]))
+        (*n)--;
+}
+
+/* A new JSON string; text that is not valid UTF-8 is repaired (U+FFFD). NULL: out of memory. */
+static json_t *new_string(const char *s, size_t n)
+{
+    json_t *v = json_stringn(s, n);
+    if (v)
+        return v;
+    char *fixed = og_utf8_copy(s, n, SIZE_MAX);
+    if (!fixed)
+        return NULL;
+    v = json_string(fixed);
+    free(fixed);
+    return v;
+}
+
+/* Concatenated content of the text (and CDATA) nodes in the list, trimmed when asked: *s points
+ * into a node or into st->text. 0, CONV_ENTITY or OG_ENOMEM. */
+static int list_text(struct xml *st, const xmlNode *list, bool do_trim, const char **s, size_t *n)
+{
+    const xmlNode *only = NULL;
+    size_t count = 0;
+    for (const xmlNode *c = list; c; c = c->next) {
+        if (c->type == XML_ENTITY_REF_NODE || c->type == XML_ENTITY_NODE)
+            return CONV_ENTITY;
+        if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content) {
+            only = c;
+            count++;
+        }
+    }
+    *s = "";
+    *n = 0;
+    if (count == 1) {
+        *s = (const char *)only->content;
+        *n = strlen(*s);
+    }
+    else if (count > 1) {
+        og_buf_reset(&st->text);
+        for (const xmlNode *c = list; c; c = c->next)
+            if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content &&
+                og_buf_puts(&st->text, (const char *)c->content) < 0)
+                return OG_ENOMEM;
+        *s = st->text.data ? st->text.data : "";
+        *n = st->text.len;
+    }
+    if (do_trim)
+        trim(s, n);
+    return 0;
+}
+
+/* The key prefix for a namespace: NULL for a local name (*clark false) or for "{uri}local"
+ * (*clark true). */
+static const char *ns_prefix(struct xml *st, const xmlNs *ns, bool *clark)
+{
+    *clark = false;
+    if (!ns || !ns->href)
+        return NULL;
+    if (ns == st->ns_last) {
+        *clark = st->ns_last_clark;
+        return st->ns_last_prefix;
+    }
+    const char *href = (const char *)ns->href;
+    const char *prefix = NULL;
+    bool c = false;
+    if (!st->default_uri || strcmp(href, st->default_uri) != 0) {
+        size_t i = 0;
+        while (i < st->nns && (st->ns[i].prefix[0] == '\0' || strcmp(href, st->ns[i].uri) != 0))
+            i++;
+        if (i < st->nns)
+            prefix = st->ns[i].prefix;
+        else if (strcmp(href, (const char *)XML_XML_NAMESPACE) == 0)
+            prefix = "xml";
+        else
+            c = true;
+    }
+    st->ns_last = ns;
+    st->ns_last_prefix = prefix;
+    st->ns_last_clark = c;
+    *clark = c;
+    return prefix;
+}
+
+/* The key of an element or attribute (see xml.h): borrowed from the node or from st->key, valid
+ * until the next call. NULL when out of memory. */
+static const char *make_key(struct xml *st, const xmlNs *ns, const xmlChar *name, bool attr)
+{
+    bool clark;
+    const char *prefix = ns_prefix(st, ns, &clark);
+    if (!attr && !prefix && !clark)
+        return (const char *)name;
+    og_buf_reset(&st->key);
+    if ((attr && og_buf_putc(&st->key, '@') < 0) ||
+        (clark &&
+         (og_buf_putc(&st->key, '{') < 0 || og_buf_puts(&st->key, (const char *)ns->href) < 0 ||
+          og_buf_putc(&st->key, '}') < 0)) ||
+        (prefix && (og_buf_puts(&st->key, prefix) < 0 || og_buf_putc(&st->key, ':') < 0)) ||
+        og_buf_puts(&st->key, (const char *)name) < 0)
+        return NULL;
+    return st->key.data;
+}
+
+/* Sets obj[key] = v, or makes the values of a repeated key an array. Steals v. */
+static int put(json_t *obj, const char *key, json_t *v)
+{
+    json_t *old = json_object_get(obj, key);
+    if (!old)
+        return json_object_set_new(obj, key, v) < 0 ? OG_ENOMEM : 0;
+    if (json_is_array(old))
+        return json_array_append_new(old, v) < 0 ? OG_ENOMEM : 0;
+    json_t *arr = json_array();
+    if (!arr || json_array_append(arr, old) < 0) {
+        json_decref(arr);
+        json_decref(v);
+        return OG_ENOMEM;
+    }
+    if (json_array_append_new(arr, v) < 0) {
+        json_decref(arr);
+        return OG_ENOMEM;
+    }
+    return json_object_set_new(obj, key, arr) < 0 ? OG_ENOMEM : 0;
+}
+
+/* The JSON value of an element (see xml.h); top: the record itself, always an object. *out is
+ * new. 0, CONV_ENTITY or OG_ENOMEM. Recursion is bounded by libxml2's depth limit (256). */
+static int element_value(struct xml *st, const xmlNode *el, bool top, json_t **out)
+{
+    *out = NULL;
+    bool kids = false;
+    for (const xmlNode *c = el->children; c && !kids; c = c->next)
+        kids = c->type == XML_ELEMENT_NODE;
+    bool attrs = st->attributes && el->properties;
+    const char *s;
+    size_t n;
+    int rc = list_text(st, el->children, true, &s, &n);
+    if (rc != 0)
+        return rc;
+    if (!top && !kids && !attrs) {
+        *out = new_string(s, n);
+        return *out ? 0 : OG_ENOMEM;
+    }
+    json_t *text = n > 0 ? new_string(s, n) : NULL;
+    json_t *obj = json_object();
+    if ((n > 0 && !text) || !obj) {
+        rc = OG_ENOMEM;
+        goto fail;
+    }
+    for (const xmlAttr *a = attrs ? el->properties : NULL; a; a = a->next) {
+        if ((rc = list_text(st, a->children, false, &s, &n)) != 0)
+            goto fail;
+        json_t *v = new_string(s, n);
+        const char *key = v ? make_key(st, a->ns, a->name, true) : NULL;
+        if (!key) {
+            json_decref(v);
+            rc = OG_ENOMEM;
+            goto fail;
+        }
+        if ((rc = put(obj, key, v)) != 0)
+            goto fail;
+    }
+    for (const xmlNode *c = kids ? el->children : NULL; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        json_t *v;
+        if ((rc = element_value(st, c, false, &v)) != 0)
+            goto fail;
+        const char *key = make_key(st, c->ns, c->name, false);
+        if (!key) {
+            json_decref(v);
+            rc = OG_ENOMEM;
+            goto fail;
+        }
+        if ((rc = put(obj, key, v)) != 0)
+            goto fail;
+    }
+    if (text) {
+        rc = json_object_set_new(obj, "#text", text) < 0 ? OG_ENOMEM : 0;
+        text = NULL;
+        if (rc < 0)
+            goto fail;
+    }
+    *out = obj;
+    return 0;
+fail:
+    json_decref(text);
+    json_decref(obj);
+    return rc;
+}
+
+/* ---------- the walk ---------- */
+
+static bool step_match(const struct xml *st, const struct xml_step *step, const xmlNode *node)
+{
+    if (!step->local)
+        return true;
+    if (strcmp((const char *)node->name, step->local) != 0)
+        return false;
+    const char *href = node->ns ? (const char *)node->ns->href : NULL;
+    if (step->prefixed)
+        return href && strcmp(href, step->uri) == 0;
+    return !href || (st->default_uri && strcmp(href, st->default_uri) == 0);
+}
+
+static size_t node_depth(const xmlNode *node)
+{
+    size_t depth = 0;
+    for (const xmlNode *p = node->parent; p && p->type == XML_ELEMENT_NODE; p = p->parent)
+        depth++;
+    return depth;
+}
+
+/* What an element reached in document order is: a record, an element that may hold records
+ * (read into it), or one that cannot (pass over it). */
+static enum xml_match path_match(const struct xml *st, const xmlNode *node)
+{
+    size_t n = st->nsteps, depth = node_depth(node);
+    if (!st->anywhere) {
+        if (depth >= n)
+            return MATCH_SKIP;
+        const xmlNode *cur = node;
+        for (size_t i = depth + 1; i-- > 0; cur = cur->parent)
+            if (!step_match(st, &st->steps[i], cur))
+                return MATCH_SKIP;
+        return depth == n - 1 ? MATCH_RECORD : MATCH_DESCEND;
+    }
+    if (depth + 1 < n)
+        return MATCH_DESCEND;
+    const xmlNode *cur = node;
+    for (size_t i = n; i-- > 0; cur = cur->parent)
+        if (!step_match(st, &st->steps[i], cur))
+            return MATCH_DESCEND;
+    return MATCH_RECORD;
+}
+
+/* The node after node and its subtree in document order, or NULL. */
+static xmlNode *successor(xmlNode *node)
+{
+    for (; node; node = node->parent)
+        if (node->next)
+            return node->next;
+    return NULL;
+}
+
+/* The line where a record starts. Elements keep their line in 16 bits (65535 means "or more");
+ * text nodes keep the exact line (XML_PARSE_BIG_LINES) where they end, which for the whitespace
+ * just before the record is the line of its '<'. */
+static long long record_line(const struct xml *st, const xmlNode *node)
+{
+    if (node->line > 0 && node->line < 65535)
+        return node->line;
+    if (st->prev_text_line > 0)
+        return st->prev_text_line;
+    long line = xmlGetLineNo(node);
+    return line > 0 ? line : 0;
+}
+
+static bool dtd_hostile(const xmlDtd *dtd)
+{
+    return dtd->ExternalID || dtd->SystemID || dtd->children || dtd->entities || dtd->pentities ||
+           dtd->elements || dtd->attributes || dtd->notations;
+}
+
+/* The byte offset of a record's '<' when it is the first thing on its line and that line is
+ * still in the window (as in any indented file); else -1. Lines are found with a cursor that
+ * only moves forward, so the cost over a file is one pass over its bytes. */
+static long long record_offset(struct xml *st, const xmlNode *node, long long line)
+{
+    if (line <= 0 || line == st->last_rec_line || !st->win.data || st->wide)
+        return -1;
+    const char *base = st->win.data, *end = st->win.data + st->win.len;
+    if (st->cur_off < st->win_off || st->cur_line > line) {
+        if (st->cur_line > line)
+            return -1;
+        const char *nl = st->win_at_line_start ? base - 1 : memchr(base, '\n', st->win.len);
+        if (!nl)
+            return -1;
+        st->cur_line = st->win_line + (st->win_at_line_start ? 0 : 1);
+        st->cur_off = st->win_off + (long long)(nl + 1 - base);
+    }
+    const char *p = base + (st->cur_off - st->win_off);
+    while (st->cur_line < line) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            return -1;
+        p = nl + 1;
+        st->cur_line++;
+        st->cur_off = st->win_off + (long long)(p - base);
+    }
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+        p++;
+    const char *tag = p;
+    if (p >= end || *p++ != '<')
+        return -1;
+    const char *prefix = node->ns && node->ns->prefix ? (const char *)node->ns->prefix : NULL;
+    size_t plen = prefix ? strlen(prefix) : 0, nlen = strlen((const char *)node->name);
+    if (prefix) {
+        if ((size_t)(end - p) <= plen || memcmp(p, prefix, plen) != 0 || p[plen] != ':')
+            return -1;
+        p += plen + 1;
+    }
+    if ((size_t)(end - p) <= nlen || memcmp(p, node->name, nlen) != 0 ||
+        !strchr(" \t\r\n/>", p[nlen]))
+        return -1;
+    return st->win_off + (long long)(tag - base);
+}
+
+static void set_at(struct xml *st, xmlNode *node, enum xml_at mode)
+{
+    st->at = node;
+    st->at_mode = mode;
+}
+
+static void start_pos(struct xml *st, struct og_pos *pos, long long line, long long offset)
+{
+    memset(pos, 0, sizeof(*pos));
+    pos->input = st->in.path;
+    pos->line = line;
+    pos->offset = offset < 0 ? 0 : offset > st->bytes_read ? st->bytes_read : offset;
+    pos->index = st->index++;
+    pos->partition = -1;
+}
+
+static int nomem(struct xml *st, struct og_error *err)
+{
+    st->done = true;
+    return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY,
+                        "out of memory reading \"%s\"", st->in.path);
+}
+
+/* The one reject that ends the file (or the fatal error). line: the failing record's line, or 0
+ * when the failure is outside records. */
+static int finish(struct xml *st, long long line, struct og_pos *pos, char **raw,
+                  struct og_error *err)
+{
+    st->done = true;
+    if (st->io_failed) {
+        if (err)
+            *err = st->io_err;
+        return OG_EIO;
+    }
+    if (st->nomem)
+        return nomem(st, err);
+    const char *path = st->in.path;
+    long long eline = st->xline, ecol = st->xcol;
+    if (eline <= 0 && st->reader) {
+        eline = xmlTextReaderGetParserLineNumber(st->reader);
+        ecol = xmlTextReaderGetParserColumnNumber(st->reader);
+    }
+    if (st->hostile != HOSTILE_NONE) {
+        long long hl = st->hostile_line > 0 ? st->hostile_line : eline > 0 ? eline : 1;
+        long long hc = st->hostile_line > 0 ? st->hostile_col : ecol;
+        long long offset = 0;
+        free(raw_from_line(st, hl, &offset));
+        start_pos(st, pos, hl, offset);
+        switch (st->hostile) {
+        case HOSTILE_SUBSET:
+            og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_XML_DOCTYPE,
+                         "cannot read \"%s\": its DOCTYPE has an internal subset", path);
+            break;
+        case HOSTILE_EXTERNAL:
+            og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_XML_DOCTYPE,
+                         "cannot read \"%s\": its DOCTYPE refers to an external DTD", path);
+            break;
+        case HOSTILE_DTD:
+            og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_XML_DOCTYPE,
+                         "cannot read \"%s\": it declares a DTD", path);
+            break;
+        default:
+            og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_XML_DOCTYPE,
+                         "cannot read \"%s\": it refers to an entity that is not predefined", path);
+            break;
+        }
+        if (st->hostile == HOSTILE_ENTITY && st->xmsg[0])
+            og_error_detail(err, "%s; untrusted XML is read without DTDs and entities", st->xmsg);
+        else
+            og_error_detail(err, "untrusted XML is read without DTDs, entity declarations or "
+                                 "external references");
+        og_error_hint(err, "export the file without a DOCTYPE (a bare <!DOCTYPE name> is allowed) "
+                           "and without entities other than &lt; &gt; &amp; &quot; &apos;");
+        og_error_position(err, "%s:%lld:%lld", path, hl, hc > 0 ? hc : 1);
+        return OG_EREJECT;
+    }
+    if (eline <= 0)
+        eline = 1;
+    long long rline = line > 0 ? line : eline;
+    long long offset = st->bytes_read;
+    *raw = raw_from_line(st, rline, &offset);
+    start_pos(st, pos, rline, offset);
+    og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_BAD_XML,
+                 "\"%s\" is not well-formed XML: %s", path,
+                 st->bytes_read == 0 ? "the file is empty"
+                 : st->xmsg[0]       ? st->xmsg
+                                     : "the parser stopped");
+    if (st->xcode)
+        og_error_detail(err,
+                        "libxml2 error %d at line %lld, column %lld; the rest of the file is "
+                        "not read",
+                        st->xcode, eline, ecol);
+    og_error_position(err, "%s:%lld:%lld", path, eline, ecol > 0 ? ecol : 1);
+    return OG_EREJECT;
+}
+
+static int broken(struct xml *st, json_t **doc, struct og_pos *pos, char **raw,
+                  struct og_error *err);
+
+/* A record element reached: expand it (unless draining), convert it. */
+static int take(struct xml *st, xmlNode *node, json_t **doc, struct og_pos *pos, char **raw,
+                struct og_error *err)
+{
+    long long line = record_line(st, node);
+    long long offset = record_offset(st, node, line);
+    if (offset < 0 && st->reader)
+        offset = xmlTextReaderByteConsumed(st->reader);
+    if (!st->draining) {
+        const xmlNode *el = xmlTextReaderExpand(st->reader);
+        if (!el || st->stop || st->io_failed || st->nomem || st->hostile != HOSTILE_NONE) {
+            set_at(st, node, AT_SELF);
+            return broken(st, doc, pos, raw, err);
+        }
+    }
+    else if (!successor(node)) {
+        return finish(st, line, pos, raw, err); /* its end was never parsed */
+    }
+    json_t *obj = NULL;
+    st->ns_last = NULL;
+    int rc = element_value(st, node, true, &obj);
+    if (rc == CONV_ENTITY) {
+        st->hostile = HOSTILE_ENTITY;
+        st->hostile_line = line;
+        st->hostile_col = 1;
+        return finish(st, line, pos, raw, err);
+    }
+    if (rc < 0)
+        return nomem(st, err);
+    set_at(st, node, AT_AFTER);
+    st->skip = true;
+    st->prev_text_line = 0;
+    st->last_rec_line = line;
+    start_pos(st, pos, line, offset);
+    *doc = obj;
+    return 1;
+}
+
+/* Decides about a node reached in document order. 1 with a record, a negative code, or 0 to go
+ * on (st->at and st->skip say how). */
+static int visit(struct xml *st, xmlNode *node, json_t **doc, struct og_pos *pos, char **raw,
+                 struct og_error *err)
+{
+    switch (node->type) {
+    case XML_TEXT_NODE:
+    case XML_CDATA_SECTION_NODE:
+        st->prev_text_line = xmlGetLineNo(node);
+        set_at(st, node, AT_AFTER);
+        return 0;
+    case XML_ELEMENT_NODE: {
+        enum xml_match m = path_match(st, node);
+        if (m == MATCH_RECORD)
+            return take(st, node, doc, pos, raw, err);
+        set_at(st, node, m == MATCH_DESCEND ? AT_INTO : AT_AFTER);
+        st->skip = m == MATCH_SKIP;
+        break;
+    }
+    case XML_DTD_NODE:
+        if (dtd_hostile((const xmlDtd *)node)) {
+            st->hostile = HOSTILE_DTD;
+            st->hostile_line = st->dt_line;
+            st->hostile_col = st->dt_col;
+            return finish(st, 0, pos, raw, err);
+        }
+        set_at(st, node, AT_AFTER);
+        break;
+    case XML_ENTITY_REF_NODE:
+        st->hostile = HOSTILE_ENTITY;
+        st->hostile_line = xmlGetLineNo(node);
+        st->hostile_col = 1;
+        return finish(st, 0, pos, raw, err);
+    default:
+        set_at(st, node, AT_AFTER);
+        break;
+    }
+    st->prev_text_line = 0;
+    return 0;
+}
+
+/* Reads on in the tree the parser built before it failed: records whose end was parsed, then
+ * the reject. */
+static int drain(struct xml *st, json_t **doc, struct og_pos *pos, char **raw, struct og_error *err)
+{
+    for (;;) {
+        xmlNode *node = NULL;
+        if (st->at && st->at_mode == AT_SELF)
+            node = st->at;
+        else if (st->at && st->at_mode == AT_INTO)
+            node = st->at->children ? st->at->children : successor(st->at);
+        else if (st->at)
+            node = successor(st->at);
+        if (!node)
+            return finish(st, 0, pos, raw, err);
+        set_at(st, node, AT_SELF);
+        int rc = visit(st, node, doc, pos, raw, err);
+        if (rc != 0)
+            return rc;
+    }
+}
+
+/* The reader failed (or an error was recorded). The reader never frees its current node nor
+ * its ancestors, and frees a node passed over only when it moves on to the next one: so st->at
+ * is valid when it is the current node or one of its ancestors; otherwise the current node is
+ * one the reader reached after it and that was not decided on yet. */
+static int broken(struct xml *st, json_t **doc, struct og_pos *pos, char **raw,
+                  struct og_error *err)
+{
+    if (st->io_failed || st->nomem ||
+        (st->hostile != HOSTILE_NONE && st->hostile != HOSTILE_ENTITY))
+        return finish(st, 0, pos, raw, err);
+    st->draining = true;
+    st->skip = false;
+    xmlNode *cur = xmlTextReaderCurrentNode(st->reader);
+    if (!cur) {
+        st->at = NULL;
+        return finish(st, 0, pos, raw, err);
+    }
+    const xmlNode *p = cur;
+    while (p && p != st->at)
+        p = p->parent;
+    if (!p || (p != cur && st->at_mode != AT_AFTER))
+        set_at(st, cur, AT_SELF);
+    return drain(st, doc, pos, raw, err);
+}
+
+static int walk(struct xml *st, json_t **doc, struct og_pos *pos, char **raw, struct og_error *err)
+{
+    for (;;) {
+        int ret = st->skip ? xmlTextReaderNext(st->reader) : xmlTextReaderRead(st->reader);
+        st->skip = false;
+        if (ret < 0 || st->stop || st->io_failed || st->nomem || st->hostile != HOSTILE_NONE)
+            return broken(st, doc, pos, raw, err);
+        if (ret == 0) {
+            st->done = true;
+            return 0;
+        }
+        xmlNode *node = xmlTextReaderCurrentNode(st->reader);
+        if (!node)
+            continue;
+        if (xmlTextReaderNodeType(st->reader) == XML_READER_TYPE_END_ELEMENT) {
+            set_at(st, node, AT_AFTER);
+            st->prev_text_line = 0;
+            continue;
+        }
+        int rc = visit(st, node, doc, pos, raw, err);
+        if (rc != 0)
+            return rc;
+    }
+}
+
+/* ---------- the connector ---------- */
+
+static void xml_close(void *state)
+{
+    struct xml *st = state;
+    if (!st)
+        return;
+    if (st->reader) {
+        struct xml_errscope scope;
+        scope_enter(st, &scope);
+        xmlFreeTextReader(st->reader);
+        scope_leave(&scope);
+    }
+    og_infile_close(&st->in);
+    for (size_t i = 0; i < st->nns; i++) {
+        free(st->ns[i].prefix);
+        free(st->ns[i].uri);
+    }
+    free(st->ns);
+    for (size_t i = 0; i < st->nsteps; i++)
+        free(st->steps[i].local);
+    free(st->steps);
+    og_buf_free(&st->win);
+    og_buf_free(&st->text);
+    og_buf_free(&st->key);
+    free(st);
+}
+
+static int config_error(struct og_error *err, const char *what, const char *value)
+{
+    og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
+                 "option \"%s\" for connector xml is not valid: %s", what, value);
+    return OG_ECONFIG;
+}
+
+static int parse_namespaces(struct xml *st, const json_t *obj, struct og_error *err)
+{
+    size_t n = json_object_size(obj);
+    st->ns = calloc(n ? n : 1, sizeof(*st->ns));
+    if (!st->ns)
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+    const char *prefix;
+    json_t *uri;
+    json_object_foreach((json_t *)obj, prefix, uri)
+    {
+        if (!json_is_string(uri) || json_string_length(uri) == 0) {
+            config_error(err, "namespaces", "a namespace URI must be a non-empty string");
+            og_error_detail(err, "prefix \"%s\"", prefix);
+            return OG_ECONFIG;
+        }
+        if (strpbrk(prefix, ":/ \t\r\n*{}@#")) {
+            config_error(err, "namespaces", "a prefix must be a name without ':'");
+            og_error_detail(err, "prefix \"%s\"", prefix);
+            return OG_ECONFIG;
+        }
+        struct xml_ns *ns = &st->ns[st->nns];
+        ns->prefix = strdup(prefix);
+        ns->uri = strdup(json_string_value(uri));
+        st->nns++;
+        if (!ns->prefix || !ns->uri)
+            return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+        if (prefix[0] == '\0')
+            st->default_uri = ns->uri;
+    }
+    return 0;
+}
+
+static const char *ns_uri(const struct xml *st, const char *prefix, size_t len)
+{
+    for (size_t i = 0; i < st->nns; i++)
+        if (strlen(st->ns[i].prefix) == len && memcmp(st->ns[i].prefix, prefix, len) == 0)
+            return st->ns[i].uri;
+    return NULL;
+}
+
+/* Compiles "a/b", "/a/b", "//a/b" (steps "name", "prefix:name" or "*") into st->steps. */
+static int compile_records(struct xml *st, const char *path, struct og_error *err)
+{
+    const char *p = path;
+    if (strncmp(p, "//", 2) == 0) {
+        st->anywhere = true;
+        p += 2;
+    }
+    else if (*p == '/')
+        p++;
+    size_t n = 1;
+    for (const char *q = p; *q; q++)
+        n += *q == '/';
+    st->steps = calloc(n, sizeof(*st->steps));
+    if (!st->steps)
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+    for (;;) {
+        const char *slash = strchr(p, '/');
+        size_t len = slash ? (size_t)(slash - p) : strlen(p);
+        const char *colon = memchr(p, ':', len);
+        struct xml_step *step = &st->steps[st->nsteps];
+        const char *local = colon ? colon + 1 : p;
+        size_t local_len = len - (size_t)(local - p);
+        if (local_len == 0 || memchr(local, ':', local_len) || (colon && colon == p)) {
+            config_error(err, "records", "each step must be a name, \"prefix:name\" or \"*\"");
+            og_error_detail(err, "path \"%s\"", path);
+            og_error_hint(err, "write it like \"SJBL/RKXX\", \"/ps:SJBL/ps:RKXX\" or \"//RKXX\"");
+            return OG_ECONFIG;
+        }
+        if (colon) {
+            step->prefixed = true;
+            step->uri = ns_uri(st, p, (size_t)(colon - p));
+            if (!step->uri) {
+                config_error(err, "records", "a prefix is not declared in \"namespaces\"");
+                og_error_detail(err, "prefix \"%.*s\" in \"%s\"", (int)(colon - p), p, path);
+                og_error_hint(err, "add it to \"namespaces\": {\"%.*s\": \"<namespace URI>\"}",
+                              (int)(colon - p), p);
+                return OG_ECONFIG;
+            }
+        }
+        if (!(local_len == 1 && local[0] == '*' && !colon)) {
+            step->local = strndup(local, local_len);
+            if (!step->local)
+                return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY,
+                                    "out of memory");
+        }
+        st->nsteps++;
+        if (!slash)
+            return 0;
+        p = slash + 1;
+    }
+}
+
+static int xml_open(const char *path, const json_t *options, void **state, struct og_error *err)
+{
+    *state = NULL;
+    int rc = og_options_check("connector xml", xml_options, options, err);
+    if (rc < 0)
+        return rc;
+    const json_t *records = options ? json_object_get(options, "records") : NULL;
+    if (!records) {
+        og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
+                     "option \"records\" for connector xml is required");
+        og_error_hint(err, "name the record elements, e.g. \"records\": \"SJBL/RKXX\" or "
+                           "\"//request\"");
+        return OG_ECONFIG;
+    }
+    struct xml *st = calloc(1, sizeof(*st));
+    if (!st)
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+    st->attributes = true;
+    st->read_line = st->pro_line = st->pro_col = st->win_line = st->cur_line = 1;
+    st->win_at_line_start = true;
+    const json_t *v = json_object_get(options, "attributes");
+    if (v)
+        st->attributes = json_is_true(v);
+    v = json_object_get(options, "namespaces");
+    if (v && (rc = parse_namespaces(st, v, err)) < 0)
+        goto fail;
+    if ((rc = compile_records(st, json_string_value(records), err)) < 0)
+        goto fail;
+    if ((rc = og_infile_open(&st->in, path, err)) < 0)
+        goto fail;
+
+    xmlInitParser();
+    struct xml_errscope scope;
+    scope_enter(st, &scope);
+    st->reader = xmlReaderForIO(read_cb, NULL, st, path, NULL, XML_READER_OPTIONS);
+    if (st->reader)
+        xmlTextReaderSetStructuredErrorHandler(st->reader, on_error, st);
+    scope_leave(&scope);
+    if (st->io_failed) {
+        if (err)
+            *err = st->io_err;
+        rc = OG_EIO;
+        goto fail;
+    }
+    if (!st->reader) {
+        rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY,
+                          "could not create an XML reader for \"%s\"", path);
+        goto fail;
+    }
+    *state = st;
+    return 0;
+fail:
+    xml_close(st);
+    return rc;
+}
+
+static int xml_next(void *state, json_t **doc, struct og_pos *pos, char **raw, struct og_error *err)
+{
+    struct xml *st = state;
+    *doc = NULL;
+    *raw = NULL;
+    if (st->done)
+        return 0;
+    struct xml_errscope scope;
+    scope_enter(st, &scope);
+    int rc = st->draining ? drain(st, doc, pos, raw, err) : walk(st, doc, pos, raw, err);
+    scope_leave(&scope);
+    return rc;
+}
+
+static void xml_progress(void *state, long long *done, long long *total)
+{
+    const struct xml *st = state;
+    *total = st ? st->in.size : 0;
+    *done = !st ? 0 : st->done && st->in.size > 0 ? st->in.size : st->bytes_read;
+}
+
+const struct og_connector og_connector_xml = {
+    .name = "xml",
+    .summary = "XML: the elements named by \"records\", streamed one record at a time",
+    .options = xml_options,
+    .open = xml_open,
+    .next = xml_next,
+    .progress = xml_progress,
+    .close = xml_close,
+};
