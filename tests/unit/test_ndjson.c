@@ -146,7 +146,42 @@ static void test_options_and_errors(void **unused)
     assert_string_equal(C->name, "ndjson");
     assert_string_equal(C->options[0].key, "max_line_bytes");
     assert_string_equal(C->options[0].type, "integer");
-    assert_null(C->options[1].key);
+    assert_string_equal(C->options[1].key, "keyed");
+    assert_string_equal(C->options[1].type, "boolean");
+    assert_null(C->options[2].key);
+}
+
+/* Kafka messages as kcat writes them (KEY<TAB>JSON): the value is the record, with the key and the
+ * record number under "_kafka" as the kafka source puts them; a line without a key is read as it
+ * is; a bad value is a reject whose raw text is the whole line. */
+static void test_keyed_lines(void **unused)
+{
+    (void)unused;
+    struct harness_result r;
+    harness_read(C, FIXTURES "keyed.kcat", "{\"keyed\": true}", &r);
+    assert_int_equal(json_array_size(r.docs), 3);
+    assert_int_equal(json_array_size(r.rejects), 1);
+    const json_t *d0 = json_object_get(json_array_get(r.docs, 0), "doc");
+    assert_string_equal(json_string_value(json_object_get(d0, "jqbh")), "J1");
+    const json_t *meta = json_object_get(d0, "_kafka");
+    assert_string_equal(json_string_value(json_object_get(meta, "key")), "J1");
+    assert_int_equal(json_integer_value(json_object_get(meta, "offset")), 0);
+    assert_true(json_is_null(json_object_get(meta, "timestamp")));
+    const json_t *d1 = json_object_get(json_array_get(r.docs, 1), "doc");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(d1, "_kafka"), "key")),
+                        "-");
+    const json_t *d2 = json_object_get(json_array_get(r.docs, 2), "doc");
+    assert_string_equal(json_string_value(json_object_get(d2, "jqbh")), "J3");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(d2, "_kafka"), "key")),
+                        "");
+    assert_string_equal(harness_rej_str(&r, 0, "reason"), "bad_json");
+    assert_int_equal(harness_rej_num(&r, 0, "line"), 4);
+    /* without "keyed" the same file is not NDJSON */
+    harness_free(&r);
+    harness_read(C, FIXTURES "keyed.kcat", NULL, &r);
+    assert_int_equal(json_array_size(r.docs), 1);
+    assert_int_equal(json_array_size(r.rejects), 3);
+    harness_free(&r);
 }
 
 /* A FHIR bulk-data export: 13 Patient resources, one per line. */
@@ -177,6 +212,7 @@ int main(void)
         cmocka_unit_test(test_bad_line_three),     cmocka_unit_test(test_bom_crlf_blank_not_object),
         cmocka_unit_test(test_max_line_bytes),     cmocka_unit_test(test_lines_across_blocks),
         cmocka_unit_test(test_options_and_errors), cmocka_unit_test(test_fhir_bulk_patients),
+        cmocka_unit_test(test_keyed_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
