@@ -106,7 +106,7 @@ test: deps
 	@bash tests/tree-state compare build/.tree-before
 
 demo: deps
-	@$(MAKE) --no-print-directory $(BIN)
+	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/bin/og-kafka-dev
 	$(BIN) demo
 
 # Regenerate the shipped Jinping world and the bundled sample feeds (deterministic).

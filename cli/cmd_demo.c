@@ -28,11 +28,14 @@ static void help(FILE *out)
         "440511: 12 streets, 170 communities, 685 unified grids, police beats, 2016-coded unit "
         "grids,\n"
         "fire grids, crosswalks), loads the bundled sample feeds (UM-1 Open311 cases, FR-1 fire\n"
-        "inspections in GB18030, HL-2 household visits) with onegrid.example.json, and prints what "
-        "was\n"
-        "read, loaded and rejected (by reason), events per street and how records found their "
-        "grid.\n"
-        "Each demo starts from an empty cluster; it is stopped at the end unless --keep.\n\n"
+        "inspections in GB18030, HL-2 household visits) with onegrid.example.json; starts a\n"
+        "development Kafka peer (ops/kafka-dev), produces the sample PS-2 police incidents and\n"
+        "HL-1 health-code changes into it with kcat and reads them too; then prints what was "
+        "read,\n"
+        "loaded and rejected (by reason), events per street, how records found their grid, and "
+        "the\n"
+        "current health codes. Each demo starts from an empty cluster; it is stopped at the end\n"
+        "unless --keep.\n\n"
         "  --dir DIR   where the cluster lives (default ./.onegrid-demo, or /tmp/onegrid-demo when "
         "the\n"
         "              postgres user cannot reach the current folder)\n"
@@ -187,6 +190,84 @@ static int demo_key(const char *dir, struct og_cli *cli)
     return setenv("ONEGRID_ID_KEY_FILE", path, 1);
 }
 
+/* The development Kafka peer with the sample PS-2 and HL-1 messages in it: its bootstrap list into
+ * boot. 0, or -1 (logged) when it cannot be had: the demo goes on without the Kafka sources. */
+static int demo_kafka(struct og_cli *cli, const char *dir, char *boot, size_t size)
+{
+    char ctl[4300], kdir[4200], bin[4200];
+    snprintf(ctl, sizeof(ctl), "%s/ops/kafka-dev/kafka-dev-ctl", cli->datadir);
+    snprintf(kdir, sizeof(kdir), "%s/kafka", dir);
+    ssize_t n = readlink("/proc/self/exe", bin, sizeof(bin) - 20);
+    if (n > 0) { /* og-kafka-dev is built beside onegrid */
+        bin[n] = '\0';
+        char *slash = strrchr(bin, '/');
+        if (slash) {
+            snprintf(slash + 1, sizeof(bin) - (size_t)(slash + 1 - bin), "og-kafka-dev");
+            if (access(bin, X_OK) == 0)
+                setenv("KAFKA_DEV_BIN", bin, 1);
+        }
+    }
+    char *stop_argv[] = {"bash", ctl, "stop", kdir, NULL};
+    run_cmd(stop_argv, NULL, 0, true);
+    char *start_argv[] = {"bash", ctl,       "start",          kdir,      "--brokers",
+                          "1",    "--topic", "ps.incidents:4", "--topic", "hl.healthcode:4",
+                          NULL};
+    og_info(&cli->log, "demo", "starting a development Kafka peer in %s", kdir);
+    if (run_cmd(start_argv, boot, size, false) != 0 || !strchr(boot, ':')) {
+        og_warn(&cli->log, "demo",
+                "could not start the Kafka peer (%s): the Kafka sources are left out (build it "
+                "with make, install kcat with ops/install-deps)",
+                ctl);
+        return -1;
+    }
+    static const char *const feeds[][2] = {
+        {"ps.incidents", "samples/ps/ps_incidents_20200203.kcat"},
+        {"hl.healthcode", "samples/hl/hl_healthcode_20200203.kcat"}};
+    for (size_t i = 0; i < 2; i++) {
+        char file[4300];
+        snprintf(file, sizeof(file), "%s/%s", cli->datadir, feeds[i][1]);
+        char *kcat[] = {"kcat", "-P", "-b", boot, "-t", (char *)feeds[i][0],
+                        "-K",   "\t", "-l", file, NULL};
+        if (run_cmd(kcat, NULL, 0, false) != 0) {
+            og_warn(&cli->log, "demo",
+                    "kcat could not produce %s into %s: the Kafka sources are left out", file,
+                    feeds[i][0]);
+            run_cmd(stop_argv, NULL, 0, true);
+            return -1;
+        }
+    }
+    og_info(&cli->log, "demo", "kcat produced the sample PS-2 and HL-1 messages into %s", boot);
+    return 0;
+}
+
+/* Points the Kafka sources of cfg (those without inputs) at boot; with boot NULL lists the file
+ * sources alone in only (the run reads just those). */
+static int kafka_sources(struct og_config *cfg, const char *boot, struct og_job_opts *o,
+                         char **only)
+{
+    for (size_t i = 0; i < cfg->nsources; i++) {
+        struct og_source_cfg *sc = &cfg->sources[i];
+        if (sc->ninputs > 0) {
+            if (!boot)
+                only[o->nonly++] = sc->name;
+            continue;
+        }
+        if (!boot)
+            continue;
+        if (!sc->options)
+            sc->options = json_object();
+        json_t *k = json_object_get(sc->options, "kafka");
+        if (!k) {
+            k = json_object();
+            json_object_set_new(sc->options, "kafka", k);
+        }
+        if (!k || json_object_set_new(k, "bootstrap.servers", json_string(boot)) < 0)
+            return OG_ENOMEM;
+    }
+    o->only = o->nonly ? only : NULL;
+    return 0;
+}
+
 static int report(struct og_pg *pg, struct og_error *err)
 {
     printf("\nEvents per street (all departments)\n");
@@ -194,7 +275,8 @@ static int report(struct og_pg *pg, struct og_error *err)
         pg,
         "SELECT coalesce(e.street_code, '-') AS street, coalesce(d.name, '(no street)') AS name, "
         "count(*) FILTER (WHERE e.department = 'UM') AS um_cases, "
-        "count(*) FILTER (WHERE e.department = 'FR') AS fire_hazards, count(*) AS events, "
+        "count(*) FILTER (WHERE e.department = 'FR') AS fire_hazards, "
+        "count(*) FILTER (WHERE e.department = 'PS') AS police, count(*) AS events, "
         "count(*) FILTER (WHERE e.status NOT IN ('closed', 'resolved', 'void')) AS open "
         "FROM onegrid.event e LEFT JOIN onegrid.division d ON d.code = e.street_code "
         "GROUP BY 1, 2 ORDER BY 1",
@@ -209,6 +291,17 @@ static int report(struct og_pg *pg, struct og_error *err)
         "(SELECT source, grid_method FROM onegrid.event UNION ALL SELECT source, grid_method FROM "
         "onegrid.visit) x "
         "GROUP BY 1, 2 ORDER BY 1, 3 DESC",
+        0, NULL, false, stdout, err);
+    if (rc < 0)
+        return rc;
+    printf("\nCurrent health codes (HL-1: the latest change per person, whatever order they came "
+           "in)\n");
+    rc = og_pg_print_query(
+        pg,
+        "SELECT color, count(*) AS people, count(*) FILTER (WHERE person_key IN "
+        "(SELECT person_key FROM onegrid.visit_member)) AS also_visited "
+        "FROM onegrid.health_code GROUP BY 1 ORDER BY array_position(ARRAY['green', 'yellow', "
+        "'red'], color)",
         0, NULL, false, stdout, err);
     if (rc < 0)
         return rc;
@@ -286,6 +379,8 @@ static int run(struct og_cli *cli, int argc, char **argv)
         return OG_EXIT_FAIL;
     }
     struct og_pg *pg = NULL;
+    char boot[1024] = "";
+    bool kafka = false;
     struct og_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     struct og_world w;
@@ -317,7 +412,15 @@ static int run(struct og_cli *cli, int argc, char **argv)
            "department grids, %lld "
            "crosswalk rows\n\n",
            counts[0], counts[1], counts[2], counts[3], counts[4]);
+    kafka = demo_kafka(cli, dir, boot, sizeof(boot)) == 0;
     struct og_job_opts o = {.progress = isatty(2) != 0 && !cli->log.json, .command = "demo"};
+    char *only[64];
+    if (cfg.nsources > 64 || kafka_sources(&cfg, kafka ? boot : NULL, &o, only) < 0) {
+        og_error_set(&err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+        og_cli_report(cli, "demo", &err);
+        code = OG_EXIT_FAIL;
+        goto out;
+    }
     struct og_id_key key;
     struct og_error key_err;
     struct og_job_env env;
@@ -338,12 +441,20 @@ out:
     og_world_free(&w);
     og_config_free(&cfg);
     og_pg_close(pg);
+    char kctl[4300], kdir[4200];
+    snprintf(kctl, sizeof(kctl), "%s/ops/kafka-dev/kafka-dev-ctl", cli->datadir);
+    snprintf(kdir, sizeof(kdir), "%s/kafka", dir);
+    char *kstop_argv[] = {"bash", kctl, "stop", kdir, NULL};
     if (keep) {
         printf("\nThe demo warehouse keeps running. Explore it with:\n  psql \"%s\"\n"
                "Stop it with:\n  bash %s stop %s\n",
                dsn, script, pgdir);
+        if (kafka)
+            printf("The Kafka peer keeps running at %s; stop it with:\n  bash %s stop %s\n", boot,
+                   kctl, kdir);
     }
     else {
+        run_cmd(kstop_argv, NULL, 0, true);
         run_cmd(stop_argv, NULL, 0, true);
         printf(
             "\n(the demo PostgreSQL in %s was stopped; `onegrid demo --keep` leaves it running)\n",

@@ -4,12 +4,13 @@
 void og_cli_print_run(FILE *out, const struct og_job_result *res)
 {
     fprintf(out, "run %lld %s\n", res->run_id, og_job_status_name(res->status));
-    fprintf(out, "%-16s %6s %7s %9s %9s %9s  %s\n", "source", "files", "skipped", "read", "loaded",
+    fprintf(out, "%-16s %6s %7s %9s %9s %9s  %s\n", "source", "inputs", "skipped", "read", "loaded",
             "rejected", "rejects by reason");
     for (size_t i = 0; i < res->nstats; i++) {
         const struct og_source_stats *s = &res->stats[i];
-        fprintf(out, "%-16s %6lld %7lld %9lld %9lld %9lld  ", s->name, s->inputs.files,
-                s->inputs.files_skipped, s->read, s->records, s->rejected);
+        fprintf(out, "%-16s %6lld %7lld %9lld %9lld %9lld  ", s->name,
+                s->inputs.files + s->inputs.partitions, s->inputs.files_skipped, s->read,
+                s->records, s->rejected);
         for (int k = 0; k < s->nreasons; k++)
             fprintf(out, "%s%s=%lld", k ? ", " : "", og_reason_name(s->reasons[k].reason),
                     s->reasons[k].n);

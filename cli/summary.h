@@ -6,8 +6,8 @@
 
 #include <stdio.h>
 
-/* "run N succeeded", then a line per source (files, skipped, read, loaded, rejected, rejects by
- * reason), then what the warehouse did. */
+/* "run N succeeded", then a line per source (inputs: files read or Kafka partitions assigned,
+ * files skipped, read, loaded, rejected, rejects by reason), then what the warehouse did. */
 void og_cli_print_run(FILE *out, const struct og_job_result *res);
 
 #endif

@@ -8,6 +8,11 @@ check "onegrid demo exits 0" "0" "$?"
 grep -q "685 unified grids" "$WORK/demo.out" && pass "demo imports the Jinping world" || fail "demo world" "$(head -5 "$WORK/demo.out")"
 grep -Eq "^hl_visits +1 +0 +1500 +1486 +14 " "$WORK/demo.out" && pass "demo summary: HL read/loaded/rejected" || fail "demo HL line" "$(grep hl_visits "$WORK/demo.out")"
 grep -q "invalid_time=16" "$WORK/demo.out" && pass "demo summary: rejects by reason" || fail "demo reasons" "$(grep um_cases "$WORK/demo.out")"
+# the Kafka feeds: the demo starts ops/kafka-dev, kcat produces the samples, the run drains the topics
+grep -Eq "^ps_incidents +4 +0 +1200 +1144 +56 " "$WORK/demo.out" && pass "demo summary: PS-2 from Kafka (4 partitions)" || fail "demo PS-2 line" "$(grep -E 'ps_incidents|kafka' "$WORK/demo.out" "$WORK/demo.err" | head -5)"
+grep -Eq "^hl_healthcode +4 +0 +1500 +1419 +81 " "$WORK/demo.out" && pass "demo summary: HL-1 from Kafka" || fail "demo HL-1 line" "$(grep hl_healthcode "$WORK/demo.out")"
+grep -Eq "^red +\| 117 " "$WORK/demo.out" && pass "demo summary: current health codes" || fail "demo health codes" "$(grep -A5 'Current health' "$WORK/demo.out")"
+if bash "$ROOT/ops/kafka-dev/kafka-dev-ctl" status "$WORK/demo/kafka" >/dev/null 2>&1; then fail "demo stops its Kafka peer"; else pass "demo stops its Kafka peer"; fi
 grep -q "小公园街道" "$WORK/demo.out" && pass "demo summary: events per street" || fail "demo streets"
 grep -q "grid_method" "$WORK/demo.out" && pass "demo summary: grid method shares" || fail "demo grid methods"
 check "demo key file is mode 600" "600" "$(stat -c %a "$WORK/demo/id.key")"
