@@ -82,4 +82,29 @@ chmod 644 "$ONEGRID_ID_KEY_FILE"
 grep -q "chmod 600" e9 && pass "the key-file error says chmod 600" || fail "key-file error" "$(cat e9)"
 chmod 600 "$ONEGRID_ID_KEY_FILE"
 "$OG" run --config c.json --dry-run --source nosuch >/dev/null 2>e10; check "an unknown --source exits 2" "2" "$?"
+
+# Kafka sources: librdkafka properties checked with librdkafka's own words; secrets only from the
+# environment or a 0600 file, never from the config, and never printed
+kafka_cfg() { # kafka_cfg OPTIONS-JSON
+    cat >k.json <<JSON
+{"sources": [{"name": "ps", "mapping": "$ROOT/mappings/police/ps_incidents.json", "options": $1}]}
+JSON
+}
+kafka_cfg '{"kafka": {"bootstrap.servers": "127.0.0.1:1", "fetch.wait.max.ms": "soon"}}'
+"$OG" check --config k.json >/dev/null 2>e11; check "check: a bad librdkafka property exits 2" "2" "$?"
+grep -q 'kafka property "fetch.wait.max.ms"' e11 && pass "check names the property with librdkafka's message" || fail "kafka property message" "$(cat e11)"
+kafka_cfg '{"kafka": {"bootstrap.servers": "127.0.0.1:1", "sasl.password": "hunter2"}}'
+"$OG" check --config k.json >/dev/null 2>e12; check "check: a password in the config exits 2" "2" "$?"
+grep -q 'holds a secret' e12 && ! grep -q hunter2 e12 && pass "a secret in the config is refused, not echoed" || fail "secret in config" "$(cat e12)"
+kafka_cfg '{"kafka": {"bootstrap.servers": "127.0.0.1:1", "security.protocol": "SASL_PLAINTEXT", "sasl.mechanisms": "PLAIN", "sasl.username": "u"}, "secrets": {"sasl.password": "env:OG_TEST_KAFKA_PW"}}'
+env -u OG_TEST_KAFKA_PW "$OG" check --config k.json >/dev/null 2>e13; check "an unset secret variable exits 2" "2" "$?"
+grep -q 'OG_TEST_KAFKA_PW is not set' e13 && pass "the error names the variable" || fail "secret variable message" "$(cat e13)"
+OG_TEST_KAFKA_PW=s3cret-pw "$OG" check --config k.json >o14 2>e14; check "a secret from the environment passes check" "0" "$?"
+grep -q s3cret-pw o14 e14 && fail "the secret was printed" || pass "the secret is never printed"
+printf 's3cret-pw\n' >pw; chmod 644 pw
+kafka_cfg '{"kafka": {"bootstrap.servers": "127.0.0.1:1"}, "secrets": {"sasl.password": "file:'"$WORK"'/pw"}}'
+"$OG" check --config k.json >/dev/null 2>e15; check "a group-readable secret file exits 2" "2" "$?"
+grep -q 'chmod 600' e15 && pass "the secret-file error says chmod 600" || fail "secret file message" "$(cat e15)"
+chmod 600 pw
+"$OG" check --config k.json >/dev/null 2>e16; check "a 0600 secret file passes check" "0" "$?"
 finish
