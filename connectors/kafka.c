@@ -53,7 +53,8 @@ struct kafka {
     long long read;
     char label[256];
     double idle_since;
-    double gauges_at; /* when the lag gauges were last set */
+    double gauges_at;     /* when the lag gauges were last set */
+    double waiting_since; /* when the loop began to wait (0: it is not waiting) */
 };
 
 static double now_ms(void)
@@ -496,6 +497,7 @@ static int kafka_next(void *state, struct og_read *r, struct og_error *err)
 {
     struct kafka *k = state;
     double started = now_ms();
+    k->waiting_since = 0;
     resume_all(k);
     set_gauges(k);
     for (;;) {
@@ -557,9 +559,17 @@ static int kafka_next(void *state, struct og_read *r, struct og_error *err)
     }
 }
 
+/* How long the loop may wait for its loader before the partitions are paused and the group served:
+ * a commit normally takes well under this, and pausing throws away what was fetched ahead. */
+#define PAUSE_AFTER_MS 5000
+
 static void kafka_wait(void *state)
 {
     struct kafka *k = state;
+    if (k->waiting_since == 0)
+        k->waiting_since = now_ms();
+    if (now_ms() - k->waiting_since < PAUSE_AFTER_MS)
+        return;
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)k->nparts + 1);
     for (size_t i = 0; i < k->nparts; i++)
         if (!k->parts[i].paused) {

@@ -51,12 +51,30 @@ static const char EVENT_MERGE[] =
                     "count(*) FROM s) "
                     "FROM up";
 
+/* A history row for each state change the batch shows: a state the event was already in just
+ * before (a re-sent record, a producer retry with a new time) adds none. The staged states are
+ * ordered in time together with the stored ones of the same events; at equal times the stored ones
+ * come first, in the order they were recorded (history_id), then the batch's in the order they were
+ * read (the source's order), and they are recorded in that order. The events are looked up by an
+ * array, so that the primary key is used. */
 static const char HISTORY_MERGE[] =
+    "WITH s AS (SELECT s.event_id, s.status, s.source_status, "
+    "             coalesce(s.updated_at, s.reported_at) AS changed_at, min(s.seq) AS seq "
+    "           FROM og_stage_event s WHERE coalesce(s.updated_at, s.reported_at) IS NOT NULL "
+    "             AND EXISTS (SELECT 1 FROM onegrid.event e WHERE e.event_id = s.event_id) "
+    "           GROUP BY 1, 2, 3, 4), "
+    "u AS (SELECT event_id, status, source_status, changed_at, true AS new, seq::bigint AS ord "
+    "      FROM s UNION ALL SELECT h.event_id, h.status, h.source_status, h.changed_at, false, "
+    "      h.history_id FROM onegrid.event_history h "
+    "      WHERE h.event_id = ANY (ARRAY(SELECT DISTINCT event_id FROM s))), "
+    "o AS (SELECT u.*, lag(status) OVER w AS prev_status, lag(source_status) OVER w AS "
+    "prev_source, "
+    "             row_number() OVER w AS n FROM u "
+    "      WINDOW w AS (PARTITION BY event_id ORDER BY changed_at, new, ord)) "
     "INSERT INTO onegrid.event_history (event_id, status, source_status, changed_at, run_id) "
-    "SELECT DISTINCT s.event_id, s.status, s.source_status, coalesce(s.updated_at, s.reported_at), "
-    "$1::bigint "
-    "FROM og_stage_event s WHERE coalesce(s.updated_at, s.reported_at) IS NOT NULL "
-    "AND EXISTS (SELECT 1 FROM onegrid.event e WHERE e.event_id = s.event_id) "
+    "SELECT event_id, status, source_status, changed_at, $1::bigint FROM o "
+    "WHERE new AND (n = 1 OR (status, source_status) IS DISTINCT FROM (prev_status, prev_source)) "
+    "ORDER BY event_id, changed_at, ord "
     "ON CONFLICT DO NOTHING";
 
 static const char REJECT_MERGE[] = "INSERT INTO onegrid.etl_reject (run_id, source, input, "
