@@ -55,27 +55,50 @@ static int split(int64_t t, int offset_min, int *y, int *mo, int *d, int *h, int
     return (int)(rem % US_PER_S);
 }
 
-/* ".123" for 123000 microseconds, "" for none: trailing zeros trimmed. */
-static void fraction(int us, char frac[12])
+/* Writes v as exactly width digits (zero-padded) at p; returns the end. */
+static char *digits(char *p, long long v, int width)
 {
-    frac[0] = '\0';
+    for (int i = width - 1; i >= 0; i--, v /= 10)
+        p[i] = (char)('0' + v % 10);
+    return p + width;
+}
+
+/* ".123" for 123000 microseconds, "" for none: trailing zeros trimmed. Returns the end. */
+static char *fraction(char *p, int us)
+{
     if (us == 0)
-        return;
-    snprintf(frac, 12, ".%06d", us);
-    size_t n = strlen(frac);
-    while (frac[n - 1] == '0')
-        frac[--n] = '\0';
+        return p;
+    *p++ = '.';
+    int n = 6;
+    while (us % 10 == 0)
+        us /= 10, n--;
+    return digits(p, us, n);
 }
 
 char *og_time_format_pg(int64_t t, char *out, size_t size)
 {
     int y, mo, d, h, mi, s;
-    char frac[12];
-    fraction(split(t, 0, &y, &mo, &d, &h, &mi, &s), frac);
+    int us = split(t, 0, &y, &mo, &d, &h, &mi, &s);
     /* PostgreSQL writes astronomical year 0 as 1 BC, -1 as 2 BC, ... */
     bool bc = y <= 0;
-    snprintf(out, size, "%04d-%02d-%02d %02d:%02d:%02d%s+00%s", bc ? 1 - y : y, mo, d, h, mi, s,
-             frac, bc ? " BC" : "");
+    long long year = bc ? 1 - (long long)y : y;
+    char text[64], *p = text;
+    int w = 4;
+    for (long long big = 10000; year >= big && w < 12; big *= 10)
+        w++;
+    p = digits(p, year, w);
+    *p++ = '-', p = digits(p, mo, 2), *p++ = '-', p = digits(p, d, 2), *p++ = ' ';
+    p = digits(p, h, 2), *p++ = ':', p = digits(p, mi, 2), *p++ = ':', p = digits(p, s, 2);
+    p = fraction(p, us);
+    memcpy(p, "+00", 3), p += 3;
+    if (bc)
+        memcpy(p, " BC", 3), p += 3;
+    size_t n = (size_t)(p - text);
+    if (size) {
+        n = n < size ? n : size - 1;
+        memcpy(out, text, n);
+        out[n] = '\0';
+    }
     return out;
 }
 
@@ -83,7 +106,7 @@ char *og_time_format_iso(int64_t t, int offset_min, char *out, size_t size)
 {
     int y, mo, d, h, mi, s;
     char frac[12];
-    fraction(split(t, offset_min, &y, &mo, &d, &h, &mi, &s), frac);
+    *fraction(frac, split(t, offset_min, &y, &mo, &d, &h, &mi, &s)) = '\0';
     int a = offset_min < 0 ? -offset_min : offset_min;
     snprintf(out, size,
              (y >= 0 && y <= 9999) ? "%04d-%02d-%02dT%02d:%02d:%02d%s%c%02d:%02d"

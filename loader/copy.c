@@ -3,7 +3,9 @@
 
 #include "core/timefmt.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int sep(struct og_buf *b, bool first)
@@ -49,12 +51,98 @@ int og_copy_text(struct og_buf *b, bool first, const char *s)
     return s ? esc(b, s) : og_buf_puts(b, "\\N");
 }
 
+/* v * 1e10 rounded as printf's "%.10f" rounds (the exact binary value, ties to even), with the
+ * sign apart: true when |v| < 1e8 (so that it fits), false otherwise (and for NaN, infinities). */
+static bool fixed10(double v, bool *neg, uint64_t *q)
+{
+    __extension__ typedef unsigned __int128 u128;
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof(bits));
+    *neg = bits >> 63;
+    int e = (int)((bits >> 52) & 0x7FF);
+    uint64_t m = bits & ((UINT64_C(1) << 52) - 1);
+    if (e == 0x7FF || (e && fabs(v) >= 1e8))
+        return false;
+    if (e)
+        m |= UINT64_C(1) << 52;
+    else
+        e = 1;            /* subnormal */
+    int shift = 1075 - e; /* |v| = m / 2^shift, shift > 0 below 2^52 */
+    u128 n = (u128)m * UINT64_C(10000000000);
+    if (shift >= 127) {
+        *q = 0; /* far below 0.5e-10 */
+        return true;
+    }
+    u128 whole = n >> shift, rest = n - (whole << shift), half = (u128)1 << (shift - 1);
+    if (rest > half || (rest == half && (whole & 1)))
+        whole++;
+    *q = (uint64_t)whole;
+    return true;
+}
+
+/* Appends "%.10f" of v. */
+static int put_fixed10(struct og_buf *b, double v)
+{
+    bool neg;
+    uint64_t q;
+    if (!fixed10(v, &neg, &q))
+        return og_buf_printf(b, "%.10f", v);
+    char text[40], *p = text + sizeof(text);
+    for (int i = 0; i < 10; i++, q /= 10)
+        *--p = (char)('0' + q % 10);
+    *--p = '.';
+    do
+        *--p = (char)('0' + q % 10);
+    while (q /= 10);
+    if (neg)
+        *--p = '-';
+    return og_buf_append(b, p, (size_t)(text + sizeof(text) - p));
+}
+
 int og_copy_double(struct og_buf *b, bool first, bool set, double v)
 {
     int rc = sep(b, first);
     if (rc < 0)
         return rc;
-    return set ? og_buf_printf(b, "%.10f", v) : og_buf_puts(b, "\\N");
+    return set ? put_fixed10(b, v) : og_buf_puts(b, "\\N");
+}
+
+/* v as og_copy_double writes it, read back: q / 1e10 is that number's nearest double when q is
+ * exact as a double (IEEE division rounds correctly), as strtod would read it. */
+static double as_written(double v)
+{
+    bool neg;
+    uint64_t q;
+    if (fixed10(v, &neg, &q) && q < (UINT64_C(1) << 53))
+        return (neg ? -1.0 : 1.0) * ((double)q / 1e10);
+    char text[400];
+    snprintf(text, sizeof(text), "%.10f", v);
+    return strtod(text, NULL);
+}
+
+/* The 8 bytes of v, least significant first, as hex (WKB byte order 1, whatever the host's). */
+static void hex_le_double(char *out, double v)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof(bits));
+    for (int i = 0; i < 8; i++, bits >>= 8) {
+        out[2 * i] = hex[(bits >> 4) & 0xF];
+        out[2 * i + 1] = hex[bits & 0xF];
+    }
+}
+
+int og_copy_point(struct og_buf *b, bool first, bool set, double lon, double lat)
+{
+    int rc = sep(b, first);
+    if (rc < 0 || !set)
+        return rc < 0 ? rc : og_buf_puts(b, "\\N");
+    /* little-endian, type 1 (point) with the SRID flag 0x20000000, SRID 4326, x, y */
+    char text[18 + 32 + 1] = "0101000020E6100000";
+    hex_le_double(text + 18, as_written(lon));
+    hex_le_double(text + 34, as_written(lat));
+    text[50] = '\0';
+    return og_buf_puts(b, text);
 }
 
 int og_copy_int(struct og_buf *b, bool first, long long v)

@@ -27,56 +27,6 @@ static const char STAGE_DDL[] =
         "reason text, field text, message text, raw text) ON COMMIT DELETE ROWS;";
 // clang-format on
 
-/* The latest state of each event in the batch, unless stored already with the same row hash;
- * an update older than the stored one does not win. */
-static const char EVENT_MERGE[] =
-    "WITH s AS (SELECT DISTINCT ON (event_id) * FROM og_stage_event "
-    "           ORDER BY event_id, updated_at DESC NULLS LAST, seq DESC), "
-    "up AS (INSERT INTO onegrid.event AS e (" OG_EVENT_COLS
-    "geom, row_hash, run_id, first_run_id, source_position) "
-    "  SELECT " OG_EVENT_COLS "CASE WHEN lon IS NOT NULL AND lat IS NOT NULL "
-    "         THEN public.ST_SetSRID(public.ST_MakePoint(lon, lat), 4326) END, row_hash, $1, $1, "
-    "source_position "
-    "  FROM s WHERE NOT EXISTS (SELECT 1 FROM onegrid.event x WHERE x.event_id = s.event_id "
-    "                           AND x.row_hash = s.row_hash) "
-    "  ON CONFLICT (event_id) DO UPDATE SET " OG_EVENT_COLUMNS(
-        OG_COL_SET) "geom = EXCLUDED.geom, row_hash = EXCLUDED.row_hash, run_id = EXCLUDED.run_id, "
-                    "source_position = EXCLUDED.source_position, loaded_at = now() "
-                    "  WHERE e.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR "
-                    "EXCLUDED.updated_at >= "
-                    "e.updated_at "
-                    "  RETURNING (xmax = 0) AS inserted) "
-                    "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT "
-                    "inserted), (SELECT "
-                    "count(*) FROM s) "
-                    "FROM up";
-
-/* A history row for each state change the batch shows: a state the event was already in just
- * before (a re-sent record, a producer retry with a new time) adds none. The staged states are
- * ordered in time together with the stored ones of the same events; at equal times the stored ones
- * come first, in the order they were recorded (history_id), then the batch's in the order they were
- * read (the source's order), and they are recorded in that order. The events are looked up by an
- * array, so that the primary key is used. */
-static const char HISTORY_MERGE[] =
-    "WITH s AS (SELECT s.event_id, s.status, s.source_status, "
-    "             coalesce(s.updated_at, s.reported_at) AS changed_at, min(s.seq) AS seq "
-    "           FROM og_stage_event s WHERE coalesce(s.updated_at, s.reported_at) IS NOT NULL "
-    "             AND EXISTS (SELECT 1 FROM onegrid.event e WHERE e.event_id = s.event_id) "
-    "           GROUP BY 1, 2, 3, 4), "
-    "u AS (SELECT event_id, status, source_status, changed_at, true AS new, seq::bigint AS ord "
-    "      FROM s UNION ALL SELECT h.event_id, h.status, h.source_status, h.changed_at, false, "
-    "      h.history_id FROM onegrid.event_history h "
-    "      WHERE h.event_id = ANY (ARRAY(SELECT DISTINCT event_id FROM s))), "
-    "o AS (SELECT u.*, lag(status) OVER w AS prev_status, lag(source_status) OVER w AS "
-    "prev_source, "
-    "             row_number() OVER w AS n FROM u "
-    "      WINDOW w AS (PARTITION BY event_id ORDER BY changed_at, new, ord)) "
-    "INSERT INTO onegrid.event_history (event_id, status, source_status, changed_at, run_id) "
-    "SELECT event_id, status, source_status, changed_at, $1::bigint FROM o "
-    "WHERE new AND (n = 1 OR (status, source_status) IS DISTINCT FROM (prev_status, prev_source)) "
-    "ORDER BY event_id, changed_at, ord "
-    "ON CONFLICT DO NOTHING";
-
 static const char REJECT_MERGE[] = "INSERT INTO onegrid.etl_reject (run_id, source, input, "
                                    "version, record_index, line, byte_offset, position, "
                                    "stage, reason, field, message, raw) "
@@ -96,17 +46,6 @@ static const char LEDGER_UPSERT[] =
     "records = st.records + EXCLUDED.records, rejects = st.rejects + EXCLUDED.rejects, "
     "state = CASE WHEN $10::jsonb IS NULL THEN st.state ELSE EXCLUDED.state END, "
     "run_id = EXCLUDED.run_id, updated_at = now()";
-
-/* Appends one event's staging row: seq, content, row hash, position. */
-static int event_row(struct og_buf *out, const struct og_row *row, const struct og_unified *u,
-                     int seq)
-{
-    int rc = og_buf_printf(out, "%d\t", seq);
-    rc = rc ? rc : og_buf_append(out, row->content, row->content_len);
-    rc = rc ? rc : og_copy_text(out, false, row->hash);
-    rc = rc ? rc : og_copy_text(out, false, u->position);
-    return rc ? rc : og_copy_end_row(out);
-}
 
 static int reject_row(struct og_buf *b, const struct og_batch *batch, const struct og_reject *r)
 {
@@ -130,42 +69,23 @@ static int reject_row(struct og_buf *b, const struct og_batch *batch, const stru
     return rc ? rc : og_copy_end_row(b);
 }
 
-struct bufs {
-    struct og_buf ev, rej;
-};
-
-static void bufs_free(struct bufs *b)
-{
-    og_buf_free(&b->ev), og_buf_free(&b->rej);
-}
-
-static long long val(PGresult *res, int col)
-{
-    return atoll(PQgetvalue(res, 0, col));
-}
-
 static int commit_once(struct og_pg *pg, long long run_id, const struct og_batch *b,
                        struct og_pg_rows *rows, struct og_load_stats *stats, bool fast,
                        struct og_error *err)
 {
-    struct bufs bf = {OG_BUF_INIT, OG_BUF_INIT};
+    struct og_buf rej = OG_BUF_INIT;
     int rc = 0;
     size_t nev = 0, nvi = 0, nhealth = 0;
-    for (size_t i = 0; i < b->nrecs && rc == 0; i++) {
+    for (size_t i = 0; i < b->nrecs; i++) {
         const struct og_unified *u = &b->recs[i];
-        if (u->kind == OG_KIND_EVENT) {
-            nhealth += u->u.event.health != NULL;
-            const struct og_row *row = og_rows_get(rows, b, i);
-            rc = row ? event_row(&bf.ev, row, u, (int)i) : OG_ENOMEM;
-            nev++;
-        }
-        else
-            nvi++;
+        nev += u->kind == OG_KIND_EVENT;
+        nvi += u->kind == OG_KIND_VISIT;
+        nhealth += u->kind == OG_KIND_EVENT && u->u.event.health != NULL;
     }
     for (size_t i = 0; i < b->nrejs && rc == 0; i++)
-        rc = reject_row(&bf.rej, b, &b->rejs[i]);
+        rc = reject_row(&rej, b, &b->rejs[i]);
     if (rc) {
-        bufs_free(&bf);
+        og_buf_free(&rej);
         return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY,
                             "out of memory encoding a batch");
     }
@@ -180,27 +100,8 @@ static int commit_once(struct og_pg *pg, long long run_id, const struct og_batch
     PGresult *res = NULL;
     if ((rc = og_pg_exec(pg, "BEGIN", err)) < 0)
         goto done;
-    if (nev) {
-        rc = og_pg_copy(
-            pg, "COPY og_stage_event (seq, " OG_EVENT_COLS "row_hash, source_position) FROM STDIN",
-            bf.ev.data, bf.ev.len, "copy events into staging", err);
-        if (rc == 0)
-            rc = og_pg_run(pg, EVENT_MERGE, 1, p1, PGRES_TUPLES_OK, &res, "merge events", err);
-        if (rc == 0) {
-            stats->inserted += val(res, 0);
-            stats->updated += val(res, 1);
-            stats->unchanged += val(res, 2) - val(res, 0) - val(res, 1);
-            PQclear(res);
-            res = NULL;
-            rc = og_pg_run(pg, HISTORY_MERGE, 1, p1, PGRES_COMMAND_OK, &res, "append event history",
-                           err);
-        }
-        if (rc == 0) {
-            stats->history += atoll(PQcmdTuples(res));
-            PQclear(res);
-            res = NULL;
-        }
-    }
+    if (nev)
+        rc = og_pg_merge_events(pg, run, b, rows, fast, stats, err);
     if (rc == 0 && nvi)
         rc = og_pg_merge_visits(pg, run, b, rows, fast, stats, err);
     if (rc == 0 && nhealth)
@@ -210,7 +111,7 @@ static int commit_once(struct og_pg *pg, long long run_id, const struct og_batch
                         "COPY og_stage_reject (source, input, version, record_index, line, "
                         "byte_offset, position, "
                         "stage, reason, field, message, raw) FROM STDIN",
-                        bf.rej.data, bf.rej.len, "copy rejects into staging", err);
+                        rej.data, rej.len, "copy rejects into staging", err);
         if (rc == 0)
             rc = og_pg_run(pg, REJECT_MERGE, 1, p1, PGRES_COMMAND_OK, &res, "write rejects", err);
         if (rc == 0) {
@@ -235,7 +136,7 @@ static int commit_once(struct og_pg *pg, long long run_id, const struct og_batch
 done:
     if (rc < 0)
         og_pg_rollback(pg);
-    bufs_free(&bf);
+    og_buf_free(&rej);
     return rc;
 }
 

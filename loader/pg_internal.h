@@ -21,6 +21,15 @@ int og_pg_run(struct og_pg *pg, const char *sql, int nparams, const char *const 
 /* COPY sql FROM STDIN with data. */
 int og_pg_copy(struct og_pg *pg, const char *sql, const char *data, size_t len, const char *what,
                struct og_error *err);
+/* Writes the events of b inside the caller's transaction (run = run id as text), their rows from
+ * rows. With fast, events not in the warehouse yet are copied straight into onegrid.event, the
+ * state changes the batch shows into event_history; the records of stored events (all, without
+ * fast) go through staging, a merge (an update older than the stored one does not win) and the
+ * history merge. A concurrent insert of the same new event makes it fail with SQLSTATE 23505
+ * (retry without fast). */
+int og_pg_merge_events(struct og_pg *pg, const char *run, const struct og_batch *b,
+                       struct og_pg_rows *rows, bool fast, struct og_load_stats *stats,
+                       struct og_error *err);
 /* Writes the visits of b inside the caller's transaction (run = run id as text), their rows from
  * rows. With fast, visits not in the warehouse yet are copied straight into onegrid.visit and
  * visit_member; visits whose row hash is stored already are skipped; changed ones (all, without

@@ -172,11 +172,9 @@ int og_pg_merge_visits(struct og_pg *pg, const char *run, const struct og_batch 
         }
         if (fast && !have) { /* new: straight into the warehouse tables */
             rc = og_buf_append(&vb.direct, row->content, row->content_len);
-            if (rc == 0 && v->place.has_point)
-                rc = og_buf_printf(&vb.direct, "\tSRID=4326;POINT(%.10f %.10f)", v->place.lon,
-                                   v->place.lat);
-            else if (rc == 0)
-                rc = og_buf_puts(&vb.direct, "\t\\N");
+            rc = rc ? rc
+                    : og_copy_point(&vb.direct, false, v->place.has_point, v->place.lon,
+                                    v->place.lat);
             rc = rc ? rc : og_copy_text(&vb.direct, false, row->hash);
             rc = rc ? rc : og_buf_printf(&vb.direct, "\t%s\t%s", run, run);
             rc = rc ? rc : og_copy_text(&vb.direct, false, u->position);

@@ -78,6 +78,8 @@ check "HL: community = 12-digit code without GPS" "$(manifest feeds,hl_visits,de
 check "HL: point = 12-digit code with GPS" "$(manifest feeds,hl_visits,defects,community_code_with_gps)" "$(gm hl_visits point)"
 check "HL: none = unknown grid without GPS" "$(manifest feeds,hl_visits,defects,unknown_grid_no_gps)" "$(gm hl_visits none)"
 check_q "placed records carry the grid's community and street" "0" "SELECT count(*) FROM onegrid.event e JOIN onegrid.grid g USING (grid_code) WHERE e.community_code <> g.community_code OR e.street_code <> g.street_code"
+check_q "each stored point is the one of its lon and lat columns (events)" "0" "SELECT count(*) FROM onegrid.event WHERE (geom IS NULL) <> (lon IS NULL OR lat IS NULL) OR NOT public.ST_Equals(geom, public.ST_SetSRID(public.ST_MakePoint(lon, lat), 4326))"
+check_q "each stored point is the one of its lon and lat columns (visits)" "0" "SELECT count(*) FROM onegrid.visit WHERE (geom IS NULL) <> (lon IS NULL OR lat IS NULL) OR NOT public.ST_Equals(geom, public.ST_SetSRID(public.ST_MakePoint(lon, lat), 4326))"
 check_q "point placements: the stored WGS-84 point lies in the grid" "0" "SELECT count(*) FROM onegrid.event e JOIN onegrid.grid g USING (grid_code) WHERE e.grid_method = 'point' AND NOT public.ST_Intersects(g.boundary, e.geom)"
 check_q "unmapped categories go to 9999, counted not rejected" "$(($(manifest feeds,um_cases,defects,unknown_service_code) + $(manifest feeds,fr_inspections,defects,unknown_category)))" "SELECT count(*) FROM onegrid.event WHERE category_code = '9999'"
 check_q "FR invalid USCC loads with subject_valid = false" "$(manifest feeds,fr_inspections,defects,invalid_uscc)" "SELECT count(*) FROM onegrid.event WHERE source = 'fr_inspections' AND subject_valid = false"

@@ -4,10 +4,12 @@
 #include "loader/copy.h"
 
 #include <limits.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,6 +162,101 @@ static char *array_col(const char *const *items, size_t n)
     return og_buf_steal(&b);
 }
 
+/* A point is hex EWKB (little-endian, point with SRID 4326), its coordinates rounded to 10 decimals
+ * as the lon and lat columns are written; the expected bytes were packed with Python's struct
+ * '<dd'. */
+static void test_point(void **unused)
+{
+    (void)unused;
+    struct og_buf b = {0};
+    assert_int_equal(og_copy_point(&b, true, true, 116.68, 23.35), 0);
+    assert_int_equal(og_copy_point(&b, false, true, 116.123456789012345, -23.5), 0);
+    assert_int_equal(og_copy_point(&b, false, false, 1, 2), 0);
+    assert_int_equal(og_copy_end_row(&b), 0);
+    char *s = og_buf_steal(&b);
+    assert_string_equal(s, "0101000020E6100000EC51B81E852B5D409A99999999593740\t"
+                           "0101000020E610000059CE4DB7E6075D4000000000008037C0\t\\N\n");
+    free(s);
+}
+
+static uint64_t next_random(uint64_t *x)
+{
+    *x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+    return *x;
+}
+
+/* A double of every kind the columns see, and the awkward ones: coordinates, values with exactly
+ * eleven decimals ending in 5 (k / 2048: ties, which printf rounds to even), tiny and subnormal
+ * numbers, large ones (printf's own path), negative zero. */
+static double awkward_double(uint64_t *x, int i)
+{
+    uint64_t r = next_random(x);
+    switch (i % 6) {
+    case 0:
+        return (double)(r % 3600000000000) / 1e10 - 180; /* degrees */
+    case 1:
+        return (double)(int64_t)(r % 4000000000) / 2048.0 - 976562.5;
+    case 2:
+        return (double)(r % 1000000) * 1e-13 * ((r >> 40) & 1 ? -1 : 1);
+    case 3: {
+        double d;
+        memcpy(&d, &r, sizeof(d));
+        return isfinite(d) ? d : 0.5;
+    }
+    case 4:
+        return (double)(r % 100000000000) * (r & 1 ? 1e-3 : 3.7);
+    default:
+        return i % 12 == 5 ? -0.0 : 4.9e-324 * (double)(r % 1000);
+    }
+}
+
+/* og_copy_double writes what printf's "%.10f" writes, for a million doubles. */
+static void test_double_as_printf(void **unused)
+{
+    (void)unused;
+    uint64_t x = 2463534242u;
+    struct og_buf b = OG_BUF_INIT;
+    char want[512];
+    for (int i = 0; i < 1000000; i++) {
+        double v = awkward_double(&x, i);
+        og_buf_reset(&b);
+        assert_int_equal(og_copy_double(&b, true, true, v), 0);
+        snprintf(want, sizeof(want), "%.10f", v);
+        if (b.len != strlen(want) || memcmp(b.data, want, b.len) != 0)
+            fail_msg("%a: got \"%.*s\", printf writes \"%s\"", v, (int)b.len, b.data, want);
+    }
+    og_buf_free(&b);
+}
+
+/* The point is the one whose coordinates are read back from the lon and lat text: strtod of
+ * "%.10f", packed little-endian. */
+static void test_point_as_written(void **unused)
+{
+    (void)unused;
+    uint64_t x = 99991u;
+    struct og_buf b = OG_BUF_INIT;
+    for (int i = 0; i < 200000; i++) {
+        double lon = awkward_double(&x, i % 2 ? 0 : 1), lat = awkward_double(&x, i % 6);
+        char text[512], want[64] = "0101000020E6100000";
+        double read[2];
+        snprintf(text, sizeof(text), "%.10f", lon);
+        read[0] = strtod(text, NULL);
+        snprintf(text, sizeof(text), "%.10f", lat);
+        read[1] = strtod(text, NULL);
+        for (int c = 0; c < 2; c++) {
+            uint64_t bits;
+            memcpy(&bits, &read[c], sizeof(bits));
+            for (int k = 0; k < 8; k++, bits >>= 8)
+                snprintf(want + 18 + 16 * c + 2 * k, 3, "%02X", (unsigned)(bits & 0xFF));
+        }
+        og_buf_reset(&b);
+        assert_int_equal(og_copy_point(&b, true, true, lon, lat), 0);
+        if (b.len != strlen(want) || memcmp(b.data, want, b.len) != 0)
+            fail_msg("(%a, %a): got %.*s, want %s", lon, lat, (int)b.len, b.data, want);
+    }
+    og_buf_free(&b);
+}
+
 /* A text[] column is escaped twice: first as an array literal (every element in double quotes, with
  * " and \ inside written \" and \\), then that whole literal with COPY escaping (every \ doubled,
  * tab/newline/CR as \t \n \r). PostgreSQL undoes them in the opposite order. */
@@ -215,9 +312,15 @@ static void test_text_array(void **unused)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_text_escaping),   cmocka_unit_test(test_row),
-        cmocka_unit_test(test_bool_int_double), cmocka_unit_test(test_time),
-        cmocka_unit_test(test_text_array),      cmocka_unit_test(test_empty_first_column),
+        cmocka_unit_test(test_text_escaping),
+        cmocka_unit_test(test_row),
+        cmocka_unit_test(test_bool_int_double),
+        cmocka_unit_test(test_time),
+        cmocka_unit_test(test_text_array),
+        cmocka_unit_test(test_empty_first_column),
+        cmocka_unit_test(test_point),
+        cmocka_unit_test(test_double_as_printf),
+        cmocka_unit_test(test_point_as_written),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -55,9 +56,54 @@ static void test_format_out(void **state)
                         "2020-02-03T11:35:00.5+05:30");
 }
 
+/* The formatting as printf writes it (the way og_time_format_pg was first written), for comparison.
+ */
+static void reference_pg(int64_t t, char *out, size_t size)
+{
+    int64_t day = INT64_C(86400000000);
+    int64_t days = t / day - (t % day < 0), rem = t - days * day;
+    int y, m, d;
+    og_civil_from_days(days, &y, &m, &d);
+    int64_t secs = rem / 1000000;
+    int us = (int)(rem % 1000000);
+    char frac[12] = "";
+    if (us) {
+        snprintf(frac, sizeof(frac), ".%06d", us);
+        for (size_t n = strlen(frac); frac[n - 1] == '0'; n--)
+            frac[n - 1] = '\0';
+    }
+    snprintf(out, size, "%04d-%02d-%02d %02d:%02d:%02d%s+00%s", y <= 0 ? 1 - y : y, m, d,
+             (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60), frac,
+             y <= 0 ? " BC" : "");
+}
+
+/* Instants from 4713 BC to 294,000 AD, whole seconds and not, as printf would write them. */
+static void test_format_pg_as_printf(void **state)
+{
+    (void)state;
+    uint64_t x = 88172645463325252u; /* xorshift64 */
+    char got[64], want[64];
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int64_t t = (int64_t)(x % UINT64_C(9400000000000000000)) - INT64_C(210000000000000000);
+        if (i % 3 == 0)
+            t -= t % 1000000; /* whole seconds */
+        else if (i % 3 == 1)
+            t -= t % 1000; /* milliseconds */
+        og_time_format_pg(t, got, sizeof(got));
+        reference_pg(t, want, sizeof(want));
+        if (strcmp(got, want) != 0)
+            fail_msg("instant %lld: got \"%s\", printf writes \"%s\"", (long long)t, got, want);
+    }
+    /* a short buffer is cut, never overrun */
+    char small[8];
+    assert_string_equal(og_time_format_pg(0, small, sizeof(small)), "1970-01");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_format_pg_as_printf),
         cmocka_unit_test(test_civil),
         cmocka_unit_test(test_format_out),
     };
