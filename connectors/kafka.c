@@ -12,6 +12,7 @@
 
 #define POLL_MS 100
 #define IDLE_AFTER_MS 500 /* follow: this long without a message is "idle" */
+#define WAKE_MS 20        /* librdkafka < 2.1: how often a starving fetcher may be woken */
 
 static const struct og_option_doc kafka_options[] = {
     {"topics", "array", NULL, "the topics to consume (required)"},
@@ -55,6 +56,12 @@ struct kafka {
     double idle_since;
     double gauges_at;     /* when the lag gauges were last set */
     double waiting_since; /* when the loop began to wait (0: it is not waiting) */
+    double opened_at;
+    rd_kafka_queue_t *queue; /* the consumer queue (its length tells a starving prefetch) */
+    long long queue_bytes;   /* queued.max.messages.kbytes in bytes */
+    long long bytes_read;    /* payload bytes read, for the mean message size */
+    double woken_at;
+    size_t wake_next; /* the partition whose leader is woken next */
 };
 
 static double now_ms(void)
@@ -106,11 +113,26 @@ static int configure(rd_kafka_conf_t *conf, const char *name, const json_t *opti
 {
     char group[300];
     snprintf(group, sizeof(group), "onegrid.%s", name ? name : "check");
+    /* The prefetch is bounded by the queue (decompressed bytes) plus the fetch response that
+     * overfills it (compressed bytes, at least one record batch per partition): small, since the
+     * loader, not the network, sets the pace, and a fetch is not held back by it (see
+     * wake_fetcher). message.max.bytes only bounds what a consumer sends. */
     static const char *const defaults[][2] = {
-        {"enable.auto.commit", "false"},        {"enable.auto.offset.store", "false"},
-        {"auto.offset.reset", "earliest"},      {"enable.partition.eof", "true"},
-        {"queued.max.messages.kbytes", "4096"}, {"partition.assignment.strategy", "range"},
+        {"enable.auto.commit", "false"},
+        {"enable.auto.offset.store", "false"},
+        {"auto.offset.reset", "earliest"},
+        {"enable.partition.eof", "true"},
+        {"partition.assignment.strategy", "range"},
+        {"queued.max.messages.kbytes", "1024"},
+        {"max.partition.fetch.bytes", "32768"},
+        {"message.max.bytes", "131072"},
+        {"fetch.max.bytes", "131072"},
     };
+    /* librdkafka 2.1 and later: how long a full prefetch queue holds the fetcher back (before,
+     * a second: see wake_fetcher) */
+    if (rd_kafka_version() >= 0x020100ff &&
+        set_prop(conf, "fetch.queue.backoff.ms", "20", false, err) < 0)
+        return OG_ECONFIG;
     for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
         if (set_prop(conf, defaults[i][0], defaults[i][1], false, err) < 0)
             return OG_ECONFIG;
@@ -291,6 +313,9 @@ static void assign(struct kafka *k, rd_kafka_topic_partition_list_t *list)
         og_info(k->host->log, "kafka", "source=%s %s: assigned, starts at offset %lld (end %lld)",
                 k->name, p->key, (long long)p->next, (long long)high);
     }
+    if (!k->assigned)
+        og_info(k->host->log, "kafka", "source=%s: joined the group in %.1f s, %d partitions",
+                k->name, (now_ms() - k->opened_at) / 1000, list->cnt);
     if (k->host->counts)
         k->host->counts->partitions += list->cnt;
     rd_kafka_resp_err_t e = rd_kafka_assign(k->rk, list);
@@ -334,6 +359,8 @@ static void kafka_close(void *state)
         return;
     if (k->held)
         rd_kafka_message_destroy(k->held);
+    if (k->queue)
+        rd_kafka_queue_destroy(k->queue);
     if (k->rk) {
         rd_kafka_consumer_close(k->rk);
         rd_kafka_destroy(k->rk);
@@ -363,6 +390,10 @@ static int kafka_open(const char *name, const json_t *options, const struct og_s
     k->assign_timeout_ms = json_is_integer(at) ? json_integer_value(at) : 60000;
     if ((rc = configure(conf, name, options, err)) < 0)
         goto fail;
+    char kb[32];
+    size_t kbsize = sizeof(kb);
+    if (rd_kafka_conf_get(conf, "queued.max.messages.kbytes", kb, &kbsize) == RD_KAFKA_CONF_OK)
+        k->queue_bytes = atoll(kb) * 1024;
     rd_kafka_conf_set_opaque(conf, k);
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
     rd_kafka_conf_set_log_cb(conf, on_log);
@@ -375,6 +406,8 @@ static int kafka_open(const char *name, const json_t *options, const struct og_s
     }
     conf = NULL; /* the consumer owns it now */
     rd_kafka_poll_set_consumer(k->rk);
+    if (rd_kafka_version() < 0x020100ff)
+        k->queue = rd_kafka_queue_get_consumer(k->rk);
     const json_t *tl = json_object_get(options, "topics");
     topics = rd_kafka_topic_partition_list_new((int)json_array_size(tl));
     size_t i;
@@ -389,7 +422,7 @@ static int kafka_open(const char *name, const json_t *options, const struct og_s
     }
     rd_kafka_topic_partition_list_destroy(topics);
     snprintf(k->label, sizeof(k->label), "%s", json_string_value(json_array_get(tl, 0)));
-    k->idle_since = now_ms();
+    k->idle_since = k->opened_at = now_ms();
     *state = k;
     return 0;
 fail:
@@ -426,6 +459,7 @@ static int to_record(struct kafka *k, struct part *p, const rd_kafka_message_t *
     if (!k->follow && p->next >= p->end)
         p->at_end = true;
     k->read++;
+    k->bytes_read += (long long)m->len;
     json_error_t jerr;
     json_t *doc = m->payload ? json_loadb(m->payload, m->len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
     if (!doc || !json_is_object(doc)) {
@@ -493,6 +527,43 @@ static void set_gauges(struct kafka *k)
     }
 }
 
+/* librdkafka before 2.1 (Debian 12 ships 2.0.2): once the prefetch queue is over
+ * queued.max.messages.kbytes, a broker thread does not look at it again for up to a second, so a
+ * consumer that drains a small queue faster than that starves. When the queue is below half its
+ * bound while the partitions have more to fetch, ask the leader of one of them (in turn) for its
+ * offsets: the request wakes that broker thread, which then sees the room and fetches. */
+static void wake_fetcher(struct kafka *k)
+{
+    if (!k->queue || !k->nparts || !k->read || now_ms() - k->woken_at < WAKE_MS)
+        return;
+    long long queued = (long long)rd_kafka_queue_length(k->queue);
+    if (queued * (k->bytes_read / k->read + 1) >= k->queue_bytes / 2)
+        return;
+    long long lag = 0;
+    size_t pick = k->nparts;
+    for (size_t i = 0; i < k->nparts; i++) {
+        size_t at = (k->wake_next + i) % k->nparts;
+        const struct part *p = &k->parts[at];
+        int64_t low = 0, high = 0;
+        if (p->paused ||
+            rd_kafka_get_watermark_offsets(k->rk, p->topic, p->partition, &low, &high) !=
+                RD_KAFKA_RESP_ERR_NO_ERROR ||
+            high <= p->next)
+            continue;
+        lag += high - p->next;
+        if (pick == k->nparts)
+            pick = at;
+    }
+    k->woken_at = now_ms();
+    if (lag <= queued)
+        return; /* all there is to fetch is fetched */
+    int64_t low = 0, high = 0;
+    if (rd_kafka_query_watermark_offsets(k->rk, k->parts[pick].topic, k->parts[pick].partition,
+                                         &low, &high, 200) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        k->woken_at = now_ms() + 1000; /* the leader does not answer: librdkafka reconnects */
+    k->wake_next = pick + 1;
+}
+
 static int kafka_next(void *state, struct og_read *r, struct og_error *err)
 {
     struct kafka *k = state;
@@ -515,8 +586,10 @@ static int kafka_next(void *state, struct og_read *r, struct og_error *err)
             return OG_READ_IDLE; /* the loop sees the stop */
         rd_kafka_message_t *m = k->held;
         k->held = NULL;
-        if (!m)
+        if (!m) {
+            wake_fetcher(k);
             m = rd_kafka_consumer_poll(k->rk, POLL_MS);
+        }
         if (!m) {
             if (!k->assigned && now_ms() - started > (double)k->assign_timeout_ms)
                 return og_error_set(err, OG_EKAFKA, OG_CLASS_FATAL, OG_R_CONNECT,
