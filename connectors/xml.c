@@ -26,6 +26,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -115,16 +116,11 @@ struct xml {
     const char *default_uri; /* bound to "" (borrowed from ns), or NULL */
     struct xml_step *steps;
     size_t nsteps;
-    bool anywhere; /* "//": the steps match at any depth */
-    bool attributes;
 
     long long bytes_read; /* handed to libxml2 */
     long long read_line;  /* 1 + line feeds read */
     long long index;      /* records and rejects returned */
     long long prev_text_line;
-    bool skip;     /* pass over the current element on the next move */
-    bool draining; /* the parser failed: reading on in the tree already built */
-    bool done;
     xmlNode *at; /* last node decided on (valid: see broken()) */
     enum xml_at at_mode;
 
@@ -135,24 +131,31 @@ struct xml {
 
     enum xml_hostile hostile;
     long long hostile_line, hostile_col;
-    bool stop;  /* libxml2 reported an error that ends the parse */
-    bool nomem; /* an allocation failed (ours or libxml2's) */
-    bool io_failed;
     struct og_error io_err;
     int xcode;
     long long xline, xcol;
     char xmsg[400]; /* libxml2's first message, on one line */
+    char gmsg[200]; /* its first message through the generic handler */
 
     struct og_buf win; /* the file's bytes [win_off, win_off + win.len) */
     long long win_off, win_line;
-    bool win_at_line_start;
-    bool wide; /* UTF-16 or UCS-4: lines of the window cannot be found (no raw, offsets) */
     long long cur_line, cur_off; /* a line start found in the window (cursor for records) */
     long long last_rec_line;
 
     struct og_buf text, key; /* scratch */
     const xmlNs *ns_last;    /* cache of ns_prefix(), valid for one record */
     const char *ns_last_prefix;
+
+    bool anywhere;   /* "//": the steps match at any depth */
+    bool attributes; /* the "attributes" option */
+    bool skip;       /* pass over the current element on the next move */
+    bool draining;   /* the parser failed: reading on in the tree already built */
+    bool done;
+    bool stop;  /* libxml2 reported an error that ends the parse */
+    bool nomem; /* an allocation failed (ours or libxml2's) */
+    bool io_failed;
+    bool win_at_line_start;
+    bool wide; /* UTF-16 or UCS-4: lines of the window cannot be found (no raw, offsets) */
     bool ns_last_clark;
 };
 
@@ -223,22 +226,45 @@ static void on_error(void *ctx, xmlErrorPtr e)
     one_line(st->xmsg, sizeof(st->xmsg), e->message ? e->message : "unknown error");
 }
 
+/* The generic handler: libxml2 prints a few messages with it directly ("xmlParseChunk: encoder
+ * error"). Kept, on one line, for when the parse then fails without a structured error. */
+static void on_generic(void *ctx, const char *msg, ...) __attribute__((format(printf, 2, 3)));
+static void on_generic(void *ctx, const char *msg, ...)
+{
+    struct xml *st = ctx;
+    if (!st || st->gmsg[0])
+        return;
+    char buf[sizeof(st->gmsg)];
+    va_list ap;
+    va_start(ap, msg);
+    int n = vsnprintf(buf, sizeof(buf), msg, ap);
+    va_end(ap);
+    one_line(st->gmsg, sizeof(st->gmsg), n < 0 ? "unknown error" : buf);
+}
+
 /* libxml2 reports some errors (encoding conversion, I/O) without a parser context, through the
- * thread's structured handler: for the duration of each call it is ours, then restored. */
+ * thread's structured and generic handlers: for the duration of each call they are ours, then
+ * restored, so that nothing is printed. */
 struct xml_errscope {
     xmlStructuredErrorFunc fn;
     void *ctx;
+    xmlGenericErrorFunc gfn;
+    void *gctx;
 };
 
 static void scope_enter(struct xml *st, struct xml_errscope *s)
 {
     s->fn = xmlStructuredError;
     s->ctx = xmlStructuredErrorContext;
+    s->gfn = xmlGenericError;
+    s->gctx = xmlGenericErrorContext;
     xmlSetStructuredErrorFunc(st, on_error);
+    xmlSetGenericErrorFunc(st, on_generic);
 }
 
 static void scope_leave(const struct xml_errscope *s)
 {
+    xmlSetGenericErrorFunc(s->gctx, s->gfn);
     xmlSetStructuredErrorFunc(s->ctx, s->fn);
 }
 
@@ -904,6 +930,7 @@ static int finish(struct xml *st, long long line, struct og_pos *pos, char **raw
                  "\"%s\" is not well-formed XML: %s", path,
                  st->bytes_read == 0 ? "the file is empty"
                  : st->xmsg[0]       ? st->xmsg
+                 : st->gmsg[0]       ? st->gmsg
                                      : "the parser stopped");
     if (st->xcode)
         og_error_detail(err,
