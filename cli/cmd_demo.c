@@ -421,16 +421,8 @@ static int run(struct og_cli *cli, int argc, char **argv)
         code = OG_EXIT_FAIL;
         goto out;
     }
-    struct og_id_key key;
-    struct og_error key_err;
-    struct og_job_env env;
-    og_cli_job_env(cli, &env, &key, &key_err);
-    enum og_job_status status = og_job_run(&env, &cfg, &o, &res, &err);
+    enum og_job_status status = og_cli_run_job(cli, "demo", &cfg, &o, &res);
     code = og_cli_exit_job(status);
-    if (status != OG_JOB_SUCCEEDED)
-        og_cli_report(cli, "demo", &err);
-    if (res.nstats)
-        og_cli_print_run(stdout, &res);
     /* the tables of a run that loaded nothing would only be empty */
     if ((status == OG_JOB_SUCCEEDED || status == OG_JOB_REJECTS_EXCEEDED) && report(pg, &err) < 0) {
         og_cli_report(cli, "demo", &err);

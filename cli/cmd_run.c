@@ -1,6 +1,5 @@
 /* cmd_run.c - onegrid run: one batch run over the configured sources. */
 #include "cli/commands.h"
-#include "cli/summary.h"
 
 #include <stdio.h>
 #include <unistd.h>
@@ -76,17 +75,8 @@ static int run(struct og_cli *cli, int argc, char **argv)
     struct og_config cfg;
     if ((code = og_cli_load_config(cli, &cfg)) != OG_EXIT_OK)
         return code;
-    struct og_id_key key;
-    struct og_error key_err, err;
-    struct og_job_env env;
-    og_cli_job_env(cli, &env, &key, &key_err);
-    og_error_clear(&err);
     struct og_job_result res;
-    enum og_job_status status = og_job_run(&env, &cfg, &a.o, &res, &err);
-    if (status != OG_JOB_SUCCEEDED)
-        og_cli_report(cli, "run", &err);
-    if (res.nstats)
-        og_cli_print_run(stdout, &res);
+    enum og_job_status status = og_cli_run_job(cli, "run", &cfg, &a.o, &res);
     og_job_result_free(&res);
     og_config_free(&cfg);
     return og_cli_exit_job(status);

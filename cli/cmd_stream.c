@@ -1,6 +1,5 @@
 /* cmd_stream.c - onegrid stream: the long-running member of the Kafka consumer groups. */
 #include "cli/commands.h"
-#include "cli/summary.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -86,17 +85,8 @@ static int run(struct og_cli *cli, int argc, char **argv)
         return OG_EXIT_USAGE;
     }
     a.o.only = a.only;
-    struct og_id_key key;
-    struct og_error key_err, err;
-    struct og_job_env env;
-    og_cli_job_env(cli, &env, &key, &key_err);
-    og_error_clear(&err);
     struct og_job_result res;
-    enum og_job_status status = og_job_run(&env, &cfg, &a.o, &res, &err);
-    if (status != OG_JOB_SUCCEEDED)
-        og_cli_report(cli, "stream", &err);
-    if (res.nstats)
-        og_cli_print_run(stdout, &res);
+    enum og_job_status status = og_cli_run_job(cli, "stream", &cfg, &a.o, &res);
     og_job_result_free(&res);
     og_config_free(&cfg);
     return og_cli_exit_job(status);

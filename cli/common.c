@@ -1,6 +1,7 @@
 /* common.c - shared subcommand helpers. */
 #include "cli/common.h"
 
+#include "cli/summary.h"
 #include "core/buf.h"
 #include "loader/pg.h"
 
@@ -275,6 +276,23 @@ void og_cli_job_env(struct og_cli *cli, struct og_job_env *env, struct og_id_key
     og_error_clear(key_err);
     bool have = og_cli_id_key(key, key_err) == 0;
     *env = (struct og_job_env){&cli->log, cli->stop, have ? key : NULL, have ? NULL : key_err};
+}
+
+enum og_job_status og_cli_run_job(struct og_cli *cli, const char *component,
+                                  const struct og_config *cfg, const struct og_job_opts *o,
+                                  struct og_job_result *res)
+{
+    struct og_id_key key;
+    struct og_error key_err, err;
+    struct og_job_env env;
+    og_cli_job_env(cli, &env, &key, &key_err);
+    og_error_clear(&err);
+    enum og_job_status status = og_job_run(&env, cfg, o, res, &err);
+    if (status != OG_JOB_SUCCEEDED)
+        og_cli_report(cli, component, &err);
+    if (res->nstats)
+        og_cli_print_run(stdout, res);
+    return status;
 }
 
 int og_cli_connect(struct og_cli *cli, struct og_pg **pg)

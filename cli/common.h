@@ -64,6 +64,12 @@ int og_cli_id_key(struct og_id_key *key, struct og_error *err);
 void og_cli_job_env(struct og_cli *cli, struct og_job_env *env, struct og_id_key *key,
                     struct og_error *key_err);
 
+/* Runs a job with the environment's identity key, reports its error as component and prints its
+ * table of sources; returns its status. res is the caller's to free (og_job_result_free). */
+enum og_job_status og_cli_run_job(struct og_cli *cli, const char *component,
+                                  const struct og_config *cfg, const struct og_job_opts *o,
+                                  struct og_job_result *res);
+
 /* Logs an error (once), with its position, detail and hint. */
 void og_cli_report(struct og_cli *cli, const char *component, const struct og_error *err);
 /* Exit code for an error: OG_ECONFIG -> 2, others -> 1. */

@@ -127,6 +127,15 @@ int64_t fg_days_from_civil(int y, int m, int d)
 }
 
 /* Appends s as a JSON string literal. */
+void fg_cut_half(struct og_buf *b)
+{
+    size_t cut = b->len / 2;
+    while (cut > 1 && b->data[cut] != ',')
+        cut--;
+    b->len = cut;
+    b->data[cut] = '\0';
+}
+
 int fg_json_str(struct og_buf *b, const char *s)
 {
     int rc = og_buf_putc(b, '"');

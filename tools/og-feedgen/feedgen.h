@@ -64,6 +64,8 @@ int64_t fg_days_from_civil(int y, int m, int d);
 
 /* Appends s as a JSON string literal (quotes, escapes) to b. 0 or OG_ENOMEM. */
 int fg_json_str(struct og_buf *b, const char *s);
+/* Cuts b (one JSON message) at a comma in its first half: a producer that died mid-write. */
+void fg_cut_half(struct og_buf *b);
 
 /* ---------- Kafka sample files: lines "KEY\tVALUE\n" in arrival order (feed.c) ---------- */
 

@@ -179,12 +179,7 @@ static int hl_visit(struct hl_gen *g, long i)
     }
     if (d == HL_BAD_JSON) {
         /* the app died mid-write: the line stops at a comma in its first half */
-        size_t cut = b->len / 2;
-        while (cut > 1 && b->data[cut] != ',') {
-            cut--;
-        }
-        b->len = cut;
-        b->data[cut] = '\0';
+        fg_cut_half(b);
         rc = og_buf_putc(b, '\n');
     }
     g->st->written++;

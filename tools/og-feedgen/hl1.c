@@ -389,12 +389,7 @@ static int hl1_value(struct hl1_gen *g, const struct hl1_person *p, int j, enum 
     rc = rc ? rc : og_buf_puts(b, "}}");
     if (rc == 0 && cl == M_BAD_JSON) {
         /* the producer sent half a message: cut at a comma in its first half */
-        size_t cut = b->len / 2;
-        while (cut > 1 && b->data[cut] != ',') {
-            cut--;
-        }
-        b->len = cut;
-        b->data[cut] = '\0';
+        fg_cut_half(b);
     }
     return rc;
 }

@@ -174,12 +174,7 @@ static int ps_value(struct ps_gen *g, const struct ps_incident *c, int zt, enum 
                             jd, wd, c->gcj ? "GCJ02" : "CGCS2000", beat, beat, zt + 1);
     if (rc == 0 && cl == PS_BAD_JSON) {
         /* the producer sent half a message: cut at a comma in its first half */
-        size_t cut = b->len / 2;
-        while (cut > 1 && b->data[cut] != ',') {
-            cut--;
-        }
-        b->len = cut;
-        b->data[cut] = '\0';
+        fg_cut_half(b);
     }
     return rc;
 }
