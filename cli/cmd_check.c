@@ -53,10 +53,15 @@ static int check_mapping(struct og_cli *cli, const char *path, const char *conne
         og_cli_report(cli, "check", &err);
         bad = 1;
     }
-    else
+    else {
+        char targets[80] = "";
+        for (size_t i = 0; i < og_mapping_nkinds(m); i++)
+            snprintf(targets + strlen(targets), sizeof(targets) - strlen(targets), "%s%s",
+                     i ? " + " : "",
+                     og_kind_name(og_mapping_kind_target(og_mapping_kind_at(m, i))));
         printf("ok  %s  (%s feed %s -> %s, connector %s)\n", path, og_mapping_department(m),
-               og_mapping_feed(m), og_mapping_target(m) == OG_KIND_EVENT ? "event" : "visit",
-               feed.name);
+               og_mapping_feed(m), targets, feed.name);
+    }
     og_feed_release(&feed);
     og_mapping_destroy(m);
     return bad;

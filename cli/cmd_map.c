@@ -31,7 +31,7 @@ static void help(FILE *out)
         "while writing a mapping. Identity hashes are printed only when ONEGRID_ID_KEY(_FILE) is "
         "set.\n\n"
         "  --mapping FILE     the feed mapping (required)\n"
-        "  --connector NAME   override the mapping's input.connector (csv, json, ndjson)\n"
+        "  --connector NAME   override the mapping's input.connector (csv, json, ndjson, xml)\n"
         "  --world DIR        world folder for grid placement (default: the built-in Jinping "
         "world)\n"
         "  --crosswalks DIR   crosswalk folder (default: mappings/crosswalks of the data folder)\n"
@@ -76,61 +76,119 @@ static json_t *strlist(const char *const *items, size_t n)
     return a;
 }
 
+static void event_json(json_t *o, const struct og_event *e)
+{
+    json_object_set_new(o, "table", json_string("event"));
+    json_object_set_new(o, "event_id", jstr(e->event_id));
+    json_object_set_new(o, "department", jstr(e->department));
+    json_object_set_new(o, "source", jstr(e->source));
+    json_object_set_new(o, "source_id", jstr(e->source_id));
+    json_object_set_new(o, "category_code", jstr(e->category_code));
+    json_object_set_new(o, "category_name", jstr(e->category_name));
+    json_object_set_new(o, "source_category", jstr(e->source_category));
+    json_object_set_new(o, "status", jstr(e->status));
+    json_object_set_new(o, "source_status", jstr(e->source_status));
+    json_object_set_new(o, "reported_at", jtime(&e->reported_at));
+    json_object_set_new(o, "updated_at", jtime(&e->updated_at));
+    json_object_set_new(o, "closed_at", jtime(&e->closed_at));
+    put_place(o, &e->place);
+    json_object_set_new(o, "address", jstr(e->address));
+    json_object_set_new(o, "summary", jstr(e->summary));
+    json_object_set_new(o, "subject_key", jstr(e->subject_key));
+    json_object_set_new(o, "subject_masked", jstr(e->subject_masked));
+    json_object_set_new(o, "subject_valid", jtri(e->subject_valid));
+    json_object_set_new(o, "attrs", e->attrs ? json_loads(e->attrs, 0, NULL) : json_object());
+    if (e->health)
+        json_object_set_new(o, "health_code",
+                            json_pack("{s:s, s:o, s:o}", "color", e->health->color,
+                                      "previous_color", jstr(e->health->previous_color), "reason",
+                                      jstr(e->health->reason)));
+}
+
+static void visit_json(json_t *o, const struct og_visit *v)
+{
+    json_object_set_new(o, "table", json_string("visit"));
+    json_object_set_new(o, "visit_id", jstr(v->visit_id));
+    json_object_set_new(o, "department", jstr(v->department));
+    json_object_set_new(o, "source", jstr(v->source));
+    json_object_set_new(o, "source_id", jstr(v->source_id));
+    json_object_set_new(o, "worker_id", jstr(v->worker_id));
+    json_object_set_new(o, "visited_at", jtime(&v->visited_at));
+    put_place(o, &v->place);
+    json_object_set_new(o, "address", jstr(v->address));
+    json_t *ms = json_array();
+    for (size_t k = 0; k < v->nmembers; k++) {
+        const struct og_visit_member *m = &v->members[k];
+        json_array_append_new(
+            ms, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "person_key",
+                          jstr(m->person_key), "id_masked", jstr(m->id_masked), "id_valid",
+                          jtri(m->id_valid), "name_masked", jstr(m->name_masked), "temperature",
+                          m->has_temperature ? json_real(m->temperature) : json_null(), "symptoms",
+                          strlist(m->symptoms, m->nsymptoms), "travel",
+                          strlist(m->travel, m->ntravel), "health_code", jstr(m->health_code)));
+    }
+    json_object_set_new(o, "members", ms);
+    json_object_set_new(o, "attrs", v->attrs ? json_loads(v->attrs, 0, NULL) : json_object());
+}
+
+static void person_json(json_t *o, const struct og_person *p)
+{
+    json_object_set_new(o, "table", json_string("person"));
+    json_object_set_new(o, "person_key", jstr(p->person_key));
+    json_object_set_new(o, "id_masked", jstr(p->id_masked));
+    json_object_set_new(o, "id_valid", jtri(p->id_valid));
+    json_object_set_new(o, "name_masked", jstr(p->name_masked));
+    char date[64] = "";
+    if (p->birth_date.set)
+        og_time_format_pg(p->birth_date.us, date, sizeof(date));
+    date[strcspn(date, " ")] = '\0';
+    json_object_set_new(o, "birth_date", p->birth_date.set ? json_string(date) : json_null());
+    json_object_set_new(o, "sex", jstr(p->sex));
+    json_object_set_new(o, "ethnic_code", jstr(p->ethnic_code));
+    json_object_set_new(o, "person_type", jstr(p->person_type));
+    json_object_set_new(o, "hukou_address", jstr(p->hukou_address));
+    json_object_set_new(o, "address", jstr(p->address));
+    put_place(o, &p->place);
+    json_object_set_new(o, "police_beat", jstr(p->police_beat));
+    json_object_set_new(o, "registered_at", jtime(&p->registered_at));
+    json_object_set_new(o, "active", json_boolean(p->active));
+    json_object_set_new(o, "updated_at", jtime(&p->updated_at));
+    json_object_set_new(o, "attrs", p->attrs ? json_loads(p->attrs, 0, NULL) : json_object());
+}
+
+static void housing_json(json_t *o, const struct og_housing *h)
+{
+    json_object_set_new(o, "table", json_string("housing"));
+    json_object_set_new(o, "house_id", jstr(h->house_id));
+    json_object_set_new(o, "address", jstr(h->address));
+    json_object_set_new(o, "owner_key", jstr(h->owner_key));
+    json_object_set_new(o, "owner_masked", jstr(h->owner_masked));
+    json_object_set_new(o, "owner_valid", jtri(h->owner_valid));
+    json_object_set_new(o, "owner_name_masked", jstr(h->owner_name_masked));
+    json_object_set_new(o, "rooms", h->rooms >= 0 ? json_integer(h->rooms) : json_null());
+    json_object_set_new(o, "tenants", h->tenants >= 0 ? json_integer(h->tenants) : json_null());
+    put_place(o, &h->place);
+    json_object_set_new(o, "police_beat", jstr(h->police_beat));
+    json_object_set_new(o, "updated_at", jtime(&h->updated_at));
+    json_object_set_new(o, "attrs", h->attrs ? json_loads(h->attrs, 0, NULL) : json_object());
+}
+
 static json_t *unified_json(const struct og_unified *u)
 {
     json_t *o = json_object();
-    if (u->kind == OG_KIND_EVENT) {
-        const struct og_event *e = &u->u.event;
-        json_object_set_new(o, "table", json_string("event"));
-        json_object_set_new(o, "event_id", jstr(e->event_id));
-        json_object_set_new(o, "department", jstr(e->department));
-        json_object_set_new(o, "source", jstr(e->source));
-        json_object_set_new(o, "source_id", jstr(e->source_id));
-        json_object_set_new(o, "category_code", jstr(e->category_code));
-        json_object_set_new(o, "category_name", jstr(e->category_name));
-        json_object_set_new(o, "source_category", jstr(e->source_category));
-        json_object_set_new(o, "status", jstr(e->status));
-        json_object_set_new(o, "source_status", jstr(e->source_status));
-        json_object_set_new(o, "reported_at", jtime(&e->reported_at));
-        json_object_set_new(o, "updated_at", jtime(&e->updated_at));
-        json_object_set_new(o, "closed_at", jtime(&e->closed_at));
-        put_place(o, &e->place);
-        json_object_set_new(o, "address", jstr(e->address));
-        json_object_set_new(o, "summary", jstr(e->summary));
-        json_object_set_new(o, "subject_key", jstr(e->subject_key));
-        json_object_set_new(o, "subject_masked", jstr(e->subject_masked));
-        json_object_set_new(o, "subject_valid", jtri(e->subject_valid));
-        json_object_set_new(o, "attrs", e->attrs ? json_loads(e->attrs, 0, NULL) : json_object());
-        if (e->health)
-            json_object_set_new(o, "health_code",
-                                json_pack("{s:s, s:o, s:o}", "color", e->health->color,
-                                          "previous_color", jstr(e->health->previous_color),
-                                          "reason", jstr(e->health->reason)));
-    }
-    else {
-        const struct og_visit *v = &u->u.visit;
-        json_object_set_new(o, "table", json_string("visit"));
-        json_object_set_new(o, "visit_id", jstr(v->visit_id));
-        json_object_set_new(o, "department", jstr(v->department));
-        json_object_set_new(o, "source", jstr(v->source));
-        json_object_set_new(o, "source_id", jstr(v->source_id));
-        json_object_set_new(o, "worker_id", jstr(v->worker_id));
-        json_object_set_new(o, "visited_at", jtime(&v->visited_at));
-        put_place(o, &v->place);
-        json_object_set_new(o, "address", jstr(v->address));
-        json_t *ms = json_array();
-        for (size_t k = 0; k < v->nmembers; k++) {
-            const struct og_visit_member *m = &v->members[k];
-            json_array_append_new(
-                ms, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "person_key",
-                              jstr(m->person_key), "id_masked", jstr(m->id_masked), "id_valid",
-                              jtri(m->id_valid), "name_masked", jstr(m->name_masked), "temperature",
-                              m->has_temperature ? json_real(m->temperature) : json_null(),
-                              "symptoms", strlist(m->symptoms, m->nsymptoms), "travel",
-                              strlist(m->travel, m->ntravel), "health_code", jstr(m->health_code)));
-        }
-        json_object_set_new(o, "members", ms);
-        json_object_set_new(o, "attrs", v->attrs ? json_loads(v->attrs, 0, NULL) : json_object());
+    switch (u->kind) {
+    case OG_KIND_EVENT:
+        event_json(o, &u->u.event);
+        break;
+    case OG_KIND_VISIT:
+        visit_json(o, &u->u.visit);
+        break;
+    case OG_KIND_PERSON:
+        person_json(o, &u->u.person);
+        break;
+    case OG_KIND_HOUSING:
+        housing_json(o, &u->u.housing);
+        break;
     }
     json_object_set_new(o, "position", jstr(u->position));
     return o;

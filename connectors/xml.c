@@ -12,7 +12,7 @@
  * tree that is there ("draining"), then the one reject follows. */
 #include "connectors/xml.h"
 
-#include "connectors/infile.h"
+#include "connectors/xml_internal.h"
 
 #include "core/buf.h"
 #include "core/options.h"
@@ -34,16 +34,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define XML_RAW_MAX ((size_t)64 * 1024)   /* raw text kept for a reject */
-#define XML_WIN_MAX ((size_t)256 * 1024)  /* recent bytes of the file, for *raw */
-#define XML_WIN_KEEP ((size_t)128 * 1024) /* what is kept when the window is cut */
-
-/* Never NOENT, DTDLOAD, DTDATTR, DTDVALID, XINCLUDE or HUGE. BIG_LINES keeps text nodes' line
- * numbers beyond 65535 (see record_line). */
-#define XML_READER_OPTIONS                                                                         \
-    (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_COMPACT |               \
-     XML_PARSE_BIG_LINES)
-
 static const struct og_option_doc xml_options[] = {
     {"records", "string", NULL,
      "required: which elements are records, a path of element names from the root "
@@ -53,343 +43,11 @@ static const struct og_option_doc xml_options[] = {
      "prefix -> namespace URI, for \"records\" and for keys; \"\" names the default namespace "
      "(its elements are keyed by local name)"},
     {"attributes", "boolean", "true", "include attributes as \"@name\" keys"},
+    {"empty", "string", "text",
+     "an empty element (no text, children or attributes) as \"\" (\"text\") or as null "
+     "(\"null\", as Open311's XML means it)"},
     {NULL, NULL, NULL, NULL},
 };
-
-struct xml_ns {
-    char *prefix; /* "" for the default namespace */
-    char *uri;
-};
-
-struct xml_step {
-    char *local;     /* NULL for "*" */
-    const char *uri; /* of a prefixed step (borrowed from the namespaces) */
-    bool prefixed;
-};
-
-/* The prolog scanner's states: before the root start tag ends. */
-enum xml_prolog {
-    PRO_OUT,        /* between constructs */
-    PRO_LT,         /* after '<' */
-    PRO_PI,         /* in <?...?> */
-    PRO_PI_Q,       /* after '?' in a PI */
-    PRO_BANG,       /* after "<!" */
-    PRO_BANG_DASH,  /* after "<!-" */
-    PRO_COMMENT,    /* in <!-- --> */
-    PRO_COMMENT_D1, /* after '-' in a comment */
-    PRO_COMMENT_D2, /* after "--" in a comment */
-    PRO_DT_KW,      /* in "<!DOCTYPE" */
-    PRO_DT_WS1,     /* before the DOCTYPE name */
-    PRO_DT_NAME,    /* in the DOCTYPE name */
-    PRO_DT_WS2,     /* after the name: '>' is a bare DOCTYPE, anything else is refused */
-    PRO_ROOT,       /* in the root start tag */
-    PRO_ROOT_DQ,    /* in a "..." attribute value of the root start tag */
-    PRO_ROOT_SQ,    /* in a '...' attribute value of the root start tag */
-    PRO_DONE,       /* the root start tag has ended (or the scanner gave up) */
-};
-
-enum xml_hostile {
-    HOSTILE_NONE,
-    HOSTILE_SUBSET,   /* <!DOCTYPE x [ ... ]> */
-    HOSTILE_EXTERNAL, /* <!DOCTYPE x SYSTEM|PUBLIC ...> */
-    HOSTILE_DTD,      /* a DTD node with declarations (seen by libxml2, not by the scanner) */
-    HOSTILE_ENTITY,   /* a reference to an entity that is not predefined */
-};
-
-/* Where the walk stands: the last node decided on, and what comes after it. */
-enum xml_at {
-    AT_SELF,  /* the node itself is still to be decided on */
-    AT_INTO,  /* its children come next */
-    AT_AFTER, /* the node after it (and its subtree) comes next */
-};
-
-enum xml_match { MATCH_SKIP, MATCH_DESCEND, MATCH_RECORD };
-
-#define CONV_ENTITY 1 /* an element_value result: an entity reference was found */
-
-struct xml {
-    struct og_infile in;
-    xmlTextReaderPtr reader;
-
-    struct xml_ns *ns; /* the "namespaces" option, in option order */
-    size_t nns;
-    const char *default_uri; /* bound to "" (borrowed from ns), or NULL */
-    struct xml_step *steps;
-    size_t nsteps;
-
-    long long bytes_read; /* handed to libxml2 */
-    long long read_line;  /* 1 + line feeds read */
-    long long index;      /* records and rejects returned */
-    long long prev_text_line;
-    xmlNode *at; /* last node decided on (valid: see broken()) */
-    enum xml_at at_mode;
-
-    enum xml_prolog pro;
-    long long pro_line, pro_col; /* position of the next prolog byte */
-    long long lt_line, lt_col;   /* of the last '<' */
-    long long dt_line, dt_col;   /* of "<!DOCTYPE", 0 when none */
-
-    enum xml_hostile hostile;
-    long long hostile_line, hostile_col;
-    struct og_error io_err;
-    int xcode;
-    long long xline, xcol;
-    char xmsg[400]; /* libxml2's first message, on one line */
-    char gmsg[200]; /* its first message through the generic handler */
-
-    struct og_buf win; /* the file's bytes [win_off, win_off + win.len) */
-    long long win_off, win_line;
-    long long cur_line, cur_off; /* a line start found in the window (cursor for records) */
-    long long last_rec_line;
-
-    struct og_buf text, key; /* scratch */
-    const xmlNs *ns_last;    /* cache of ns_prefix(), valid for one record */
-    const char *ns_last_prefix;
-
-    bool anywhere;   /* "//": the steps match at any depth */
-    bool attributes; /* the "attributes" option */
-    bool skip;       /* pass over the current element on the next move */
-    bool draining;   /* the parser failed: reading on in the tree already built */
-    bool done;
-    bool stop;  /* libxml2 reported an error that ends the parse */
-    bool nomem; /* an allocation failed (ours or libxml2's) */
-    bool io_failed;
-    bool win_at_line_start;
-    bool wide; /* UTF-16 or UCS-4: lines of the window cannot be found (no raw, offsets) */
-    bool ns_last_clark;
-};
-
-/* ---------- errors from libxml2 ---------- */
-
-static bool entity_code(int code)
-{
-    switch (code) {
-    case XML_ERR_UNDECLARED_ENTITY:
-    case XML_WAR_UNDECLARED_ENTITY:
-    case XML_ERR_UNPARSED_ENTITY:
-    case XML_ERR_ENTITY_IS_EXTERNAL:
-    case XML_ERR_ENTITY_IS_PARAMETER:
-    case XML_ERR_EXT_ENTITY_STANDALONE:
-    case XML_ERR_ENTITY_PE_INTERNAL:
-    case XML_ERR_ENTITY_LOOP:
-    case XML_ERR_ENTITY_BOUNDARY:
-    case XML_ERR_ENTITY_PROCESSING:
-    case XML_WAR_ENTITY_REDEFINED:
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* Copies msg into dst on one line: runs of whitespace become one space, ends trimmed. */
-static void one_line(char *dst, size_t size, const char *msg)
-{
-    size_t n = 0;
-    bool space = false;
-    for (const char *p = msg; *p && n + 1 < size; p++) {
-        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
-            space = n > 0;
-            continue;
-        }
-        if (space && n + 2 < size)
-            dst[n++] = ' ';
-        space = false;
-        dst[n++] = *p;
-    }
-    dst[n] = '\0';
-}
-
-/* The structured error handler: records the first error that ends the parse; never prints. */
-static void on_error(void *ctx, xmlErrorPtr e)
-{
-    struct xml *st = ctx;
-    if (!st || !e)
-        return;
-    bool entity = entity_code(e->code);
-    bool fatal =
-        e->level == XML_ERR_FATAL || (e->level == XML_ERR_ERROR && e->domain != XML_FROM_NAMESPACE);
-    if (!entity && !fatal)
-        return; /* warnings, namespace errors: the parse goes on */
-    if (e->code == XML_ERR_NO_MEMORY)
-        st->nomem = true;
-    if (st->stop)
-        return;
-    st->stop = true;
-    if (entity && st->hostile == HOSTILE_NONE) {
-        st->hostile = HOSTILE_ENTITY;
-        st->hostile_line = e->line;
-        st->hostile_col = e->int2;
-    }
-    st->xcode = e->code;
-    st->xline = e->line;
-    st->xcol = e->int2;
-    one_line(st->xmsg, sizeof(st->xmsg), e->message ? e->message : "unknown error");
-}
-
-/* The generic handler: libxml2 prints a few messages with it directly ("xmlParseChunk: encoder
- * error"). Kept, on one line, for when the parse then fails without a structured error. */
-static void on_generic(void *ctx, const char *msg, ...) __attribute__((format(printf, 2, 3)));
-static void on_generic(void *ctx, const char *msg, ...)
-{
-    struct xml *st = ctx;
-    if (!st || st->gmsg[0])
-        return;
-    char buf[sizeof(st->gmsg)];
-    va_list ap;
-    va_start(ap, msg);
-    int n = vsnprintf(buf, sizeof(buf), msg, ap);
-    va_end(ap);
-    one_line(st->gmsg, sizeof(st->gmsg), n < 0 ? "unknown error" : buf);
-}
-
-/* libxml2 reports some errors (encoding conversion, I/O) without a parser context, through the
- * thread's structured and generic handlers: for the duration of each call they are ours, then
- * restored, so that nothing is printed. */
-struct xml_errscope {
-    xmlStructuredErrorFunc fn;
-    void *ctx;
-    xmlGenericErrorFunc gfn;
-    void *gctx;
-};
-
-static void scope_enter(struct xml *st, struct xml_errscope *s)
-{
-    s->fn = xmlStructuredError;
-    s->ctx = xmlStructuredErrorContext;
-    s->gfn = xmlGenericError;
-    s->gctx = xmlGenericErrorContext;
-    xmlSetStructuredErrorFunc(st, on_error);
-    xmlSetGenericErrorFunc(st, on_generic);
-}
-
-static void scope_leave(const struct xml_errscope *s)
-{
-    xmlSetGenericErrorFunc(s->gctx, s->gfn);
-    xmlSetStructuredErrorFunc(s->ctx, s->fn);
-}
-
-/* ---------- reading the file ---------- */
-
-static void set_hostile(struct xml *st, enum xml_hostile kind)
-{
-    st->hostile = kind;
-    st->hostile_line = st->dt_line;
-    st->hostile_col = st->dt_col;
-    st->pro = PRO_DONE;
-}
-
-/* Feeds one byte of the prolog to the scanner. Returns true when it ends the root start tag. */
-static bool prolog_byte(struct xml *st, unsigned char c)
-{
-    bool ws = c == ' ' || c == '\t' || c == '\r' || c == '\n';
-    bool end = false;
-    switch (st->pro) {
-    case PRO_OUT:
-        if (c == '<') {
-            st->pro = PRO_LT;
-            st->lt_line = st->pro_line;
-            st->lt_col = st->pro_col;
-        }
-        break;
-    case PRO_LT:
-        st->pro = c == '?' ? PRO_PI : c == '!' ? PRO_BANG : PRO_ROOT;
-        if (c == '>') {
-            st->pro = PRO_DONE;
-            end = true;
-        }
-        break;
-    case PRO_PI:
-        if (c == '?')
-            st->pro = PRO_PI_Q;
-        break;
-    case PRO_PI_Q:
-        st->pro = c == '>' ? PRO_OUT : c == '?' ? PRO_PI_Q : PRO_PI;
-        break;
-    case PRO_BANG:
-        if (c == '-')
-            st->pro = PRO_BANG_DASH;
-        else if (c == 'D') {
-            st->pro = PRO_DT_KW;
-            st->dt_line = st->lt_line;
-            st->dt_col = st->lt_col;
-        }
-        else
-            st->pro = PRO_DONE; /* not XML: libxml2 will say so */
-        break;
-    case PRO_BANG_DASH:
-        st->pro = c == '-' ? PRO_COMMENT : PRO_DONE;
-        break;
-    case PRO_COMMENT:
-        if (c == '-')
-            st->pro = PRO_COMMENT_D1;
-        break;
-    case PRO_COMMENT_D1:
-        st->pro = c == '-' ? PRO_COMMENT_D2 : PRO_COMMENT;
-        break;
-    case PRO_COMMENT_D2:
-        st->pro = c == '>' ? PRO_OUT : c == '-' ? PRO_COMMENT_D2 : PRO_COMMENT;
-        break;
-    case PRO_DT_KW:
-        if (c == '[')
-            set_hostile(st, HOSTILE_SUBSET);
-        else if (c == '>')
-            st->pro = PRO_OUT;
-        else if (ws)
-            st->pro = PRO_DT_WS1;
-        break;
-    case PRO_DT_WS1:
-        if (c == '[')
-            set_hostile(st, HOSTILE_SUBSET);
-        else if (c == '>')
-            st->pro = PRO_OUT;
-        else if (!ws)
-            st->pro = PRO_DT_NAME;
-        break;
-    case PRO_DT_NAME:
-        if (c == '[')
-            set_hostile(st, HOSTILE_SUBSET);
-        else if (c == '>')
-            st->pro = PRO_OUT;
-        else if (ws)
-            st->pro = PRO_DT_WS2;
-        break;
-    case PRO_DT_WS2:
-        if (c == '[')
-            set_hostile(st, HOSTILE_SUBSET);
-        else if (c == '>')
-            st->pro = PRO_OUT;
-        else if (!ws)
-            set_hostile(st, HOSTILE_EXTERNAL);
-        break;
-    case PRO_ROOT:
-        if (c == '"')
-            st->pro = PRO_ROOT_DQ;
-        else if (c == '\'')
-            st->pro = PRO_ROOT_SQ;
-        else if (c == '>') {
-            st->pro = PRO_DONE;
-            end = true;
-        }
-        break;
-    case PRO_ROOT_DQ:
-        if (c == '"')
-            st->pro = PRO_ROOT;
-        break;
-    case PRO_ROOT_SQ:
-        if (c == '\'')
-            st->pro = PRO_ROOT;
-        break;
-    case PRO_DONE:
-        break;
-    }
-    if (c == '\n') {
-        st->pro_line++;
-        st->pro_col = 1;
-    }
-    else if ((c & 0xC0) != 0x80)
-        st->pro_col++;
-    return end;
-}
 
 static long long count_lf(const char *p, size_t n)
 {
@@ -439,7 +97,7 @@ static int read_cb(void *ctx, char *buf, int len)
                 st->wide = st->wide || st->bytes_read + (long long)got <= 4;
                 continue;
             }
-            if (prolog_byte(st, c)) {
+            if (og_xml_prolog_byte(st, c)) {
                 /* a wide '>' is complete with the NUL bytes after it */
                 for (int k = 0; st->wide && k < 3 && got < (size_t)len; k++) {
                     if (og_infile_read(&st->in, buf + got, 1, &n, st->pro_line, &st->io_err) < 0) {
@@ -522,209 +180,6 @@ static char *raw_from_line(const struct xml *st, long long line, long long *offs
     *offset = st->win_off + (long long)(p - st->win.data);
     size_t n = (size_t)(end - p);
     return to_utf8(st, p, n < XML_RAW_MAX ? n : XML_RAW_MAX);
-}
-
-/* ---------- records: JSON from the xmlNode tree ---------- */
-
-static bool is_xml_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static void trim(const char **s, size_t *n)
-{
-    while (*n > 0 && is_xml_space((*s)[0])) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n > 0 && is_xml_space((*s)[*n - 1]))
-        (*n)--;
-}
-
-/* A new JSON string; text that is not valid UTF-8 is repaired (U+FFFD). NULL: out of memory. */
-static json_t *new_string(const char *s, size_t n)
-{
-    json_t *v = json_stringn(s, n);
-    if (v)
-        return v;
-    char *fixed = og_utf8_copy(s, n, SIZE_MAX);
-    if (!fixed)
-        return NULL;
-    v = json_string(fixed);
-    free(fixed);
-    return v;
-}
-
-/* Concatenated content of the text (and CDATA) nodes in the list, trimmed when asked: *s points
- * into a node or into st->text. 0, CONV_ENTITY or OG_ENOMEM. */
-static int list_text(struct xml *st, const xmlNode *list, bool do_trim, const char **s, size_t *n)
-{
-    const xmlNode *only = NULL;
-    size_t count = 0;
-    for (const xmlNode *c = list; c; c = c->next) {
-        if (c->type == XML_ENTITY_REF_NODE || c->type == XML_ENTITY_NODE)
-            return CONV_ENTITY;
-        if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content) {
-            only = c;
-            count++;
-        }
-    }
-    *s = "";
-    *n = 0;
-    if (count == 1) {
-        *s = (const char *)only->content;
-        *n = strlen(*s);
-    }
-    else if (count > 1) {
-        og_buf_reset(&st->text);
-        for (const xmlNode *c = list; c; c = c->next)
-            if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content &&
-                og_buf_puts(&st->text, (const char *)c->content) < 0)
-                return OG_ENOMEM;
-        *s = st->text.data ? st->text.data : "";
-        *n = st->text.len;
-    }
-    if (do_trim)
-        trim(s, n);
-    return 0;
-}
-
-/* The key prefix for a namespace: NULL for a local name (*clark false) or for "{uri}local"
- * (*clark true). */
-static const char *ns_prefix(struct xml *st, const xmlNs *ns, bool *clark)
-{
-    *clark = false;
-    if (!ns || !ns->href)
-        return NULL;
-    if (ns == st->ns_last) {
-        *clark = st->ns_last_clark;
-        return st->ns_last_prefix;
-    }
-    const char *href = (const char *)ns->href;
-    const char *prefix = NULL;
-    bool c = false;
-    if (!st->default_uri || strcmp(href, st->default_uri) != 0) {
-        size_t i = 0;
-        while (i < st->nns && (st->ns[i].prefix[0] == '\0' || strcmp(href, st->ns[i].uri) != 0))
-            i++;
-        if (i < st->nns)
-            prefix = st->ns[i].prefix;
-        else if (strcmp(href, (const char *)XML_XML_NAMESPACE) == 0)
-            prefix = "xml";
-        else
-            c = true;
-    }
-    st->ns_last = ns;
-    st->ns_last_prefix = prefix;
-    st->ns_last_clark = c;
-    *clark = c;
-    return prefix;
-}
-
-/* The key of an element or attribute (see xml.h): borrowed from the node or from st->key, valid
- * until the next call. NULL when out of memory. */
-static const char *make_key(struct xml *st, const xmlNs *ns, const xmlChar *name, bool attr)
-{
-    bool clark;
-    const char *prefix = ns_prefix(st, ns, &clark);
-    if (!attr && !prefix && !clark)
-        return (const char *)name;
-    og_buf_reset(&st->key);
-    if ((attr && og_buf_putc(&st->key, '@') < 0) ||
-        (clark &&
-         (og_buf_putc(&st->key, '{') < 0 || og_buf_puts(&st->key, (const char *)ns->href) < 0 ||
-          og_buf_putc(&st->key, '}') < 0)) ||
-        (prefix && (og_buf_puts(&st->key, prefix) < 0 || og_buf_putc(&st->key, ':') < 0)) ||
-        og_buf_puts(&st->key, (const char *)name) < 0)
-        return NULL;
-    return st->key.data;
-}
-
-/* Sets obj[key] = v, or makes the values of a repeated key an array. Steals v. */
-static int put(json_t *obj, const char *key, json_t *v)
-{
-    json_t *old = json_object_get(obj, key);
-    if (!old)
-        return json_object_set_new(obj, key, v) < 0 ? OG_ENOMEM : 0;
-    if (json_is_array(old))
-        return json_array_append_new(old, v) < 0 ? OG_ENOMEM : 0;
-    json_t *arr = json_array();
-    if (!arr || json_array_append(arr, old) < 0) {
-        json_decref(arr);
-        json_decref(v);
-        return OG_ENOMEM;
-    }
-    if (json_array_append_new(arr, v) < 0) {
-        json_decref(arr);
-        return OG_ENOMEM;
-    }
-    return json_object_set_new(obj, key, arr) < 0 ? OG_ENOMEM : 0;
-}
-
-/* The JSON value of an element (see xml.h); top: the record itself, always an object. *out is
- * new. 0, CONV_ENTITY or OG_ENOMEM. Recursion is bounded by libxml2's depth limit (256). */
-static int element_value(struct xml *st, const xmlNode *el, bool top, json_t **out)
-{
-    *out = NULL;
-    bool kids = false;
-    for (const xmlNode *c = el->children; c && !kids; c = c->next)
-        kids = c->type == XML_ELEMENT_NODE;
-    bool attrs = st->attributes && el->properties;
-    const char *s;
-    size_t n;
-    int rc = list_text(st, el->children, true, &s, &n);
-    if (rc != 0)
-        return rc;
-    if (!top && !kids && !attrs) {
-        *out = new_string(s, n);
-        return *out ? 0 : OG_ENOMEM;
-    }
-    json_t *text = n > 0 ? new_string(s, n) : NULL;
-    json_t *obj = json_object();
-    if ((n > 0 && !text) || !obj) {
-        rc = OG_ENOMEM;
-        goto fail;
-    }
-    for (const xmlAttr *a = attrs ? el->properties : NULL; a; a = a->next) {
-        if ((rc = list_text(st, a->children, false, &s, &n)) != 0)
-            goto fail;
-        json_t *v = new_string(s, n);
-        const char *key = v ? make_key(st, a->ns, a->name, true) : NULL;
-        if (!key) {
-            json_decref(v);
-            rc = OG_ENOMEM;
-            goto fail;
-        }
-        if ((rc = put(obj, key, v)) != 0)
-            goto fail;
-    }
-    for (const xmlNode *c = kids ? el->children : NULL; c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE)
-            continue;
-        json_t *v;
-        if ((rc = element_value(st, c, false, &v)) != 0)
-            goto fail;
-        const char *key = make_key(st, c->ns, c->name, false);
-        if (!key) {
-            json_decref(v);
-            rc = OG_ENOMEM;
-            goto fail;
-        }
-        if ((rc = put(obj, key, v)) != 0)
-            goto fail;
-    }
-    if (text) {
-        rc = json_object_set_new(obj, "#text", text) < 0 ? OG_ENOMEM : 0;
-        text = NULL;
-        if (rc < 0)
-            goto fail;
-    }
-    *out = obj;
-    return 0;
-fail:
-    json_decref(text);
-    json_decref(obj);
-    return rc;
 }
 
 /* ---------- the walk ---------- */
@@ -964,15 +419,20 @@ static int take(struct xml *st, xmlNode *node, json_t **doc, struct og_pos *pos,
     }
     json_t *obj = NULL;
     st->ns_last = NULL;
-    int rc = element_value(st, node, true, &obj);
+    int rc = og_xml_element_value(st, node, true, &obj);
     if (rc == CONV_ENTITY) {
         st->hostile = HOSTILE_ENTITY;
         st->hostile_line = line;
         st->hostile_col = 1;
         return finish(st, line, pos, raw, err);
     }
-    if (rc < 0)
+    const char *name = rc == 0 ? og_xml_make_key(st, node->ns, node->name, false) : NULL;
+    if (rc == 0 && (!name || json_object_set_new(obj, "#name", json_string(name)) < 0))
+        rc = OG_ENOMEM;
+    if (rc < 0) {
+        json_decref(obj);
         return nomem(st, err);
+    }
     set_at(st, node, AT_AFTER);
     st->skip = true;
     st->prev_text_line = 0;
@@ -1103,9 +563,9 @@ static void xml_close(void *state)
         return;
     if (st->reader) {
         struct xml_errscope scope;
-        scope_enter(st, &scope);
+        og_xml_scope_enter(st, &scope);
         xmlFreeTextReader(st->reader);
-        scope_leave(&scope);
+        og_xml_scope_leave(&scope);
     }
     og_infile_close(&st->in);
     for (size_t i = 0; i < st->nns; i++) {
@@ -1245,6 +705,13 @@ static int xml_open(const char *path, const json_t *options, void **state, struc
     const json_t *v = json_object_get(options, "attributes");
     if (v)
         st->attributes = json_is_true(v);
+    v = json_object_get(options, "empty");
+    if (v && (!json_is_string(v) || (strcmp(json_string_value(v), "text") != 0 &&
+                                     strcmp(json_string_value(v), "null") != 0))) {
+        rc = config_error(err, "empty", "it is \"text\" or \"null\"");
+        goto fail;
+    }
+    st->empty_null = v && strcmp(json_string_value(v), "null") == 0;
     v = json_object_get(options, "namespaces");
     if (v && (rc = parse_namespaces(st, v, err)) < 0)
         goto fail;
@@ -1255,11 +722,11 @@ static int xml_open(const char *path, const json_t *options, void **state, struc
 
     xmlInitParser();
     struct xml_errscope scope;
-    scope_enter(st, &scope);
+    og_xml_scope_enter(st, &scope);
     st->reader = xmlReaderForIO(read_cb, NULL, st, path, NULL, XML_READER_OPTIONS);
     if (st->reader)
-        xmlTextReaderSetStructuredErrorHandler(st->reader, on_error, st);
-    scope_leave(&scope);
+        xmlTextReaderSetStructuredErrorHandler(st->reader, og_xml_on_error, st);
+    og_xml_scope_leave(&scope);
     if (st->io_failed) {
         if (err)
             *err = st->io_err;
@@ -1286,9 +753,9 @@ static int xml_next(void *state, json_t **doc, struct og_pos *pos, char **raw, s
     if (st->done)
         return 0;
     struct xml_errscope scope;
-    scope_enter(st, &scope);
+    og_xml_scope_enter(st, &scope);
     int rc = st->draining ? drain(st, doc, pos, raw, err) : walk(st, doc, pos, raw, err);
-    scope_leave(&scope);
+    og_xml_scope_leave(&scope);
     return rc;
 }
 

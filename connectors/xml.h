@@ -19,10 +19,13 @@
  *   or {"nc": "http://release.niem.gov/niem/niem-core/4.0/"}; prefixes are those of the options,
  *   not of the file (a file may use any prefix, or a default namespace, for the same URI).
  * - "attributes" (boolean, default true): include attributes.
+ * - "empty" ("text" or "null", default "text"): what an empty element (no text, no children, no
+ *   attributes) is: "" or null (as Open311's XML, where an empty element means null).
  *
  * How a record element becomes JSON:
  * - The record is always an object. Its attributes are "@name" keys, its child elements are keys,
- *   its own non-blank text is "#text".
+ *   its own non-blank text is "#text", and "#name" is its own element name, keyed like a child
+ *   (so that a mapping can tell records of several kinds apart: "RKXX", "CZFW").
  * - Names: an element or attribute in no namespace, or in the namespace bound to "", is keyed by
  *   its local name; one in a namespace bound to a prefix in "namespaces" is "prefix:local" (the
  *   first such prefix in option order); the XML namespace is always "xml:" ("@xml:lang"); any
@@ -59,20 +62,19 @@
  * the connector's, then restored: libxml2 reports encoding errors through them). The DOCTYPE is
  * judged from the bytes before libxml2 parses it, so a refused subset is never parsed.
  * Rejects (OG_EREJECT, err->klass OG_CLASS_REJECT); after either one every next() returns 0:
- *   "xml_doctype" the DOCTYPE has an internal subset (even "[]") or an external identifier
- *                 (SYSTEM/PUBLIC), or the file uses an entity other than the five predefined
- *                 ones: the whole file is refused. A DOCTYPE sits before the first record, so no
- *                 record of such a file is returned; an undeclared entity reference further on
- *                 ends the file there (the records before it are returned, as for "bad_xml"). A
- * bare <!DOCTYPE name> is allowed. err->position is "path:line:column" of the DOCTYPE (or of the
- * reference). "bad_xml"     the file is not well-formed XML from some point on (XML cannot
- * resynchronise): the records whose end tag was parsed before that point are returned (a record
- *                 followed directly by the error, with not even whitespace between, goes with the
- *                 reject), then this one reject; a file that is not XML at all, or is empty, is
- *                 one such reject. err->message holds libxml2's message (one line),
- *                 err->position "path:line:column", pos->line the line of the failing record (or
- *                 of the error outside records), *raw (new, or NULL) up to 64 KiB of the text
- *                 from the start of that line, as UTF-8 (NULL for UTF-16 or UCS-4 files).
+ * - "xml_doctype": the DOCTYPE has an internal subset (even "[]") or an external identifier
+ *   (SYSTEM/PUBLIC), or the file uses an entity other than the five predefined ones: the whole
+ *   file is refused. A DOCTYPE sits before the first record, so no record of such a file is
+ *   returned; an undeclared entity reference further on ends the file there (the records before
+ *   it are returned, as for "bad_xml"). A bare <!DOCTYPE name> is allowed. err->position is
+ *   "path:line:column" of the DOCTYPE (or of the reference).
+ * - "bad_xml": the file is not well-formed XML from some point on (XML cannot resynchronise): the
+ *   records whose end tag was parsed before that point are returned (a record followed directly
+ *   by the error, with not even whitespace between, goes with the reject), then this one reject;
+ *   a file that is not XML at all, or is empty, is one such reject. err->message holds libxml2's
+ *   message (one line), err->position "path:line:column", pos->line the line of the failing
+ *   record (or of the error outside records), *raw (new, or NULL) up to 64 KiB of the text from
+ *   the start of that line, as UTF-8 (NULL for UTF-16 or UCS-4 files).
  * Open fails with OG_ECONFIG (bad options), OG_EIO (cannot open or read, naming the file) or
  * OG_ENOMEM; next() fails with OG_EIO on a read error or OG_ENOMEM. */
 extern const struct og_connector og_connector_xml;

@@ -139,6 +139,12 @@ int og_batch_reject(struct og_batch *b, const struct og_pos *pos, enum og_stage 
     return 0;
 }
 
+const char *og_kind_name(enum og_kind kind)
+{
+    static const char *const NAMES[] = {"?", "event", "visit", "person", "housing"};
+    return (unsigned)kind < 5 ? NAMES[kind] : "?";
+}
+
 const char *og_stage_name(enum og_stage stage)
 {
     static const char *const NAMES[] = {"read", "map", "reconcile", "load"};

@@ -52,6 +52,9 @@ enum og_reason_kind {
       "a value has the wrong type for its field, or is out of range (e.g. a temperature)")         \
     X(TOO_MANY_MEMBERS, "too_many_members", RECORD, "map",                                         \
       "a visit lists more household members than the mapping's members.max")                       \
+    X(UNKNOWN_RECORD, "unknown_record", RECORD, "map",                                             \
+      "a record is of none of the kinds the mapping lists (e.g. an XML element that is neither "   \
+      "RKXX nor CZFW)")                                                                            \
     /* records: reconcile */                                                                       \
     X(INVALID_ID, "invalid_id", RECORD, "reconcile",                                               \
       "an identity number fails its check (format, birth date or check character) and the "        \

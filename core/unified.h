@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum og_kind { OG_KIND_EVENT = 1, OG_KIND_VISIT = 2 };
+enum og_kind { OG_KIND_EVENT = 1, OG_KIND_VISIT = 2, OG_KIND_PERSON = 3, OG_KIND_HOUSING = 4 };
+/* "event", "visit", "person", "housing" (static). */
+const char *og_kind_name(enum og_kind kind);
 
 /* A time that may be absent. */
 struct og_time {
@@ -92,12 +94,52 @@ struct og_visit {
     size_t nmembers;
 };
 
+/* One row of onegrid.person (a resident of the police population registry), keyed by the
+ * identity number's keyed hash; the state as of updated_at. */
+struct og_person {
+    const char *person_key; /* HMAC of the normalised identity number */
+    const char *id_masked;
+    og_tristate id_valid;
+    const char *name_masked;
+    struct og_time birth_date; /* midnight UTC of the date */
+    const char *sex;           /* 0, 1, 2, 9 */
+    const char *ethnic_code;
+    const char *person_type; /* registered, floating, foreign */
+    const char *hukou_address;
+    const char *address;
+    const char *police_beat;
+    struct og_place place;
+    struct og_time registered_at, updated_at;
+    bool active; /* false once deregistered */
+    const char *department;
+    const char *attrs;
+};
+
+/* One row of onegrid.housing (a rental house), the state as of updated_at. */
+struct og_housing {
+    const char *house_id; /* department + ":" + the house code */
+    const char *department;
+    const char *source_id;
+    const char *address;
+    const char *owner_key; /* HMAC of the owner's identity number, or NULL */
+    const char *owner_masked;
+    og_tristate owner_valid;
+    const char *owner_name_masked;
+    long long rooms, tenants; /* -1: unknown */
+    const char *police_beat;
+    struct og_place place;
+    struct og_time updated_at;
+    const char *attrs;
+};
+
 /* A unified record with where it came from. */
 struct og_unified {
     enum og_kind kind;
     union {
         struct og_event event;
         struct og_visit visit;
+        struct og_person person;
+        struct og_housing housing;
     } u;
     struct og_pos pos;
     const char *position; /* og_pos_format text, in the arena */

@@ -1,12 +1,15 @@
-/* columns.h - the one list of the content columns of onegrid.event and onegrid.visit, in order.
+/* columns.h - the one list of the content columns of onegrid.event, visit, person and housing, in
+ * order.
  *
  * From it come the staging tables, the column lists of COPY and the merges, the ON CONFLICT update
  * lists and the encoders of rows.c (whose output the row hash covers, so the order is part of the
  * stored hashes: append, never reorder). loader/sql/002_facts.sql is checked against it by
  * tests/unit/test_rows.c. X(name, sqltype, encoding, expression, merge):
- *   encoding   TEXT (const char *), TIME (struct og_time), BOOL (og_tristate), JSON (object text,
- *              NULL = {}), INT (long long), LON / LAT (the lon/lat of a struct og_place)
- *   expression the value, from `e` (const struct og_event *) or `v` (const struct og_visit *)
+ *   encoding   TEXT (const char *), TIME (struct og_time), DATE (struct og_time, its UTC date),
+ *              BOOL (og_tristate), JSON (object text, NULL = {}), INT (long long), COUNT (long
+ *              long, negative = NULL), LON / LAT (the lon/lat of a struct og_place)
+ *   expression the value, from `e` (const struct og_event *), `v` (const struct og_visit *), `p`
+ *              (const struct og_person *) or `h` (const struct og_housing *)
  *   merge      KEY (the conflict key: never updated) or SET (updated by the merge) */
 #ifndef OG_COLUMNS_H
 #define OG_COLUMNS_H
@@ -56,6 +59,45 @@
     X(member_count, integer, INT, (long long)v->nmembers, SET)                                     \
     X(attrs, jsonb, JSON, v->attrs, SET)
 
+#define OG_PERSON_COLUMNS(X)                                                                       \
+    X(person_key, text, TEXT, p->person_key, KEY)                                                  \
+    X(id_masked, text, TEXT, p->id_masked, SET)                                                    \
+    X(id_valid, boolean, BOOL, p->id_valid, SET)                                                   \
+    X(name_masked, text, TEXT, p->name_masked, SET)                                                \
+    X(birth_date, date, DATE, p->birth_date, SET)                                                  \
+    X(sex, text, TEXT, p->sex, SET)                                                                \
+    X(ethnic_code, text, TEXT, p->ethnic_code, SET)                                                \
+    X(person_type, text, TEXT, p->person_type, SET)                                                \
+    X(hukou_address, text, TEXT, p->hukou_address, SET)                                            \
+    X(address, text, TEXT, p->address, SET)                                                        \
+    X(community_code, text, TEXT, p->place.community_code, SET)                                    \
+    X(grid_code, text, TEXT, p->place.grid_code, SET)                                              \
+    X(grid_method, text, TEXT, p->place.grid_method, SET)                                          \
+    X(police_beat, text, TEXT, p->police_beat, SET)                                                \
+    X(registered_at, timestamptz, TIME, p->registered_at, SET)                                     \
+    X(active, boolean, BOOL, (og_tristate)p->active, SET)                                          \
+    X(updated_at, timestamptz, TIME, p->updated_at, SET)                                           \
+    X(attrs, jsonb, JSON, p->attrs, SET)
+
+#define OG_HOUSING_COLUMNS(X)                                                                      \
+    X(house_id, text, TEXT, h->house_id, KEY)                                                      \
+    X(address, text, TEXT, h->address, SET)                                                        \
+    X(owner_key, text, TEXT, h->owner_key, SET)                                                    \
+    X(owner_masked, text, TEXT, h->owner_masked, SET)                                              \
+    X(owner_valid, boolean, BOOL, h->owner_valid, SET)                                             \
+    X(owner_name_masked, text, TEXT, h->owner_name_masked, SET)                                    \
+    X(rooms, integer, COUNT, h->rooms, SET)                                                        \
+    X(tenants, integer, COUNT, h->tenants, SET)                                                    \
+    X(community_code, text, TEXT, h->place.community_code, SET)                                    \
+    X(grid_code, text, TEXT, h->place.grid_code, SET)                                              \
+    X(grid_method, text, TEXT, h->place.grid_method, SET)                                          \
+    X(police_beat, text, TEXT, h->police_beat, SET)                                                \
+    X(lon, float8, LON, h->place, SET)                                                             \
+    X(lat, float8, LAT, h->place, SET)                                                             \
+    X(source_crs, text, TEXT, h->place.source_crs, SET)                                            \
+    X(updated_at, timestamptz, TIME, h->updated_at, SET)                                           \
+    X(attrs, jsonb, JSON, h->attrs, SET)
+
 /* A health-code change (an event with og_event.health) in onegrid.health_code_change. */
 #define OG_HEALTH_COLUMNS(X)                                                                       \
     X(event_id, text, TEXT, e->event_id, KEY)                                                      \
@@ -79,5 +121,7 @@
 #define OG_EVENT_COLS OG_EVENT_COLUMNS(OG_COL_NAME)
 #define OG_VISIT_COLS OG_VISIT_COLUMNS(OG_COL_NAME)
 #define OG_HEALTH_COLS OG_HEALTH_COLUMNS(OG_COL_NAME)
+#define OG_PERSON_COLS OG_PERSON_COLUMNS(OG_COL_NAME)
+#define OG_HOUSING_COLS OG_HOUSING_COLUMNS(OG_COL_NAME)
 
 #endif

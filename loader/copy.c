@@ -170,6 +170,21 @@ int og_copy_time(struct og_buf *b, bool first, bool set, int64_t us)
     return og_buf_puts(b, og_time_format_pg(us, t, sizeof(t)));
 }
 
+int og_copy_date(struct og_buf *b, bool first, bool set, int64_t us)
+{
+    int rc = sep(b, first);
+    if (rc < 0)
+        return rc;
+    if (!set)
+        return og_buf_puts(b, "\\N");
+    char t[64];
+    og_time_format_pg(us, t, sizeof(t));
+    size_t n = strcspn(t, " ");
+    rc = og_buf_append(b, t, n);
+    size_t len = strlen(t);
+    return rc < 0 ? rc : len >= 3 && strcmp(t + len - 3, " BC") == 0 ? og_buf_puts(b, " BC") : 0;
+}
+
 int og_copy_text_array(struct og_buf *b, bool first, const char *const *items, size_t n)
 {
     int rc = sep(b, first);

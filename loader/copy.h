@@ -14,6 +14,8 @@ int og_copy_double(struct og_buf *b, bool first, bool set, double v);
 int og_copy_int(struct og_buf *b, bool first, long long v);
 int og_copy_bool(struct og_buf *b, bool first, signed char v); /* -1 -> \N */
 int og_copy_time(struct og_buf *b, bool first, bool set, int64_t us);
+/* The UTC date of us, "2020-02-03" ("0044-03-15 BC" before year 1), PostgreSQL date input. */
+int og_copy_date(struct og_buf *b, bool first, bool set, int64_t us);
 /* A PostGIS geometry column: the WGS-84 point (SRID 4326) as hex EWKB, which the server reads
  * several times faster than text; lon and lat rounded as og_copy_double writes them, so that the
  * point equals ST_MakePoint of those columns. \N when set is false. */

@@ -1,5 +1,5 @@
-/* merge.c - one batch, one transaction: events (staging + merge + history), visits (visits.c),
- * rejects, ledger. */
+/* merge.c - one batch, one transaction: events (events.c), visits (visits.c), health codes
+ * (health.c), residents and rental houses (people.c), rejects, ledger. */
 #include "loader/columns.h"
 #include "loader/copy.h"
 #include "loader/pg_internal.h"
@@ -22,6 +22,10 @@ static const char STAGE_DDL[] =
         "inserted boolean) ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS og_stage_health (seq integer, "
         OG_HEALTH_COLUMNS(OG_COL_DDL) "run_id bigint) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS og_stage_person (seq integer, "
+        OG_PERSON_COLUMNS(OG_COL_DDL) "row_hash text, source_position text) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS og_stage_housing (seq integer, "
+        OG_HOUSING_COLUMNS(OG_COL_DDL) "row_hash text, source_position text) ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS og_stage_reject (source text, input text, version text, "
         "record_index bigint, line bigint, byte_offset bigint, position text, stage text, "
         "reason text, field text, message text, raw text) ON COMMIT DELETE ROWS;";
@@ -75,12 +79,13 @@ static int commit_once(struct og_pg *pg, long long run_id, const struct og_batch
 {
     struct og_buf rej = OG_BUF_INIT;
     int rc = 0;
-    size_t nev = 0, nvi = 0, nhealth = 0;
+    size_t nev = 0, nvi = 0, nhealth = 0, npeople = 0;
     for (size_t i = 0; i < b->nrecs; i++) {
         const struct og_unified *u = &b->recs[i];
         nev += u->kind == OG_KIND_EVENT;
         nvi += u->kind == OG_KIND_VISIT;
         nhealth += u->kind == OG_KIND_EVENT && u->u.event.health != NULL;
+        npeople += u->kind == OG_KIND_PERSON || u->kind == OG_KIND_HOUSING;
     }
     for (size_t i = 0; i < b->nrejs && rc == 0; i++)
         rc = reject_row(&rej, b, &b->rejs[i]);
@@ -106,6 +111,8 @@ static int commit_once(struct og_pg *pg, long long run_id, const struct og_batch
         rc = og_pg_merge_visits(pg, run, b, rows, fast, stats, err);
     if (rc == 0 && nhealth)
         rc = og_pg_merge_health(pg, run, b, stats, err);
+    if (rc == 0 && npeople)
+        rc = og_pg_merge_people(pg, run, b, rows, stats, err);
     if (rc == 0 && b->nrejs) {
         rc = og_pg_copy(pg,
                         "COPY og_stage_reject (source, input, version, record_index, line, "

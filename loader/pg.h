@@ -83,14 +83,14 @@ int og_pg_rows_prepare(struct og_pg_rows *rows, const struct og_batch *b, size_t
 int og_pg_commit_batch(struct og_pg *pg, long long run_id, const struct og_batch *b,
                        struct og_pg_rows *rows, struct og_load_stats *stats, struct og_error *err);
 
-/* The content columns of onegrid.event and onegrid.visit as the loader writes them (name and
- * PostgreSQL type, in order, from loader/columns.h), so tests can hold the schema to them. */
+/* The content columns of the table of a kind of record (onegrid.event, visit, person, housing) as
+ * the loader writes them (name and PostgreSQL type, in order, from loader/columns.h), so tests can
+ * hold the schema to them. */
 struct og_pg_column {
     const char *name;
     const char *type;
 };
-const struct og_pg_column *og_pg_event_columns(size_t *n);
-const struct og_pg_column *og_pg_visit_columns(size_t *n);
+const struct og_pg_column *og_pg_columns(enum og_kind kind, size_t *n);
 
 /* World import (one transaction): divisions, aliases, grids, department grids, crosswalks. Upserts;
  * crosswalk rows of an imported department that are not in w are deleted. Counts written to

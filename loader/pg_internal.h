@@ -46,6 +46,12 @@ int og_pg_merge_visits(struct og_pg *pg, const char *run, const struct og_batch 
 int og_pg_merge_health(struct og_pg *pg, const char *run, const struct og_batch *b,
                        struct og_load_stats *stats, struct og_error *err);
 
+/* Writes the residents and rental houses of b inside the caller's transaction, through staging:
+ * each person's and house's latest update (by updated_at, then the last read) replaces the stored
+ * row unless that one is later; every resident state goes into person_history. */
+int og_pg_merge_people(struct og_pg *pg, const char *run, const struct og_batch *b,
+                       struct og_pg_rows *rows, struct og_load_stats *stats, struct og_error *err);
+
 /* ROLLBACK, ignoring errors (after a failure). */
 void og_pg_rollback(struct og_pg *pg);
 

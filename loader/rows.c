@@ -76,6 +76,8 @@ static int reserve(struct og_pg_rows *r, size_t i)
 #define ENC_BOOL(b, x) og_copy_bool((b), false, (x))
 #define ENC_JSON(b, x) og_copy_text((b), false, (x) ? (x) : "{}")
 #define ENC_INT(b, x) og_copy_int((b), false, (x))
+#define ENC_DATE(b, x) og_copy_date((b), false, (x).set, (x).us)
+#define ENC_COUNT(b, x) ((x) >= 0 ? og_copy_int((b), false, (x)) : og_buf_puts((b), "\t\\N"))
 #define ENC_LON(b, x) og_copy_double((b), false, (x).has_point, (x).lon)
 #define ENC_LAT(b, x) og_copy_double((b), false, (x).has_point, (x).lat)
 #define ENC_COLUMN(name, type, enc, expr, merge) rc = rc ? rc : ENC_##enc(b, expr);
@@ -91,6 +93,20 @@ static int visit_content(struct og_buf *b, const struct og_visit *v)
 {
     int rc = 0;
     OG_VISIT_COLUMNS(ENC_COLUMN)
+    return rc;
+}
+
+static int person_content(struct og_buf *b, const struct og_person *p)
+{
+    int rc = 0;
+    OG_PERSON_COLUMNS(ENC_COLUMN)
+    return rc;
+}
+
+static int housing_content(struct og_buf *b, const struct og_housing *h)
+{
+    int rc = 0;
+    OG_HOUSING_COLUMNS(ENC_COLUMN)
     return rc;
 }
 
@@ -118,8 +134,10 @@ static int encode(struct og_pg_rows *r, const struct og_unified *u, struct og_ro
 {
     og_buf_reset(&r->tmp);
     og_buf_reset(&r->mtmp);
-    int rc = u->kind == OG_KIND_EVENT ? event_content(&r->tmp, &u->u.event)
-                                      : visit_content(&r->tmp, &u->u.visit);
+    int rc = u->kind == OG_KIND_EVENT    ? event_content(&r->tmp, &u->u.event)
+             : u->kind == OG_KIND_VISIT  ? visit_content(&r->tmp, &u->u.visit)
+             : u->kind == OG_KIND_PERSON ? person_content(&r->tmp, &u->u.person)
+                                         : housing_content(&r->tmp, &u->u.housing);
     if (u->kind == OG_KIND_VISIT)
         for (size_t k = 0; k < u->u.visit.nmembers && rc == 0; k++)
             rc = member_line(&r->mtmp, &u->u.visit, &u->u.visit.members[k], (int)k + 1);
@@ -132,7 +150,7 @@ static int encode(struct og_pg_rows *r, const struct og_unified *u, struct og_ro
     row->members = og_arena_strndup(r->arena, r->mtmp.data ? r->mtmp.data : "", r->mtmp.len);
     if (!row->content || !row->members)
         return OG_ENOMEM;
-    if (u->kind == OG_KIND_EVENT) {
+    if (u->kind != OG_KIND_VISIT) {
         og_sha256_hex(row->content, row->content_len, row->hash);
         return 0;
     }
@@ -165,15 +183,26 @@ const struct og_row *og_rows_get(struct og_pg_rows *rows, const struct og_batch 
 #define COLUMN_ENTRY(name, type, enc, expr, merge) {#name, #type},
 static const struct og_pg_column EVENT_COLUMNS[] = {OG_EVENT_COLUMNS(COLUMN_ENTRY)};
 static const struct og_pg_column VISIT_COLUMNS[] = {OG_VISIT_COLUMNS(COLUMN_ENTRY)};
+static const struct og_pg_column PERSON_COLUMNS[] = {OG_PERSON_COLUMNS(COLUMN_ENTRY)};
+static const struct og_pg_column HOUSING_COLUMNS[] = {OG_HOUSING_COLUMNS(COLUMN_ENTRY)};
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-const struct og_pg_column *og_pg_event_columns(size_t *n)
+const struct og_pg_column *og_pg_columns(enum og_kind kind, size_t *n)
 {
-    *n = sizeof(EVENT_COLUMNS) / sizeof(EVENT_COLUMNS[0]);
-    return EVENT_COLUMNS;
-}
-
-const struct og_pg_column *og_pg_visit_columns(size_t *n)
-{
-    *n = sizeof(VISIT_COLUMNS) / sizeof(VISIT_COLUMNS[0]);
-    return VISIT_COLUMNS;
+    switch (kind) {
+    case OG_KIND_EVENT:
+        *n = COUNT_OF(EVENT_COLUMNS);
+        return EVENT_COLUMNS;
+    case OG_KIND_VISIT:
+        *n = COUNT_OF(VISIT_COLUMNS);
+        return VISIT_COLUMNS;
+    case OG_KIND_PERSON:
+        *n = COUNT_OF(PERSON_COLUMNS);
+        return PERSON_COLUMNS;
+    case OG_KIND_HOUSING:
+        *n = COUNT_OF(HOUSING_COLUMNS);
+        return HOUSING_COLUMNS;
+    }
+    *n = 0;
+    return NULL;
 }

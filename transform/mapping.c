@@ -1,15 +1,11 @@
-/* mapping.c - load, check and apply declarative feed mappings. */
-#include "transform/mapping.h"
+/* mapping.c - load and check declarative feed mappings (applying them: mapping_apply.c). */
+#include "transform/mapping_internal.h"
 #include "transform/timeparse.h"
 
-#include "core/hmap.h"
 #include "core/options.h"
 #include "core/table.h"
 #include "core/timefmt.h"
 
-#include <ctype.h>
-#include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,35 +13,50 @@
 
 #define EV (1u << OG_KIND_EVENT)
 #define VI (1u << OG_KIND_VISIT)
+#define PE (1u << OG_KIND_PERSON)
+#define HO (1u << OG_KIND_HOUSING)
 
 static const struct {
     const char *name;
     enum og_vtype type;
     unsigned targets;
 } FIELDS[OG_F__COUNT] = {
-    [OG_F_SOURCE_ID] = {"source_id", OG_V_TEXT, EV | VI},
+    [OG_F_SOURCE_ID] = {"source_id", OG_V_TEXT, EV | VI | HO},
     [OG_F_CATEGORY_CODE] = {"category_code", OG_V_TEXT, EV},
     [OG_F_SOURCE_CATEGORY] = {"source_category", OG_V_TEXT, EV},
     [OG_F_STATUS] = {"status", OG_V_TEXT, EV},
     [OG_F_SOURCE_STATUS] = {"source_status", OG_V_TEXT, EV},
     [OG_F_REPORTED_AT] = {"reported_at", OG_V_TIME, EV},
-    [OG_F_UPDATED_AT] = {"updated_at", OG_V_TIME, EV},
+    [OG_F_UPDATED_AT] = {"updated_at", OG_V_TIME, EV | PE | HO},
     [OG_F_CLOSED_AT] = {"closed_at", OG_V_TIME, EV},
     [OG_F_VISITED_AT] = {"visited_at", OG_V_TIME, VI},
     [OG_F_WORKER_ID] = {"worker_id", OG_V_TEXT, VI},
-    [OG_F_ADDRESS] = {"address", OG_V_TEXT, EV | VI},
+    [OG_F_ADDRESS] = {"address", OG_V_TEXT, EV | VI | PE | HO},
     [OG_F_SUMMARY] = {"summary", OG_V_TEXT, EV},
-    [OG_F_LON] = {"lon", OG_V_NUM, EV | VI},
-    [OG_F_LAT] = {"lat", OG_V_NUM, EV | VI},
-    [OG_F_CRS] = {"crs", OG_V_TEXT, EV | VI},
-    [OG_F_GRID_CODE] = {"grid_code", OG_V_TEXT, EV | VI},
-    [OG_F_COMMUNITY_CODE] = {"community_code", OG_V_TEXT, EV | VI},
-    [OG_F_DEPT_GRID] = {"dept_grid", OG_V_TEXT, EV | VI},
+    [OG_F_LON] = {"lon", OG_V_NUM, EV | VI | HO},
+    [OG_F_LAT] = {"lat", OG_V_NUM, EV | VI | HO},
+    [OG_F_CRS] = {"crs", OG_V_TEXT, EV | VI | HO},
+    [OG_F_GRID_CODE] = {"grid_code", OG_V_TEXT, EV | VI | PE | HO},
+    [OG_F_COMMUNITY_CODE] = {"community_code", OG_V_TEXT, EV | VI | PE | HO},
+    [OG_F_DEPT_GRID] = {"dept_grid", OG_V_TEXT, EV | VI | PE | HO},
     [OG_F_SUBJECT_ID] = {"subject_id", OG_V_TEXT, EV},
     [OG_F_SUBJECT_ID_TYPE] = {"subject_id_type", OG_V_TEXT, EV},
     [OG_F_HEALTH_COLOR] = {"health_color", OG_V_TEXT, EV},
     [OG_F_HEALTH_PREVIOUS_COLOR] = {"health_previous_color", OG_V_TEXT, EV},
     [OG_F_HEALTH_REASON] = {"health_reason", OG_V_TEXT, EV},
+    [OG_F_ID_NO] = {"id_no", OG_V_TEXT, PE},
+    [OG_F_NAME] = {"name", OG_V_TEXT, PE},
+    [OG_F_BIRTH_DATE] = {"birth_date", OG_V_TIME, PE},
+    [OG_F_SEX] = {"sex", OG_V_TEXT, PE},
+    [OG_F_ETHNIC_CODE] = {"ethnic_code", OG_V_TEXT, PE},
+    [OG_F_PERSON_TYPE] = {"person_type", OG_V_TEXT, PE},
+    [OG_F_HUKOU_ADDRESS] = {"hukou_address", OG_V_TEXT, PE},
+    [OG_F_REGISTERED_AT] = {"registered_at", OG_V_TIME, PE},
+    [OG_F_DEREGISTERED] = {"deregistered", OG_V_BOOL, PE},
+    [OG_F_OWNER_ID] = {"owner_id", OG_V_TEXT, HO},
+    [OG_F_OWNER_NAME] = {"owner_name", OG_V_TEXT, HO},
+    [OG_F_ROOMS] = {"rooms", OG_V_NUM, HO},
+    [OG_F_TENANTS] = {"tenants", OG_V_NUM, HO},
 };
 
 static const struct {
@@ -60,81 +71,30 @@ static const struct {
     [OG_M_HEALTH_CODE] = {"health_code", OG_V_TEXT},
 };
 
-static const char *const TYPE_NAMES[] = {"null", "text", "number", "time", "list"};
+const char *const og_mapping_type_names[] = {"null", "text", "number", "time", "list", "boolean"};
 
-enum step_kind {
-    ST_TRIM,
-    ST_UPPER,
-    ST_LOWER,
-    ST_NUMBER,
-    ST_LIST,
-    ST_TIME,
-    ST_CODE_TABLE,
-    ST_ENUM,
-    ST_REPLACE,
-    ST_NULL_IF
-};
-
-struct step {
-    enum step_kind kind;
-    const char *format; /* time */
-    int offset_min;     /* time */
-    bool has_after, has_before;
-    int64_t after, before; /* time: accepted range (ISO 8601 bounds from the mapping) */
-    struct og_hmap *table; /* code_table: key -> value (strings owned by tvalues) */
-    char **tvalues;
-    size_t ntvalues;
-    const char *table_path;
-    const json_t *arg; /* enum list / replace object / null_if list (borrowed from doc) */
-};
-
-enum policy { POL_NONE = 0, POL_REJECT, POL_NULL, POL_DEFAULT };
-
-struct fspec {
-    bool used;
+/* The targets by enum og_kind, and what a kind must give. */
+static const struct {
     const char *name;
-    enum og_vtype type;
-    char **path; /* "from" split on '.' */
-    size_t npath;
-    const json_t *constant;
-    struct step *steps;
-    size_t nsteps;
-    bool required;
-    enum policy pol;
-    const json_t *def;
+    enum og_field key; /* the field that identifies a record */
+    const char *key_why;
+} TARGETS[] = {
+    [OG_KIND_EVENT] = {"event", OG_F_SOURCE_ID, "the source's own record id"},
+    [OG_KIND_VISIT] = {"visit", OG_F_SOURCE_ID, "the source's own record id"},
+    [OG_KIND_PERSON] = {"person", OG_F_ID_NO, "the identity number, the person's key"},
+    [OG_KIND_HOUSING] = {"housing", OG_F_SOURCE_ID, "the house code"},
 };
 
-enum attrs_mode { ATTRS_NONE, ATTRS_REST, ATTRS_INCLUDE };
-
-struct og_mapping {
-    char *path;
-    char *dir;
-    json_t *doc;
-    const char *feed, *department, *connector;
-    enum og_kind target;
-    json_t *input_opts;
-    int zone_offset;
-    struct fspec f[OG_F__COUNT];
-    struct fspec mf[OG_M__COUNT];
-    bool has_members;
-    char **members_path;
-    size_t nmembers_path;
-    size_t max_members;
-    enum attrs_mode attrs_mode;
-    struct og_hmap *attrs_exclude; /* top-level keys left out of "rest" */
-    char ***attr_paths;
-    size_t *attr_npath;
-    const char **attr_names;
-    size_t nattr;
-    const char *subject_kind;
-    bool subject_require_valid;
-    bool member_require_valid;
-};
+static bool identity_field(enum og_field f)
+{
+    return f == OG_F_SUBJECT_ID || f == OG_F_ID_NO || f == OG_F_OWNER_ID;
+}
 
 const char *og_field_name(enum og_field f)
 {
     return (unsigned)f < OG_F__COUNT ? FIELDS[f].name : "?";
 }
+
 const char *og_mfield_name(enum og_mfield f)
 {
     return (unsigned)f < OG_M__COUNT ? MFIELDS[f].name : "?";
@@ -201,21 +161,29 @@ static void free_fspec(struct fspec *f)
     memset(f, 0, sizeof(*f));
 }
 
+static void free_kind(struct og_mapping_kind *k)
+{
+    for (int i = 0; i < OG_F__COUNT; i++)
+        free_fspec(&k->f[i]);
+    for (int i = 0; i < OG_M__COUNT; i++)
+        free_fspec(&k->mf[i]);
+    free_path(k->when_path, k->nwhen_path);
+    free_path(k->members_path, k->nmembers_path);
+    for (size_t i = 0; i < k->nattr; i++)
+        free_path(k->attr_paths[i], k->attr_npath[i]);
+    free(k->attr_paths);
+    free(k->attr_npath);
+    free(k->attr_names);
+    og_hmap_destroy(k->attrs_exclude);
+}
+
 void og_mapping_destroy(struct og_mapping *m)
 {
     if (!m)
         return;
-    for (int i = 0; i < OG_F__COUNT; i++)
-        free_fspec(&m->f[i]);
-    for (int i = 0; i < OG_M__COUNT; i++)
-        free_fspec(&m->mf[i]);
-    free_path(m->members_path, m->nmembers_path);
-    for (size_t i = 0; i < m->nattr; i++)
-        free_path(m->attr_paths[i], m->attr_npath[i]);
-    free(m->attr_paths);
-    free(m->attr_npath);
-    free(m->attr_names);
-    og_hmap_destroy(m->attrs_exclude);
+    for (size_t i = 0; i < m->nkinds; i++)
+        free_kind(&m->kinds[i]);
+    free(m->kinds);
     json_decref(m->input_opts);
     json_decref(m->doc);
     free(m->path);
@@ -316,7 +284,7 @@ static int parse_step(struct og_mapping *m, const json_t *s, struct step *st, en
                 first = json_object_iter_key(it);
             return cfg_err(err, m, jpath,
                            "unknown conversion \"%s\" (known: trim, upper, lower, number, list, "
-                           "time, code_table, enum, replace, null_if)",
+                           "time, code_table, enum, replace, null_if, boolean)",
                            first);
         }
     }
@@ -414,6 +382,11 @@ static int parse_step(struct og_mapping *m, const json_t *s, struct step *st, en
             return cfg_err(err, m, jpath, "\"replace\" needs an object {\"from\": \"to\", ...}");
         *type = OG_V_TEXT;
     }
+    else if (strcmp(name, "boolean") == 0) {
+        st->kind = ST_BOOLEAN;
+        *type = OG_V_BOOL;
+        *can_fail = true;
+    }
     else if (strcmp(name, "null_if") == 0) {
         static const char *const known[] = {"null_if", NULL};
         if (check_keys(s, known, m, jpath, err) < 0)
@@ -427,13 +400,14 @@ static int parse_step(struct og_mapping *m, const json_t *s, struct step *st, en
     else
         return cfg_err(err, m, jpath,
                        "unknown conversion \"%s\" (known: trim, upper, lower, number, list, time, "
-                       "code_table, enum, replace, null_if)",
+                       "code_table, enum, replace, null_if, boolean)",
                        name);
     return 0;
 }
 
-static int parse_field(struct og_mapping *m, const char *name, enum og_vtype want,
-                       const json_t *spec, struct fspec *f, const char *jbase, struct og_error *err)
+static int parse_field(struct og_mapping *m, bool identity, bool by_type_ok, const char *name,
+                       enum og_vtype want, const json_t *spec, struct fspec *f, const char *jbase,
+                       struct og_error *err)
 {
     char jpath[200];
     snprintf(jpath, sizeof(jpath), "%s.%s", jbase, name);
@@ -448,7 +422,7 @@ static int parse_field(struct og_mapping *m, const char *name, enum og_vtype wan
                 err, m, jpath,
                 "a %s field needs a conversion: write {\"from\": \"%s\", \"convert\": [...], "
                 "\"on_error\": ...}",
-                TYPE_NAMES[want], json_string_value(spec));
+                og_mapping_type_names[want], json_string_value(spec));
         return 0;
     }
     if (!json_is_object(spec))
@@ -498,7 +472,7 @@ static int parse_field(struct og_mapping *m, const char *name, enum og_vtype wan
     }
     if (type != want)
         return cfg_err(err, m, jpath, "field \"%s\" is a %s, but the conversions give a %s%s", name,
-                       TYPE_NAMES[want], TYPE_NAMES[type],
+                       og_mapping_type_names[want], og_mapping_type_names[type],
                        want == OG_V_TIME   ? " (add {\"time\": \"<format>\"})"
                        : want == OG_V_NUM  ? " (add \"number\")"
                        : want == OG_V_LIST ? " (add \"list\")"
@@ -519,7 +493,7 @@ static int parse_field(struct og_mapping *m, const char *name, enum og_vtype wan
                 return cfg_err(
                     err, m, jpath,
                     "on_error.default must be a %s value (times and lists take no default)",
-                    TYPE_NAMES[want]);
+                    og_mapping_type_names[want]);
         }
         else
             return cfg_err(err, m, jpath,
@@ -533,30 +507,26 @@ static int parse_field(struct og_mapping *m, const char *name, enum og_vtype wan
                        "(\"reject\", \"null\" or {\"default\": VALUE})");
     json_t *id = json_object_get(spec, "id");
     json_t *rv = json_object_get(spec, "require_valid");
-    if ((id || rv) && !(f == &m->f[OG_F_SUBJECT_ID] || f == &m->mf[OG_M_ID_NO]))
+    if ((id || rv) && !identity)
         return cfg_err(err, m, jpath,
-                       "\"id\" and \"require_valid\" apply only to subject_id and members' id_no");
+                       "\"id\" and \"require_valid\" apply only to identity numbers (subject_id, "
+                       "id_no, owner_id, members' id_no)");
+    f->id_kind = "resident";
     if (id) {
         const char *k = json_string_value(id);
         if (!k || (strcmp(k, "resident") && strcmp(k, "uscc") && strcmp(k, "other") &&
-                   (strcmp(k, "by_type") || f != &m->f[OG_F_SUBJECT_ID])))
+                   (strcmp(k, "by_type") || !by_type_ok)))
             return cfg_err(err, m, jpath,
                            "\"id\" must be \"resident\", \"uscc\" or \"other\" (or, for "
                            "subject_id, \"by_type\" with a subject_id_type field)");
-        if (f == &m->f[OG_F_SUBJECT_ID])
-            m->subject_kind = k;
+        f->id_kind = k;
     }
-    if (rv) {
-        if (f == &m->f[OG_F_SUBJECT_ID])
-            m->subject_require_valid = json_is_true(rv);
-        else
-            m->member_require_valid = json_is_true(rv);
-    }
+    f->require_valid = json_is_true(rv);
     return 0;
 }
 
-static int parse_fields(struct og_mapping *m, const json_t *fields, bool members, const char *jbase,
-                        struct og_error *err)
+static int parse_fields(struct og_mapping *m, struct og_mapping_kind *k, const json_t *fields,
+                        bool members, const char *jbase, struct og_error *err)
 {
     if (!json_is_object(fields))
         return cfg_err(err, m, jbase, "\"fields\" must be an object {unified field: spec}");
@@ -569,10 +539,10 @@ static int parse_fields(struct og_mapping *m, const json_t *fields, bool members
         for (int i = 0; i < n; i++)
             if (strcmp(key, members ? MFIELDS[i].name : FIELDS[i].name) == 0)
                 idx = i;
-        if (idx < 0 || (!members && !(FIELDS[idx].targets & (1u << m->target)))) {
-            char list[600] = "";
+        if (idx < 0 || (!members && !(FIELDS[idx].targets & (1u << k->target)))) {
+            char list[800] = "";
             for (int i = 0; i < n; i++) {
-                if (!members && !(FIELDS[i].targets & (1u << m->target)))
+                if (!members && !(FIELDS[i].targets & (1u << k->target)))
                     continue;
                 strncat(list, members ? MFIELDS[i].name : FIELDS[i].name,
                         sizeof(list) - strlen(list) - 3);
@@ -580,65 +550,205 @@ static int parse_fields(struct og_mapping *m, const json_t *fields, bool members
             }
             char jp[200];
             snprintf(jp, sizeof(jp), "%s.%s", jbase, key);
-            return cfg_err(
-                err, m, jp, "unknown field \"%s\" for target %s (known: %s)", key,
-                members ? "visit member" : (m->target == OG_KIND_EVENT ? "event" : "visit"), list);
+            return cfg_err(err, m, jp, "unknown field \"%s\" for target %s (known: %s)", key,
+                           members ? "visit member" : og_kind_name(k->target), list);
         }
-        struct fspec *f = members ? &m->mf[idx] : &m->f[idx];
-        enum og_vtype want = members ? MFIELDS[idx].type : FIELDS[idx].type;
-        if (parse_field(m, members ? MFIELDS[idx].name : FIELDS[idx].name, want, spec, f, jbase,
-                        err) < 0)
+        struct fspec *f = members ? &k->mf[idx] : &k->f[idx];
+        bool identity = members ? idx == OG_M_ID_NO : identity_field((enum og_field)idx);
+        if (parse_field(m, identity, !members && idx == OG_F_SUBJECT_ID,
+                        members ? MFIELDS[idx].name : FIELDS[idx].name,
+                        members ? MFIELDS[idx].type : FIELDS[idx].type, spec, f, jbase, err) < 0)
             return OG_ECONFIG;
     }
     return 0;
 }
 
-static int parse_attrs(struct og_mapping *m, const json_t *a, struct og_error *err)
+static int parse_attrs(struct og_mapping *m, struct og_mapping_kind *k, const json_t *a,
+                       const char *jbase, struct og_error *err)
 {
-    m->attrs_exclude = og_hmap_create();
-    if (!m->attrs_exclude)
+    char jp[200];
+    snprintf(jp, sizeof(jp), "%sattrs", jbase);
+    k->attrs_exclude = og_hmap_create();
+    if (!k->attrs_exclude)
         return OG_ENOMEM;
     if (!a)
         return 0;
     static const char *const known[] = {"rest", "include", "exclude", NULL};
-    if (!json_is_object(a) || check_keys(a, known, m, "attrs", err) < 0)
+    if (!json_is_object(a) || check_keys(a, known, m, jp, err) < 0)
         return err && err->code ? OG_ECONFIG
-                                : cfg_err(err, m, "attrs",
+                                : cfg_err(err, m, jp,
                                           "\"attrs\" must be {\"rest\": true, \"exclude\": [...]} "
                                           "or {\"include\": [paths]}");
     json_t *inc = json_object_get(a, "include");
     if (json_is_true(json_object_get(a, "rest"))) {
         if (inc)
-            return cfg_err(err, m, "attrs", "give \"rest\" or \"include\", not both");
-        m->attrs_mode = ATTRS_REST;
+            return cfg_err(err, m, jp, "give \"rest\" or \"include\", not both");
+        k->attrs_mode = ATTRS_REST;
         json_t *exc = json_object_get(a, "exclude");
         size_t i;
         json_t *v;
         json_array_foreach(exc, i, v)
         {
             if (!json_is_string(v))
-                return cfg_err(err, m, "attrs.exclude", "names must be strings");
-            og_hmap_put(m->attrs_exclude, json_string_value(v), (void *)1);
+                return cfg_err(err, m, jp, "exclude: names must be strings");
+            og_hmap_put(k->attrs_exclude, json_string_value(v), (void *)1);
         }
     }
     else if (inc) {
         if (!json_is_array(inc))
-            return cfg_err(err, m, "attrs.include", "must be a list of source paths");
-        m->attrs_mode = ATTRS_INCLUDE;
-        m->nattr = json_array_size(inc);
-        m->attr_paths = calloc(m->nattr + 1, sizeof(char **));
-        m->attr_npath = calloc(m->nattr + 1, sizeof(size_t));
-        m->attr_names = calloc(m->nattr + 1, sizeof(char *));
-        if (!m->attr_paths || !m->attr_npath || !m->attr_names)
+            return cfg_err(err, m, jp, "include: must be a list of source paths");
+        k->attrs_mode = ATTRS_INCLUDE;
+        k->nattr = json_array_size(inc);
+        k->attr_paths = calloc(k->nattr + 1, sizeof(char **));
+        k->attr_npath = calloc(k->nattr + 1, sizeof(size_t));
+        k->attr_names = calloc(k->nattr + 1, sizeof(char *));
+        if (!k->attr_paths || !k->attr_npath || !k->attr_names)
             return OG_ENOMEM;
-        for (size_t i = 0; i < m->nattr; i++) {
+        for (size_t i = 0; i < k->nattr; i++) {
             json_t *v = json_array_get(inc, i);
             if (!json_is_string(v))
-                return cfg_err(err, m, "attrs.include", "paths must be strings");
-            m->attr_names[i] = json_string_value(v);
-            if (split_path(json_string_value(v), &m->attr_paths[i], &m->attr_npath[i]) < 0)
+                return cfg_err(err, m, jp, "include: paths must be strings");
+            k->attr_names[i] = json_string_value(v);
+            if (split_path(json_string_value(v), &k->attr_paths[i], &k->attr_npath[i]) < 0)
                 return OG_ENOMEM;
         }
+    }
+    return 0;
+}
+
+static int parse_members(struct og_mapping *m, struct og_mapping_kind *k, const json_t *members,
+                         const char *jbase, struct og_error *err)
+{
+    char jp[200];
+    snprintf(jp, sizeof(jp), "%smembers", jbase);
+    static const char *const mk[] = {"from", "fields", "max", NULL};
+    if (k->target != OG_KIND_VISIT)
+        return cfg_err(err, m, jp, "only visits have members");
+    if (check_keys(members, mk, m, jp, err) < 0)
+        return OG_ECONFIG;
+    const char *from = json_string_value(json_object_get(members, "from"));
+    if (!from)
+        return cfg_err(err, m, jp, "the path of the member array (\"from\") is required");
+    k->has_members = true;
+    if (split_path(from, &k->members_path, &k->nmembers_path) < 0)
+        return OG_ENOMEM;
+    json_t *max = json_object_get(members, "max");
+    if (max) {
+        char jm[220];
+        snprintf(jm, sizeof(jm), "%s.max", jp);
+        if (!json_is_integer(max) || json_integer_value(max) < 1)
+            return cfg_err(err, m, jm,
+                           "must be a positive integer (the most members a record may have)");
+        k->max_members = (size_t)json_integer_value(max);
+    }
+    char jf[220];
+    snprintf(jf, sizeof(jf), "%s.fields", jp);
+    return parse_fields(m, k, json_object_get(members, "fields"), true, jf, err);
+}
+
+static int parse_when(struct og_mapping *m, struct og_mapping_kind *k, const json_t *when,
+                      const char *jbase, struct og_error *err)
+{
+    char jp[200];
+    snprintf(jp, sizeof(jp), "%swhen", jbase);
+    static const char *const known[] = {"from", "in", NULL};
+    if (!json_is_object(when) || check_keys(when, known, m, jp, err) < 0)
+        return err && err->code
+                   ? OG_ECONFIG
+                   : cfg_err(err, m, jp, "\"when\" is {\"from\": PATH, \"in\": [values]}");
+    const char *from = json_string_value(json_object_get(when, "from"));
+    const json_t *in = json_object_get(when, "in");
+    if (!from || !*from || !json_is_array(in) || json_array_size(in) == 0)
+        return cfg_err(err, m, jp,
+                       "\"when\" needs \"from\" (a source path, e.g. \"#name\" for an XML "
+                       "record's element) and \"in\" (a non-empty list of strings)");
+    size_t i;
+    json_t *v;
+    json_array_foreach(in, i, v) if (!json_is_string(v)) return cfg_err(
+        err, m, jp, "\"when.in\" lists strings (the values that select this kind)");
+    k->when_in = in;
+    k->when_from = from;
+    return split_path(from, &k->when_path, &k->nwhen_path) < 0 ? OG_ENOMEM : 0;
+}
+
+/* One kind of record from obj (the mapping itself, or an element of "kinds"); jbase is "" or
+ * "kinds[i].". */
+static int parse_kind(struct og_mapping *m, struct og_mapping_kind *k, const json_t *obj,
+                      const char *jbase, struct og_error *err)
+{
+    char jp[200];
+    k->max_members = 100;
+    const char *target = json_string_value(json_object_get(obj, "target"));
+    for (int t = OG_KIND_EVENT; t <= OG_KIND_HOUSING && target; t++)
+        if (strcmp(target, TARGETS[t].name) == 0)
+            k->target = (enum og_kind)t;
+    snprintf(jp, sizeof(jp), "%starget", jbase);
+    if (!k->target)
+        return cfg_err(err, m, jp, "must be \"event\", \"visit\", \"person\" or \"housing\"");
+    const json_t *when = json_object_get(obj, "when");
+    if (when && parse_when(m, k, when, jbase, err) < 0)
+        return OG_ECONFIG;
+    snprintf(jp, sizeof(jp), "%sfields", jbase);
+    if (parse_fields(m, k, json_object_get(obj, "fields"), false, jp, err) < 0)
+        return OG_ECONFIG;
+    enum og_field key = TARGETS[k->target].key;
+    if (!k->f[key].used)
+        return cfg_err(err, m, jp, "%s is required for target %s: %s", FIELDS[key].name,
+                       TARGETS[k->target].name, TARGETS[k->target].key_why);
+    const json_t *members = json_object_get(obj, "members");
+    if (members && parse_members(m, k, members, jbase, err) < 0)
+        return OG_ECONFIG;
+    int rc = parse_attrs(m, k, json_object_get(obj, "attrs"), jbase, err);
+    if (rc < 0)
+        return rc;
+    /* fields used by "from" at top level, identity fields and record meta (an XML record's
+     * "#name") never go into "rest" attrs */
+    for (int i = 0; i < OG_F__COUNT; i++)
+        if (k->f[i].used && (k->f[i].npath == 1 || (k->f[i].npath && identity_field(i))))
+            og_hmap_put(k->attrs_exclude, k->f[i].path[0], (void *)1);
+    if (k->has_members)
+        og_hmap_put(k->attrs_exclude, k->members_path[0], (void *)1);
+    og_hmap_put(k->attrs_exclude, "#name", (void *)1);
+    if (!strcmp(k->f[OG_F_SUBJECT_ID].id_kind ? k->f[OG_F_SUBJECT_ID].id_kind : "", "by_type") &&
+        !k->f[OG_F_SUBJECT_ID_TYPE].used)
+        return cfg_err(err, m, jp,
+                       "subject_id with \"id\": \"by_type\" needs a subject_id_type field (the "
+                       "document type)");
+    if (k->f[OG_F_HEALTH_COLOR].used && !k->f[OG_F_SUBJECT_ID].used)
+        return cfg_err(err, m, jp,
+                       "a health-code change (health_color) needs subject_id (the person whose "
+                       "code it is)");
+    return 0;
+}
+
+static int parse_kinds(struct og_mapping *m, const json_t *kinds, struct og_error *err)
+{
+    if (!json_is_array(kinds) || json_array_size(kinds) == 0)
+        return cfg_err(err, m, "kinds",
+                       "\"kinds\" is a non-empty list of {\"when\", \"target\", \"fields\", ...}");
+    m->nkinds = json_array_size(kinds);
+    m->kinds = calloc(m->nkinds, sizeof(*m->kinds));
+    if (!m->kinds)
+        return OG_ENOMEM;
+    static const char *const known[] = {"when",  "description", "target", "fields",
+                                        "attrs", "members",     NULL};
+    for (size_t i = 0; i < m->nkinds; i++) {
+        const json_t *obj = json_array_get(kinds, i);
+        char jb[40];
+        snprintf(jb, sizeof(jb), "kinds[%zu].", i);
+        char jp[40];
+        snprintf(jp, sizeof(jp), "kinds[%zu]", i);
+        if (!json_is_object(obj))
+            return cfg_err(err, m, jp, "a kind is an object {\"when\", \"target\", \"fields\"}");
+        if (check_keys(obj, known, m, jp, err) < 0)
+            return OG_ECONFIG;
+        int rc = parse_kind(m, &m->kinds[i], obj, jb, err);
+        if (rc < 0)
+            return rc;
+        if (!m->kinds[i].when_path && i + 1 < m->nkinds)
+            return cfg_err(err, m, jp,
+                           "only the last kind may go without \"when\" (it takes every record, "
+                           "so the kinds after it would never be used)");
     }
     return 0;
 }
@@ -653,17 +763,21 @@ int og_mapping_load(const char *path, struct og_mapping **out, struct og_error *
     const char *slash = strrchr(path, '/');
     m->dir = slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
     m->zone_offset = 480;
-    m->max_members = 100;
     int rc;
     json_error_t jerr;
+    if (!m->path || !m->dir) {
+        rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+        goto fail;
+    }
     m->doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     if (!m->doc) {
         rc = og_error_set(err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_MAPPING, "%s", jerr.text);
         og_error_position(err, "%s:%d:%d", path, jerr.line, jerr.column);
         goto fail;
     }
-    static const char *const known[] = {"feed",  "description", "department", "target", "zone",
-                                        "input", "fields",      "members",    "attrs",  NULL};
+    static const char *const known[] = {"feed",  "description", "department", "target",
+                                        "zone",  "input",       "fields",     "members",
+                                        "attrs", "kinds",       NULL};
     if (!json_is_object(m->doc)) {
         rc = cfg_err(err, m, "$", "a mapping is a JSON object");
         goto fail;
@@ -674,15 +788,6 @@ int og_mapping_load(const char *path, struct og_mapping **out, struct og_error *
     m->department = json_string_value(json_object_get(m->doc, "department"));
     if (!m->feed || !m->department) {
         rc = cfg_err(err, m, m->feed ? "department" : "feed", "required string is missing");
-        goto fail;
-    }
-    const char *target = json_string_value(json_object_get(m->doc, "target"));
-    if (target && strcmp(target, "event") == 0)
-        m->target = OG_KIND_EVENT;
-    else if (target && strcmp(target, "visit") == 0)
-        m->target = OG_KIND_VISIT;
-    else {
-        rc = cfg_err(err, m, "target", "must be \"event\" or \"visit\"");
         goto fail;
     }
     json_t *zone = json_object_get(m->doc, "zone");
@@ -708,66 +813,29 @@ int og_mapping_load(const char *path, struct og_mapping **out, struct og_error *
                 json_object_set(m->input_opts, key, v);
         }
     }
-    if ((rc = parse_fields(m, json_object_get(m->doc, "fields"), false, "fields", err)) < 0)
-        goto fail;
-    if (!m->f[OG_F_SOURCE_ID].used) {
-        rc = cfg_err(err, m, "fields", "source_id is required: the source's own record id");
-        goto fail;
-    }
-    json_t *members = json_object_get(m->doc, "members");
-    if (members) {
-        static const char *const mk[] = {"from", "fields", "max", NULL};
-        if (m->target != OG_KIND_VISIT) {
-            rc = cfg_err(err, m, "members", "only visits have members");
-            goto fail;
-        }
-        if ((rc = check_keys(members, mk, m, "members", err)) < 0)
-            goto fail;
-        const char *from = json_string_value(json_object_get(members, "from"));
-        if (!from) {
-            rc = cfg_err(err, m, "members.from", "the path of the member array is required");
-            goto fail;
-        }
-        m->has_members = true;
-        split_path(from, &m->members_path, &m->nmembers_path);
-        json_t *max = json_object_get(members, "max");
-        if (max) {
-            if (!json_is_integer(max) || json_integer_value(max) < 1) {
-                rc = cfg_err(err, m, "members.max",
-                             "must be a positive integer (the most members a record may have)");
+    const json_t *kinds = json_object_get(m->doc, "kinds");
+    if (kinds) {
+        static const char *const single[] = {"target", "fields", "members", "attrs"};
+        for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++)
+            if (json_object_get(m->doc, single[i])) {
+                rc = cfg_err(err, m, single[i], "with \"kinds\", \"%s\" belongs inside each kind",
+                             single[i]);
                 goto fail;
             }
-            m->max_members = (size_t)json_integer_value(max);
-        }
-        if ((rc = parse_fields(m, json_object_get(members, "fields"), true, "members.fields",
-                               err)) < 0)
-            goto fail;
+        rc = parse_kinds(m, kinds, err);
     }
-    if ((rc = parse_attrs(m, json_object_get(m->doc, "attrs"), err)) < 0)
-        goto fail;
-    /* fields used by "from" at top level, and identity fields, never go into "rest" attrs */
-    for (int i = 0; i < OG_F__COUNT; i++)
-        if (m->f[i].used && m->f[i].npath == 1)
-            og_hmap_put(m->attrs_exclude, m->f[i].path[0], (void *)1);
-    if (m->f[OG_F_SUBJECT_ID].used && m->f[OG_F_SUBJECT_ID].npath)
-        og_hmap_put(m->attrs_exclude, m->f[OG_F_SUBJECT_ID].path[0], (void *)1);
-    if (m->has_members)
-        og_hmap_put(m->attrs_exclude, m->members_path[0], (void *)1);
-    if (!m->subject_kind)
-        m->subject_kind = "resident";
-    if (!strcmp(m->subject_kind, "by_type") && !m->f[OG_F_SUBJECT_ID_TYPE].used) {
-        rc = cfg_err(err, m, "fields.subject_id",
-                     "\"id\": \"by_type\" needs a subject_id_type field (the document type)");
-        goto fail;
+    else {
+        m->kinds = calloc(1, sizeof(*m->kinds));
+        m->nkinds = m->kinds ? 1 : 0;
+        rc = m->kinds ? parse_kind(m, m->kinds, m->doc, "", err) : OG_ENOMEM;
     }
-    if (m->f[OG_F_HEALTH_COLOR].used && !m->f[OG_F_SUBJECT_ID].used) {
-        rc = cfg_err(err, m, "fields.health_color",
-                     "a health-code change needs subject_id (the person whose code it is)");
+    if (rc < 0)
         goto fail;
-    }
     *out = m;
     return 0;
 fail:
+    if (rc == OG_ENOMEM && err && !err->code)
+        og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
     og_mapping_destroy(m);
     return rc < 0 ? rc : OG_ECONFIG;
 }
@@ -786,7 +854,7 @@ const char *og_mapping_department(const struct og_mapping *m)
 }
 enum og_kind og_mapping_target(const struct og_mapping *m)
 {
-    return m->target;
+    return m->kinds[0].target;
 }
 const char *og_mapping_connector(const struct og_mapping *m)
 {
@@ -796,463 +864,41 @@ const json_t *og_mapping_input_options(const struct og_mapping *m)
 {
     return m->input_opts;
 }
-const char *og_mapping_subject_kind(const struct og_mapping *m)
-{
-    return m->subject_kind;
-}
-bool og_mapping_subject_require_valid(const struct og_mapping *m)
-{
-    return m->subject_require_valid;
-}
-bool og_mapping_member_id_require_valid(const struct og_mapping *m)
-{
-    return m->member_require_valid;
-}
 int og_mapping_zone_offset(const struct og_mapping *m)
 {
     return m->zone_offset;
 }
 bool og_mapping_uses_identity(const struct og_mapping *m)
 {
-    return m->f[OG_F_SUBJECT_ID].used || m->mf[OG_M_ID_NO].used;
-}
-
-/* ---------------------------------------------------------------- applying */
-
-static const json_t *get_path(const json_t *doc, char **path, size_t n)
-{
-    const json_t *v = doc;
-    for (size_t i = 0; i < n && v; i++) {
-        if (json_is_object(v))
-            v = json_object_get(v, path[i]);
-        else if (json_is_array(v) && isdigit((unsigned char)path[i][0]))
-            v = json_array_get(v, strtoul(path[i], NULL, 10));
-        else
-            v = NULL;
-    }
-    return v;
-}
-
-struct work {
-    enum og_vtype type;
-    const char *s;
-    double f;
-    int64_t t;
-    const char **items;
-    size_t n;
-    const json_t *j;
-};
-
-static const char *num_text(struct og_arena *a, const json_t *j)
-{
-    if (json_is_integer(j))
-        return og_arena_sprintf(a, "%lld", (long long)json_integer_value(j));
-    return og_arena_sprintf(a, "%.17g", json_real_value(j));
-}
-
-/* Starts a working value from a JSON value. With numbers_as_is, a JSON number stays a number (w->f)
- * for a field whose first conversion is "number", instead of being formatted as text and parsed
- * back. */
-static int from_json_as(struct og_arena *a, const json_t *j, struct work *w, bool numbers_as_is)
-{
-    memset(w, 0, sizeof(*w));
-    w->j = j;
-    if (!j || json_is_null(j)) {
-        w->type = OG_V_NULL;
-        return 0;
-    }
-    if (numbers_as_is && json_is_number(j)) {
-        w->type = OG_V_NUM;
-        w->f = json_number_value(j);
-        return 0;
-    }
-    w->type = OG_V_TEXT;
-    if (json_is_string(j))
-        w->s = og_arena_strndup(a, json_string_value(j), json_string_length(j));
-    else if (json_is_number(j))
-        w->s = num_text(a, j);
-    else if (json_is_true(j))
-        w->s = "true";
-    else if (json_is_false(j))
-        w->s = "false";
-    else {
-        char *d = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-        w->s = d ? og_arena_strdup(a, d) : NULL;
-        free(d);
-    }
-    return w->s ? 0 : OG_ENOMEM;
-}
-
-static int from_json(struct og_arena *a, const json_t *j, struct work *w)
-{
-    return from_json_as(a, j, w, false);
-}
-
-static bool is_space_at(const char *s, size_t *len)
-{
-    unsigned char c = (unsigned char)s[0];
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-        *len = 1;
-        return true;
-    }
-    if (c == 0xE3 && (unsigned char)s[1] == 0x80 && (unsigned char)s[2] == 0x80) { /* U+3000 */
-        *len = 3;
-        return true;
+    for (size_t i = 0; i < m->nkinds; i++) {
+        const struct og_mapping_kind *k = &m->kinds[i];
+        if (k->f[OG_F_SUBJECT_ID].used || k->f[OG_F_ID_NO].used || k->f[OG_F_OWNER_ID].used ||
+            k->mf[OG_M_ID_NO].used)
+            return true;
     }
     return false;
 }
-
-static const char *trim(struct og_arena *a, const char *s)
+size_t og_mapping_nkinds(const struct og_mapping *m)
 {
-    size_t l;
-    while (*s && is_space_at(s, &l))
-        s += l;
-    size_t n = strlen(s);
-    while (n > 0) {
-        if (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n')
-            n--;
-        else if (n >= 3 && (unsigned char)s[n - 3] == 0xE3 && (unsigned char)s[n - 2] == 0x80 &&
-                 (unsigned char)s[n - 1] == 0x80)
-            n -= 3;
-        else
-            break;
-    }
-    return og_arena_strndup(a, s, n);
+    return m->nkinds;
 }
-
-/* Quote a value for a message (truncated). */
-static const char *shown(const struct work *w, char *buf, size_t size)
+const struct og_mapping_kind *og_mapping_kind_at(const struct og_mapping *m, size_t i)
 {
-    if (w->type == OG_V_TEXT && w->s)
-        snprintf(buf, size, "\"%.80s\"", w->s);
-    else if (w->type == OG_V_NUM)
-        snprintf(buf, size, "%g", w->f);
-    else
-        snprintf(buf, size, "(%s)", TYPE_NAMES[w->type]);
-    return buf;
+    return i < m->nkinds ? &m->kinds[i] : NULL;
 }
-
-/* Runs one step. Returns 0, or OG_EREJECT with err (reason + message) when the value does not
- * convert. */
-static int run_step(const struct step *st, struct og_arena *a, struct work *w, const char *field,
-                    struct og_error *err)
+enum og_kind og_mapping_kind_target(const struct og_mapping_kind *k)
 {
-    char sv[120];
-    if (w->type == OG_V_NULL)
-        return 0;
-    if ((st->kind == ST_TIME || st->kind == ST_CODE_TABLE || st->kind == ST_ENUM) &&
-        w->type == OG_V_TEXT && !(w->j && json_is_integer(w->j))) {
-        const char *t = trim(a, w->s);
-        if (!*t) { /* blank text is no value, not a bad one */
-            w->type = OG_V_NULL;
-            return 0;
-        }
-    }
-    switch (st->kind) {
-    case ST_TRIM:
-    case ST_UPPER:
-    case ST_LOWER:
-        if (w->type != OG_V_TEXT)
-            return 0;
-        if (st->kind == ST_TRIM)
-            w->s = trim(a, w->s);
-        else {
-            char *c = og_arena_strdup(a, w->s);
-            for (char *p = c; *p; p++)
-                *p = (char)(st->kind == ST_UPPER ? toupper((unsigned char)*p)
-                                                 : tolower((unsigned char)*p));
-            w->s = c;
-        }
-        return 0;
-    case ST_NUMBER: {
-        if (w->j && json_is_number(w->j) && w->type == OG_V_TEXT) {
-            w->f = json_number_value(w->j);
-            w->type = OG_V_NUM;
-            return 0;
-        }
-        if (w->type == OG_V_NUM)
-            return 0;
-        const char *s = trim(a, w->s);
-        if (!*s) {
-            w->type = OG_V_NULL;
-            return 0;
-        }
-        char *end;
-        errno = 0;
-        double d = strtod(s, &end);
-        if (end == s || *end || errno || !isfinite(d))
-            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_NUMBER,
-                                "field %s: %s is not a number", field, shown(w, sv, sizeof(sv)));
-        w->f = d;
-        w->type = OG_V_NUM;
-        return 0;
-    }
-    case ST_LIST: {
-        if (w->j && json_is_array(w->j)) {
-            size_t n = json_array_size(w->j);
-            w->items = og_arena_alloc(a, (n ? n : 1) * sizeof(char *));
-            w->n = 0;
-            for (size_t i = 0; i < n; i++) {
-                struct work e;
-                if (from_json(a, json_array_get(w->j, i), &e) < 0)
-                    return OG_ENOMEM;
-                if (e.type == OG_V_TEXT && *e.s)
-                    w->items[w->n++] = e.s;
-            }
-        }
-        else { /* a text: separated by ',' or '、' (U+3001) */
-            const char *s = w->s;
-            size_t cap = 1;
-            for (const char *p = s; *p; p++)
-                cap += *p == ',' || (unsigned char)*p == 0xE3;
-            w->items = og_arena_alloc(a, cap * sizeof(char *) + 8);
-            if (!w->items)
-                return OG_ENOMEM;
-            w->n = 0;
-            while (*s) {
-                size_t len = 0, sep = 0;
-                while (s[len] && !sep) {
-                    if (s[len] == ',')
-                        sep = 1;
-                    else if (!strncmp(s + len, "\xE3\x80\x81", 3))
-                        sep = 3;
-                    else
-                        len++;
-                }
-                const char *it = trim(a, og_arena_strndup(a, s, len));
-                if (*it && w->n < cap)
-                    w->items[w->n++] = it;
-                s += len + sep;
-            }
-        }
-        w->type = OG_V_LIST;
-        return 0;
-    }
-    case ST_TIME: {
-        bool ms = strcmp(st->format, "epoch_ms") == 0;
-        if (w->j && json_is_integer(w->j) && w->type == OG_V_TEXT &&
-            (ms || strcmp(st->format, "epoch_s") == 0)) {
-            long long v = json_integer_value(w->j), unit = ms ? 1000LL : 1000000LL;
-            if (v > INT64_MAX / unit || v < INT64_MIN / unit)
-                return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_TIME,
-                                    "field %s: %lld is out of range for %s", field, v, st->format);
-            w->t = v * unit;
-        }
-        else if (w->type != OG_V_TEXT)
-            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_TIME,
-                                "field %s: %s is not a time", field, shown(w, sv, sizeof(sv)));
-        else {
-            struct og_error terr;
-            og_error_clear(&terr);
-            if (og_time_parse(w->s, st->format, st->offset_min, &w->t, &terr) < 0)
-                return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_TIME,
-                                    "field %s: %s", field, terr.message);
-        }
-        w->type = OG_V_TIME;
-        if ((st->has_after && w->t < st->after) || (st->has_before && w->t >= st->before)) {
-            char t[48];
-            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_TIME,
-                                "field %s: %s is outside the accepted range", field,
-                                og_time_format_iso(w->t, st->offset_min, t, sizeof(t)));
-        }
-        return 0;
-    }
-    case ST_CODE_TABLE: {
-        const char *v = w->type == OG_V_TEXT ? og_hmap_get(st->table, w->s) : NULL;
-        if (!v)
-            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_UNKNOWN_CODE,
-                                "field %s: code %s is not in %s", field, shown(w, sv, sizeof(sv)),
-                                st->table_path ? st->table_path : "the code table");
-        w->s = v;
-        w->j = NULL;
-        return 0;
-    }
-    case ST_ENUM: {
-        size_t i;
-        json_t *v;
-        json_array_foreach(st->arg, i, v) if (json_is_string(v) && w->s &&
-                                              strcmp(json_string_value(v), w->s) == 0) return 0;
-        return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_VALUE,
-                            "field %s: %s is not an accepted value", field,
-                            shown(w, sv, sizeof(sv)));
-    }
-    case ST_REPLACE: {
-        json_t *v = w->s ? json_object_get(st->arg, w->s) : NULL;
-        if (json_is_string(v)) {
-            w->s = json_string_value(v);
-            w->j = NULL;
-        }
-        return 0;
-    }
-    case ST_NULL_IF: {
-        size_t i;
-        json_t *v;
-        json_array_foreach(st->arg, i, v) if (json_is_string(v) && w->s &&
-                                              strcmp(json_string_value(v), w->s) == 0)
-        {
-            w->type = OG_V_NULL;
-            return 0;
-        }
-        return 0;
-    }
-    }
-    return 0;
+    return k->target;
 }
-
-struct notes {
-    json_t *arr; /* new, or NULL */
-    int count;
-};
-
-static int note(struct notes *n, const char *field, const struct og_error *e, const char *action)
+const char *og_mapping_kind_id(const struct og_mapping_kind *k, enum og_field f)
 {
-    if (!n->arr)
-        n->arr = json_array();
-    n->count++;
-    return json_array_append_new(n->arr, json_pack("{s:s, s:s, s:s, s:s}", "field", field, "reason",
-                                                   og_reason_name(e->reason), "action", action,
-                                                   "message", e->message));
+    return identity_field(f) && k->f[f].id_kind ? k->f[f].id_kind : "resident";
 }
-
-/* Computes one field's value into *out. */
-static int eval_field(const struct fspec *f, const json_t *rec, struct og_arena *a,
-                      struct og_mval *out, struct notes *notes, struct og_error *err)
+bool og_mapping_kind_id_require_valid(const struct og_mapping_kind *k, enum og_field f)
 {
-    memset(out, 0, sizeof(*out));
-    if (!f->used)
-        return 0;
-    struct work w;
-    bool numbers_as_is = f->nsteps > 0 && f->steps[0].kind == ST_NUMBER;
-    int rc = from_json_as(a, f->constant ? f->constant : get_path(rec, f->path, f->npath), &w,
-                          numbers_as_is);
-    if (rc < 0)
-        return rc;
-    if (w.type == OG_V_TEXT && f->constant && json_is_number(f->constant)) {
-        w.type = OG_V_NUM;
-        w.f = json_number_value(f->constant);
-    }
-    for (size_t i = 0; i < f->nsteps && rc == 0; i++)
-        rc = run_step(&f->steps[i], a, &w, f->name, err);
-    if (rc == OG_EREJECT) {
-        if (f->pol == POL_NULL) {
-            note(notes, f->name, err, "null");
-            og_error_clear(err);
-            w.type = OG_V_NULL;
-            rc = 0;
-        }
-        else if (f->pol == POL_DEFAULT) {
-            note(notes, f->name, err, "default");
-            og_error_clear(err);
-            if (json_is_string(f->def)) {
-                w.type = OG_V_TEXT;
-                w.s = json_string_value(f->def);
-            }
-            else {
-                w.type = OG_V_NUM;
-                w.f = json_number_value(f->def);
-            }
-            rc = 0;
-        }
-        else {
-            og_error_field(err, f->name);
-            return rc;
-        }
-    }
-    if (rc < 0)
-        return rc;
-    if (w.type == OG_V_TEXT && w.s && !*w.s)
-        w.type = OG_V_NULL;
-    if (w.type != OG_V_NULL && w.type != f->type) {
-        /* e.g. a text value reached a number field with no conversion: the check makes this rare */
-        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_VALUE,
-                     "field %s: expected a %s, got a %s", f->name, TYPE_NAMES[f->type],
-                     TYPE_NAMES[w.type]);
-        og_error_field(err, f->name);
-        return OG_EREJECT;
-    }
-    if (w.type == OG_V_NULL && f->required) {
-        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_MISSING_FIELD,
-                     "field %s is required but %s", f->name,
-                     f->npath ? "absent or empty in the record" : "empty");
-        og_error_field(err, f->name);
-        return OG_EREJECT;
-    }
-    out->type = w.type;
-    out->s = w.s;
-    out->f = w.f;
-    out->t = w.t;
-    out->items = w.items;
-    out->n = w.n;
-    return 0;
+    return identity_field(f) && k->f[f].require_valid;
 }
-
-static int build_attrs(const struct og_mapping *m, const json_t *rec, struct notes *notes,
-                       struct og_arena *a, const char **out)
+bool og_mapping_kind_member_id_require_valid(const struct og_mapping_kind *k)
 {
-    json_t *o = json_object();
-    if (!o)
-        return OG_ENOMEM;
-    if (m->attrs_mode == ATTRS_REST && json_is_object(rec)) {
-        const char *key;
-        json_t *v;
-        json_object_foreach((json_t *)rec, key, v) if (!og_hmap_get(m->attrs_exclude, key) &&
-                                                       !json_is_null(v)) json_object_set(o, key, v);
-    }
-    else if (m->attrs_mode == ATTRS_INCLUDE) {
-        for (size_t i = 0; i < m->nattr; i++) {
-            const json_t *v = get_path(rec, m->attr_paths[i], m->attr_npath[i]);
-            if (v && !json_is_null(v))
-                json_object_set(o, m->attr_names[i], (json_t *)v);
-        }
-    }
-    if (notes->arr) {
-        json_object_set_new(o, "_notes", notes->arr);
-        notes->arr = NULL;
-    }
-    char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(o);
-    if (!s)
-        return OG_ENOMEM;
-    *out = og_arena_strdup(a, s);
-    free(s);
-    return *out ? 0 : OG_ENOMEM;
-}
-
-int og_mapping_apply(const struct og_mapping *m, const json_t *doc, struct og_arena *arena,
-                     struct og_mapped *out, struct og_error *err)
-{
-    memset(out, 0, sizeof(*out));
-    struct notes notes = {NULL, 0};
-    int rc = 0;
-    for (int i = 0; i < OG_F__COUNT && rc == 0; i++)
-        rc = eval_field(&m->f[i], doc, arena, &out->v[i], &notes, err);
-    if (rc == 0 && m->has_members) {
-        const json_t *arr = get_path(doc, m->members_path, m->nmembers_path);
-        size_t n = json_is_array(arr) ? json_array_size(arr) : 0;
-        if (n > m->max_members) {
-            rc = og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_TOO_MANY_MEMBERS,
-                              "%zu members where at most %zu are accepted", n, m->max_members);
-        }
-        else if (n) {
-            out->members = og_arena_calloc(arena, n * sizeof(*out->members));
-            if (!out->members)
-                rc = OG_ENOMEM;
-            for (size_t k = 0; k < n && rc == 0; k++) {
-                const json_t *mem = json_array_get(arr, k);
-                for (int i = 0; i < OG_M__COUNT && rc == 0; i++)
-                    rc = eval_field(&m->mf[i], mem, arena, &out->members[k].v[i], &notes, err);
-                if (rc == OG_EREJECT) {
-                    char d[sizeof(err->detail)];
-                    snprintf(d, sizeof(d), "%s", err->detail);
-                    og_error_detail(err, "member %zu%s%s", k + 1, d[0] ? ": " : "", d);
-                }
-            }
-            out->nmembers = n;
-        }
-    }
-    if (rc == 0)
-        rc = build_attrs(m, doc, &notes, arena, &out->attrs);
-    out->notes = notes.count;
-    json_decref(notes.arr);
-    return rc;
+    return k->mf[OG_M_ID_NO].require_valid;
 }

@@ -353,6 +353,15 @@ static void set_time(struct og_time *t, const struct og_mval *v)
     t->us = v->t;
 }
 
+static const char *masked_name(struct og_arena *a, const char *name)
+{
+    if (!name)
+        return NULL;
+    char masked[256];
+    og_name_mask(name, masked, sizeof(masked));
+    return og_arena_strdup(a, masked);
+}
+
 /* Validates, hashes and masks one identity number. */
 static int identity(const struct og_reconciler *r, const char *raw, const char *kind_name,
                     bool require_valid, const char *field, struct og_arena *a, const char **key_out,
@@ -441,9 +450,8 @@ static int reconcile_health(const struct og_mapped *in, struct og_arena *a, stru
     return 0;
 }
 
-static int reconcile_event(const struct og_reconciler *r, const struct og_mapping *m,
-                           const struct og_mapped *in, struct og_arena *a, struct og_event *ev,
-                           struct og_error *err)
+static int reconcile_event(const struct og_reconciler *r, const struct og_mapped *in,
+                           struct og_arena *a, struct og_event *ev, struct og_error *err)
 {
     const struct og_mval *v = in->v;
     ev->category_code = text_or_null(&v[OG_F_CATEGORY_CODE]);
@@ -481,23 +489,22 @@ static int reconcile_event(const struct og_reconciler *r, const struct og_mappin
         ev->closed_at = ev->updated_at;
     ev->address = text_or_null(&v[OG_F_ADDRESS]);
     ev->summary = text_or_null(&v[OG_F_SUMMARY]);
-    const char *kind = og_mapping_subject_kind(m);
+    const char *kind = og_mapping_kind_id(in->kind, OG_F_SUBJECT_ID);
     if (!strcmp(kind, "by_type")) {
         kind = text_or_null(&v[OG_F_SUBJECT_ID_TYPE]);
         if (!kind)
             kind = "resident";
     }
-    int rc =
-        identity(r, text_or_null(&v[OG_F_SUBJECT_ID]), kind, og_mapping_subject_require_valid(m),
-                 "subject_id", a, &ev->subject_key, &ev->subject_masked, &ev->subject_valid, err);
+    int rc = identity(r, text_or_null(&v[OG_F_SUBJECT_ID]), kind,
+                      og_mapping_kind_id_require_valid(in->kind, OG_F_SUBJECT_ID), "subject_id", a,
+                      &ev->subject_key, &ev->subject_masked, &ev->subject_valid, err);
     if (rc < 0 || v[OG_F_HEALTH_COLOR].type == OG_V_NULL)
         return rc;
     return reconcile_health(in, a, ev, err);
 }
 
-static int reconcile_visit(const struct og_reconciler *r, const struct og_mapping *m,
-                           const struct og_mapped *in, struct og_arena *a, struct og_visit *vi,
-                           struct og_error *err)
+static int reconcile_visit(const struct og_reconciler *r, const struct og_mapped *in,
+                           struct og_arena *a, struct og_visit *vi, struct og_error *err)
 {
     const struct og_mval *v = in->v;
     vi->worker_id = text_or_null(&v[OG_F_WORKER_ID]);
@@ -513,18 +520,13 @@ static int reconcile_visit(const struct og_reconciler *r, const struct og_mappin
         const struct og_mval *mv = in->members[k].v;
         struct og_visit_member *mem = &vi->members[k];
         int rc = identity(r, text_or_null(&mv[OG_M_ID_NO]), "resident",
-                          og_mapping_member_id_require_valid(m), "id_no", a, &mem->person_key,
-                          &mem->id_masked, &mem->id_valid, err);
+                          og_mapping_kind_member_id_require_valid(in->kind), "id_no", a,
+                          &mem->person_key, &mem->id_masked, &mem->id_valid, err);
         if (rc < 0) {
             og_error_prefix(err, "member %zu: ", k + 1);
             return rc;
         }
-        const char *name = text_or_null(&mv[OG_M_NAME]);
-        if (name) {
-            char masked[256];
-            og_name_mask(name, masked, sizeof(masked));
-            mem->name_masked = og_arena_strdup(a, masked);
-        }
+        mem->name_masked = masked_name(a, text_or_null(&mv[OG_M_NAME]));
         mem->has_temperature = mv[OG_M_TEMPERATURE].type == OG_V_NUM;
         mem->temperature = mv[OG_M_TEMPERATURE].f;
         if (mem->has_temperature && !(mem->temperature >= 25.0 && mem->temperature <= 45.0)) {
@@ -547,17 +549,111 @@ static int reconcile_visit(const struct og_reconciler *r, const struct og_mappin
     return 0;
 }
 
+/* The text of v when it is one of allowed (NULL-terminated), NULL when v has no value; a reject
+ * (invalid_value) otherwise, so that the warehouse's CHECK never fails a whole batch. */
+static int one_of(const struct og_mval *v, const char *const *allowed, const char *field,
+                  const char **out, struct og_error *err)
+{
+    *out = text_or_null(v);
+    for (const char *const *p = allowed; *out && *p; p++)
+        if (strcmp(*p, *out) == 0) {
+            *out = *p;
+            return 0;
+        }
+    if (!*out)
+        return 0;
+    char list[120] = "";
+    for (const char *const *p = allowed; *p; p++)
+        snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", p == allowed ? "" : ", ",
+                 *p);
+    og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_VALUE,
+                 "field %s: \"%.40s\" is not one of %s", field, *out, list);
+    og_error_field(err, field);
+    return OG_EREJECT;
+}
+
+/* A count (rooms, tenants): a whole number from 0 (-1 when there is none), or a reject. */
+static int count(const struct og_mval *v, const char *field, long long *out, struct og_error *err)
+{
+    *out = -1;
+    if (v->type != OG_V_NUM)
+        return 0;
+    if (!(v->f >= 0 && v->f <= 1e9 && v->f == (double)(long long)v->f)) {
+        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_VALUE,
+                     "field %s: %g is not a count (a whole number from 0)", field, v->f);
+        og_error_field(err, field);
+        return OG_EREJECT;
+    }
+    *out = (long long)v->f;
+    return 0;
+}
+
+static int reconcile_person(const struct og_reconciler *r, const struct og_mapped *in,
+                            int zone_min, struct og_arena *a, struct og_person *p,
+                            struct og_error *err)
+{
+    static const char *const SEXES[] = {"0", "1", "2", "9", NULL};
+    static const char *const TYPES[] = {"registered", "floating", "foreign", NULL};
+    const struct og_mval *v = in->v;
+    int rc = identity(r, text_or_null(&v[OG_F_ID_NO]), og_mapping_kind_id(in->kind, OG_F_ID_NO),
+                      og_mapping_kind_id_require_valid(in->kind, OG_F_ID_NO), "id_no", a,
+                      &p->person_key, &p->id_masked, &p->id_valid, err);
+    if (rc < 0)
+        return rc;
+    if (!p->id_masked) {
+        og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_MISSING_FIELD,
+                     "a person without an identity number (id_no is empty)");
+        og_error_field(err, "id_no");
+        return OG_EREJECT;
+    }
+    if ((rc = one_of(&v[OG_F_SEX], SEXES, "sex", &p->sex, err)) < 0 ||
+        (rc = one_of(&v[OG_F_PERSON_TYPE], TYPES, "person_type", &p->person_type, err)) < 0)
+        return rc;
+    p->name_masked = masked_name(a, text_or_null(&v[OG_F_NAME]));
+    set_time(&p->birth_date, &v[OG_F_BIRTH_DATE]);
+    if (p->birth_date.set) /* the date as written (in the mapping's zone), kept as that UTC date */
+        p->birth_date.us += (int64_t)zone_min * 60 * 1000000;
+    p->ethnic_code = text_or_null(&v[OG_F_ETHNIC_CODE]);
+    p->hukou_address = text_or_null(&v[OG_F_HUKOU_ADDRESS]);
+    p->address = text_or_null(&v[OG_F_ADDRESS]);
+    p->police_beat = text_or_null(&v[OG_F_DEPT_GRID]);
+    set_time(&p->registered_at, &v[OG_F_REGISTERED_AT]);
+    set_time(&p->updated_at, &v[OG_F_UPDATED_AT]);
+    p->active = !(v[OG_F_DEREGISTERED].type == OG_V_BOOL && v[OG_F_DEREGISTERED].b);
+    p->attrs = in->attrs;
+    return 0;
+}
+
+static int reconcile_housing(const struct og_reconciler *r, const struct og_mapped *in,
+                             struct og_arena *a, struct og_housing *h, struct og_error *err)
+{
+    const struct og_mval *v = in->v;
+    int rc =
+        identity(r, text_or_null(&v[OG_F_OWNER_ID]), og_mapping_kind_id(in->kind, OG_F_OWNER_ID),
+                 og_mapping_kind_id_require_valid(in->kind, OG_F_OWNER_ID), "owner_id", a,
+                 &h->owner_key, &h->owner_masked, &h->owner_valid, err);
+    if (rc < 0 || (rc = count(&v[OG_F_ROOMS], "rooms", &h->rooms, err)) < 0 ||
+        (rc = count(&v[OG_F_TENANTS], "tenants", &h->tenants, err)) < 0)
+        return rc;
+    h->owner_name_masked = masked_name(a, text_or_null(&v[OG_F_OWNER_NAME]));
+    h->address = text_or_null(&v[OG_F_ADDRESS]);
+    h->police_beat = text_or_null(&v[OG_F_DEPT_GRID]);
+    set_time(&h->updated_at, &v[OG_F_UPDATED_AT]);
+    h->attrs = in->attrs;
+    return 0;
+}
+
 int og_reconcile(const struct og_reconciler *r, const struct og_mapping *m, const char *source_name,
                  const struct og_mapped *in, const struct og_pos *pos, struct og_arena *a,
                  struct og_unified *out, struct og_error *err)
 {
     memset(out, 0, sizeof(*out));
-    out->kind = og_mapping_target(m);
+    out->kind = og_mapping_kind_target(in->kind);
     out->pos = *pos;
     const char *dept = og_mapping_department(m);
     const struct og_mval *v = in->v;
     const char *source_id = text_or_null(&v[OG_F_SOURCE_ID]);
-    if (!source_id)
+    if (!source_id && out->kind != OG_KIND_PERSON)
         return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_MISSING_FIELD,
                             "the record has no source_id");
     bool has_point = v[OG_F_LON].type == OG_V_NUM && v[OG_F_LAT].type == OG_V_NUM;
@@ -568,6 +664,21 @@ int og_reconcile(const struct og_reconciler *r, const struct og_mapping *m, cons
                                 v[OG_F_LAT].f, text_or_null(&v[OG_F_CRS]), a, &place, err);
     if (rc < 0)
         return rc;
+    if (out->kind == OG_KIND_PERSON) {
+        out->u.person.department = dept;
+        out->u.person.place = place;
+        return reconcile_person(r, in, og_mapping_zone_offset(m), a, &out->u.person, err);
+    }
+    if (out->kind == OG_KIND_HOUSING) {
+        struct og_housing *h = &out->u.housing;
+        h->house_id = og_arena_sprintf(a, "%s:%s", dept, source_id);
+        if (!h->house_id)
+            return OG_ENOMEM;
+        h->department = dept;
+        h->source_id = source_id;
+        h->place = place;
+        return reconcile_housing(r, in, a, h, err);
+    }
     const char *id = og_arena_sprintf(a, "%s:%s:%s", dept, source_name, source_id);
     const char *src = og_arena_strdup(a, source_name);
     if (!id || !src)
@@ -580,7 +691,7 @@ int og_reconcile(const struct og_reconciler *r, const struct og_mapping *m, cons
         ev->source_id = source_id;
         ev->place = place;
         ev->attrs = in->attrs;
-        rc = reconcile_event(r, m, in, a, ev, err);
+        rc = reconcile_event(r, in, a, ev, err);
     }
     else {
         struct og_visit *vi = &out->u.visit;
@@ -590,7 +701,7 @@ int og_reconcile(const struct og_reconciler *r, const struct og_mapping *m, cons
         vi->source_id = source_id;
         vi->place = place;
         vi->attrs = in->attrs;
-        rc = reconcile_visit(r, m, in, a, vi, err);
+        rc = reconcile_visit(r, in, a, vi, err);
     }
     return rc;
 }

@@ -275,8 +275,8 @@ static void test_accessors(void **state)
     const json_t *opts = og_mapping_input_options(m);
     assert_string_equal(json_string_value(json_object_get(opts, "records")), "items");
     assert_null(json_object_get(opts, "connector"));
-    assert_string_equal(og_mapping_subject_kind(m), "uscc");
-    assert_false(og_mapping_subject_require_valid(m));
+    assert_string_equal(og_mapping_kind_id(og_mapping_kind_at(m, 0), OG_F_SUBJECT_ID), "uscc");
+    assert_false(og_mapping_kind_id_require_valid(og_mapping_kind_at(m, 0), OG_F_SUBJECT_ID));
     assert_true(og_mapping_uses_identity(m));
     assert_int_equal(og_mapping_zone_offset(m), 480);
     og_mapping_destroy(m);
@@ -284,9 +284,9 @@ static void test_accessors(void **state)
     m = load_ok(FIX "members.json");
     assert_int_equal(og_mapping_target(m), OG_KIND_VISIT);
     assert_null(og_mapping_connector(m));
-    assert_true(og_mapping_member_id_require_valid(m));
+    assert_true(og_mapping_kind_member_id_require_valid(og_mapping_kind_at(m, 0)));
     assert_true(og_mapping_uses_identity(m));
-    assert_string_equal(og_mapping_subject_kind(m), "resident");
+    assert_string_equal(og_mapping_kind_id(og_mapping_kind_at(m, 0), OG_F_SUBJECT_ID), "resident");
     og_mapping_destroy(m);
 
     m = load_ok(FIX "attrs_include.json");
@@ -369,9 +369,9 @@ static const struct bad_case BAD[] = {
      ": fields.category_code.convert[1]: ", "dup.csv:4: code \"A1\" appears twice"},
     {"code_table_no_column", ": fields.status.convert[0]: ", "has no column \"src\""},
     {"id_on_other_field",
-     ": fields.address: ", "\"id\" and \"require_valid\" apply only to subject_id"},
+     ": fields.address: ", "\"id\" and \"require_valid\" apply only to identity numbers"},
     {"require_valid_on_member_name",
-     ": members.fields.name: ", "apply only to subject_id and members' id_no"},
+     ": members.fields.name: ", "apply only to identity numbers (subject_id, id_no, owner_id, members' id_no)"},
     {"bad_id_kind", ": fields.subject_id: ", "\"id\" must be \"resident\", \"uscc\" or \"other\""},
     {"members_on_event", ": members: ", "only visits have members"},
     {"default_on_time", ": fields.reported_at: ", "on_error.default must be a time value"},
@@ -381,7 +381,7 @@ static const struct bad_case BAD[] = {
     {"bad_time_format", ": fields.reported_at.convert[0]: ", ""},
     {"from_and_value", ": fields.address: ", "exactly one of \"from\""},
     {"no_source_id", ": fields: ", "source_id is required"},
-    {"bad_target", ": target: ", "must be \"event\" or \"visit\""},
+    {"bad_target", ": target: ", "must be \"event\", \"visit\", \"person\" or \"housing\""},
     {"syntax", ":5:", ""},
     {"duplicate_key", ":5:", "target"},
 };
@@ -590,7 +590,7 @@ static void test_shipped_fr(void **state)
     (void)state;
     struct og_mapping *m = load_ok("mappings/fire/fr_inspections.json");
     assert_string_equal(og_mapping_department(m), "FR");
-    assert_string_equal(og_mapping_subject_kind(m), "uscc");
+    assert_string_equal(og_mapping_kind_id(og_mapping_kind_at(m, 0), OG_F_SUBJECT_ID), "uscc");
     size_t len;
     char *raw = read_file("samples/fr/fr_inspections_20200203.csv", &len);
     /* the header and the first row, GB18030 -> UTF-8 */

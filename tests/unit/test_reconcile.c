@@ -415,7 +415,9 @@ static int reconcile(const struct og_reconciler *r, struct fixture *fx, const st
                          .index = 3,
                          .partition = -1};
     og_error_clear(err);
-    return og_reconcile(r, m, "um_src", in, &pos, fx->arena, out, err);
+    struct og_mapped kind_in = *in; /* the mapping's (only) kind, as og_mapping_apply sets it */
+    kind_in.kind = og_mapping_kind_at(m, 0);
+    return og_reconcile(r, m, "um_src", &kind_in, &pos, fx->arena, out, err);
 }
 
 static void test_event_ids_and_place(void **state)

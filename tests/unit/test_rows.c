@@ -194,13 +194,19 @@ static void test_schema(void **unused)
 {
     (void)unused;
     size_t n;
-    const struct og_pg_column *ev = og_pg_event_columns(&n);
+    const struct og_pg_column *ev = og_pg_columns(OG_KIND_EVENT, &n);
     assert_int_equal(n, 25);
     assert_string_equal(ev[0].name, "event_id");
     check_table("event", ev, n);
-    const struct og_pg_column *vi = og_pg_visit_columns(&n);
+    const struct og_pg_column *vi = og_pg_columns(OG_KIND_VISIT, &n);
     assert_string_equal(vi[0].name, "visit_id");
     check_table("visit", vi, n);
+    const struct og_pg_column *pe = og_pg_columns(OG_KIND_PERSON, &n);
+    assert_string_equal(pe[0].name, "person_key");
+    check_table("person", pe, n);
+    const struct og_pg_column *ho = og_pg_columns(OG_KIND_HOUSING, &n);
+    assert_string_equal(ho[0].name, "house_id");
+    check_table("housing", ho, n);
 }
 
 int main(void)

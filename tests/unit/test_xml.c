@@ -100,7 +100,8 @@ static void test_ps1_residents_and_houses(void **unused)
     assert_string_equal(harness_str(&r, 0, "XM"), "张三");
     assert_string_equal(harness_str(&r, 0, "HJDZ"), "广东省汕头市金平区金凤街道金凤社区");
     assert_string_equal(harness_str(&r, 0, "GXSJ"), "20200203101500");
-    assert_int_equal(json_object_size(harness_doc(&r, 0)), 13);
+    assert_int_equal(json_object_size(harness_doc(&r, 0)), 14); /* 13 fields and "#name" */
+    assert_string_equal(harness_str(&r, 0, "#name"), "RKXX");
     assert_string_equal(harness_str(&r, 1, "GMSFHM"), "440511900101123"); /* legacy 15 digits */
     assert_string_equal(harness_str(&r, 1, "XM"), "𠮷祥");
     assert_string_equal(harness_str(&r, 1, "HJDZ"), ""); /* <HJDZ/> */
@@ -398,7 +399,8 @@ static void test_json_shapes(void **unused)
         "\"flag\": {\"@on\": \"1\"}, \"empty\": \"\", \"blank\": \"\", \"padded\": \"two  words\", "
         "\"para\": {\"b\": \"world\", \"i\": \"more\", \"#text\": \"Hello  and !\"}, "
         "\"cdata\": \"<not> a tag & no entity\", \"refs\": \"<>&\\\"' 中文\", "
-        "\"nested\": {\"inner\": [{\"leaf\": \"deep\"}, {\"leaf\": \"second\"}]}}",
+        "\"nested\": {\"inner\": [{\"leaf\": \"deep\"}, {\"leaf\": \"second\"}]}, "
+        "\"#name\": \"rec\"}",
         0, NULL);
     assert_non_null(want);
     if (!json_equal(harness_doc(&r, 0), want)) {
@@ -411,7 +413,7 @@ static void test_json_shapes(void **unused)
     assert_string_equal(first, "@id");
     assert_string_equal(harness_str(&r, 1, "@id"), "r2");
     assert_string_equal(harness_str(&r, 1, "#text"), "plain text record");
-    assert_int_equal(json_object_size(harness_doc(&r, 2)), 0); /* <rec/> is {} */
+    assert_int_equal(json_object_size(harness_doc(&r, 2)), 1); /* <rec/> is {"#name": "rec"} */
     assert_int_equal(harness_doc_num(&r, 0, "line"), 3);
     assert_int_equal(harness_doc_num(&r, 1, "line"), 22);
     assert_int_equal(harness_doc_num(&r, 2, "line"), 23);
@@ -435,6 +437,17 @@ static void test_json_shapes(void **unused)
     harness_read(C, XF "shapes.xml", "{\"records\": \"root/*\"}", &r);
     assert_int_equal(json_array_size(r.docs), 4);
     assert_string_equal(at_str(&r, 3, "rec.@id"), "nested-not-a-record");
+    assert_string_equal(harness_str(&r, 3, "#name"), "other"); /* which element each record is */
+    harness_free(&r);
+
+    /* "empty": "null": empty (and blank) elements are null, as Open311's XML means them;
+     * elements with attributes or text are as before */
+    harness_read(C, XF "shapes.xml", "{\"records\": \"root/rec\", \"empty\": \"null\"}", &r);
+    assert_int_equal(json_array_size(r.docs), 3);
+    assert_true(json_is_null(json_object_get(harness_doc(&r, 0), "empty")));
+    assert_true(json_is_null(json_object_get(harness_doc(&r, 0), "blank")));
+    assert_string_equal(harness_str(&r, 0, "single"), "only");
+    assert_string_equal(at_str(&r, 0, "flag.@on"), "1");
     harness_free(&r);
 }
 
@@ -753,6 +766,7 @@ static void test_options_and_errors(void **unused)
     expect_config_error("{\"records\": \"SJBL/RKXX\", \"record\": 1}",
                         "unknown option \"record\" for connector xml");
     expect_config_error("{\"namespaces\": {}}", "\"records\" for connector xml is required");
+    expect_config_error("{\"records\": \"a/b\", \"empty\": \"zero\"}", "\"empty\"");
     expect_config_error(NULL, "\"records\" for connector xml is required");
     expect_config_error("{\"records\": 5}", "must be a string");
     expect_config_error("{\"records\": \"a\", \"attributes\": \"yes\"}", "must be a boolean");
@@ -787,7 +801,9 @@ static void test_options_and_errors(void **unused)
     assert_string_equal(C->options[1].type, "object");
     assert_string_equal(C->options[2].key, "attributes");
     assert_string_equal(C->options[2].def, "true");
-    assert_null(C->options[3].key);
+    assert_string_equal(C->options[3].key, "empty");
+    assert_string_equal(C->options[3].def, "text");
+    assert_null(C->options[4].key);
 }
 
 /* Progress counts the bytes read: it grows while reading and is the size at the end. */
