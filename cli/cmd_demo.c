@@ -28,13 +28,14 @@ static void help(FILE *out)
         "440511: 12 streets, 170 communities, 685 unified grids, police beats, 2016-coded unit "
         "grids,\n"
         "fire grids, crosswalks), loads the bundled sample feeds (UM-1 Open311 cases, FR-1 fire\n"
-        "inspections in GB18030, HL-2 household visits) with onegrid.example.json; starts a\n"
+        "inspections in GB18030, HL-2 household visits, PS-1 residents and rental houses in\n"
+        "GB18030 XML) with onegrid.example.json; starts a\n"
         "development Kafka peer (ops/kafka-dev), produces the sample PS-2 police incidents and\n"
         "HL-1 health-code changes into it with kcat and reads them too; then prints what was "
         "read,\n"
-        "loaded and rejected (by reason), events per street, how records found their grid, and "
-        "the\n"
-        "current health codes. Each demo starts from an empty cluster; it is stopped at the end\n"
+        "loaded and rejected (by reason), events per street, residents and rental houses per\n"
+        "street, how records found their grid, and the current health codes. Each demo starts from "
+        "an empty cluster; it is stopped at the end\n"
         "unless --keep.\n\n"
         "  --dir DIR   where the cluster lives (default ./.onegrid-demo, or /tmp/onegrid-demo when "
         "the\n"
@@ -283,13 +284,34 @@ static int report(struct og_pg *pg, struct og_error *err)
         0, NULL, false, stdout, err);
     if (rc < 0)
         return rc;
+    printf("\nResidents and rental houses per street (PS-1: the latest update of each, whatever "
+           "order the files came in)\n");
+    rc = og_pg_print_query(
+        pg,
+        "WITH p AS (SELECT coalesce(left(community_code, 9), '-') AS street, count(*) FILTER "
+        "(WHERE active) AS "
+        "residents, count(*) FILTER (WHERE active AND person_type = 'floating') AS floating, "
+        "count(*) FILTER (WHERE NOT active) AS deregistered FROM onegrid.person GROUP BY 1), "
+        "h AS (SELECT coalesce(left(community_code, 9), '-') AS street, count(*) AS rental_houses, "
+        "sum(tenants) AS tenants FROM onegrid.housing GROUP BY 1) "
+        "SELECT street, coalesce(d.name, '(not placed)') AS name, "
+        "coalesce(residents, 0) AS residents, coalesce(floating, 0) AS floating, "
+        "coalesce(deregistered, 0) AS deregistered, coalesce(rental_houses, 0) AS rental_houses, "
+        "coalesce(tenants, 0) AS tenants "
+        "FROM p FULL JOIN h USING (street) LEFT JOIN onegrid.division d ON d.code = street "
+        "ORDER BY 1",
+        0, NULL, false, stdout, err);
+    if (rc < 0)
+        return rc;
     printf("\nHow records found their unified grid\n");
     rc = og_pg_print_query(
         pg,
         "SELECT source, grid_method, count(*) AS records, "
         "round(100.0 * count(*) / sum(count(*)) OVER (PARTITION BY source), 1) AS percent FROM "
         "(SELECT source, grid_method FROM onegrid.event UNION ALL SELECT source, grid_method FROM "
-        "onegrid.visit) x "
+        "onegrid.visit UNION ALL SELECT 'ps_population (residents)', grid_method FROM "
+        "onegrid.person UNION ALL SELECT 'ps_population (houses)', grid_method FROM "
+        "onegrid.housing) x "
         "GROUP BY 1, 2 ORDER BY 1, 3 DESC",
         0, NULL, false, stdout, err);
     if (rc < 0)

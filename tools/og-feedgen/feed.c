@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TALLY_MAX 24
-
 void fg_tally_add(struct fg_tally *t, const char *name, long k)
 {
     for (size_t i = 0; i < t->n; i++) {

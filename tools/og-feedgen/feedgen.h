@@ -17,7 +17,7 @@
 /* ---------- tallies and feed statistics (feed.c) ---------- */
 
 /* Tallies: name -> count, in registration order (so the manifest is stable, zeros included). */
-#define TALLY_MAX 24
+#define TALLY_MAX 32
 
 struct fg_tally {
     const char *names[TALLY_MAX];
@@ -26,10 +26,11 @@ struct fg_tally {
 };
 
 struct fg_feed_stats {
-    long written; /* records as the department counts them */
-    long loaded;  /* expected to land */
-    long members; /* HL: members of loaded visits */
-    long updates; /* UM: repeated elements (same id, later state) */
+    long written;                   /* records as the department counts them */
+    long loaded;                    /* expected to land */
+    long members;                   /* HL: members of loaded visits */
+    long updates;                   /* UM: repeated elements (same id, later state) */
+    long xml_records, xml_left_out; /* UM: <request> elements of the XML; elements left out */
     struct fg_tally rejected;
     struct fg_tally defects;
 };
@@ -113,6 +114,7 @@ struct fg_community {
     char fire[160];      /* 小公园街道金凤社区 */
     char parent[16];     /* street code */
     int street;          /* index into streets, -1 if unknown */
+    char old_code[16]; /* its 2016 code when that differs from code (division_alias.csv), else "" */
 };
 
 struct fg_cand {
@@ -141,6 +143,20 @@ struct fg_beat {
     struct og_mpoly mp;
 };
 
+/* A police beat of crosswalks/ps.csv and the grid its highest-weight row names (ties: the first
+ * row), which is where the beat alone places a record. */
+struct fg_ps_xw {
+    char code[16];
+    int grid; /* index into grids */
+    double weight;
+};
+
+/* A 2016 community code (division_alias.csv) that differs from its 2023 code. */
+struct fg_alias {
+    char old_code[16];
+    int comm; /* index into comms: the 2023 community */
+};
+
 struct fg_world {
     char city[64], county[64];
     struct fg_street *streets;
@@ -159,13 +175,25 @@ struct fg_world {
     struct fg_beat *beats; /* PS police beats, sorted by code (none without dept_grids.geojson) */
     size_t nbeats;
     struct og_geo_index *beat_idx; /* over beats, id = index; NULL when there are none */
+    struct fg_ps_xw *ps_xw;        /* crosswalks/ps.csv by beat code, sorted (none without it) */
+    size_t nps_xw;
+    struct fg_alias *aliases; /* 2016 community codes, sorted (none without division_alias.csv) */
+    size_t naliases;
 };
+
+/* The grid (index) the police beat code places a record in through crosswalks/ps.csv, or -1 when
+ * the crosswalk does not know the beat. */
+int fg_ps_xw_grid(const struct fg_world *w, const char *beat);
+/* The community (index) a community code names: a 2023 code, a 2016 code through division_alias,
+ * or a 15-digit police code whose first 12 digits are one of those; -1 for anything else. */
+int fg_community_for_code(const struct fg_world *w, const char *code);
 
 /* The police beat (index into w->beats) containing the WGS-84 point, or -1. */
 int fg_beat_at(const struct fg_world *w, double lng, double lat);
 
-/* Loads divisions.csv, grids.geojson and dept_grids.geojson (optional: UM unit grids and PS police
- * beats) from dir, and um.csv and fr.csv (optional) from xwdir, into *w (overwritten). Warnings go
+/* Loads divisions.csv, division_alias.csv (optional), grids.geojson and dept_grids.geojson
+ * (optional: UM unit grids and PS police beats) from dir, and um.csv, fr.csv and ps.csv (both
+ * optional) from xwdir, into *w (overwritten). Warnings go
  * to stderr. 0, or a negative OG_E* code with err filled and *w released. */
 int fg_world_load(struct fg_world *w, const char *dir, const char *xwdir, struct og_error *err);
 /* Frees everything w holds and zeroes it. */
@@ -209,10 +237,11 @@ int fg_verify_id(const char *s, enum og_id_kind kind, bool want_valid);
 
 /* ---------- the feeds (um.c, fr.c, hl.c) ---------- */
 
-/* Appends n UM-1 cases (plus one broken element and the later updates) to out, counting into st.
- * 0 or OG_ENOMEM. */
+/* Appends n UM-1 cases (plus one broken element and the later updates) to out as requests.json,
+ * and, when xml is not NULL, the same requests except the broken one to xml as requests.xml;
+ * counting into st. 0 or OG_ENOMEM. */
 int fg_gen_um(const struct fg_world *w, uint64_t seed, long n, struct og_buf *out,
-              struct fg_feed_stats *st);
+              struct og_buf *xml, struct fg_feed_stats *st);
 /* Appends the UM service codes table (code,name CSV) to b. 0 or OG_ENOMEM. */
 int fg_um_service_codes(struct og_buf *b);
 /* Appends n FR-1 rows (UTF-8, CRLF, with header) to out, counting into st. 0, OG_ENOMEM or
@@ -289,5 +318,29 @@ struct fg_hl1_outcome {
  * hl_n HL-2 visits of fg_gen_hl(w, seed, hl_n, ...). 0 or a negative OG_E* code. */
 int fg_gen_hl1(const struct fg_world *w, uint64_t seed, long n, long hl_n, FILE *f, bool progress,
                struct fg_feed_stats *st, struct fg_hl1_outcome *out);
+
+/* ---------- PS-1: the population registry's XML exports (ps1.c, ps1_files.c) ---------- */
+
+struct json_t;
+
+/* Writes the four PS-1 sample files RKXX_*.xml (GB18030) into dir: n residents in the first full
+ * export (and n / 5 rental houses), then a day of changes, a cut file and a hostile one; residents
+ * are shared with the first hl_n HL-2 visits of fg_gen_hl(w, seed, hl_n, ...). *manifest (new) is
+ * the feed's MANIFEST.json object. 0 or a negative OG_E* code (said on stderr). */
+int fg_gen_ps1_files(const struct fg_world *w, uint64_t seed, long n, long hl_n, const char *dir,
+                     struct json_t **manifest);
+
+/* What a correct load of the streamed PS-1 file gives. */
+struct fg_ps1_stream_outcome {
+    long residents; /* distinct persons loaded (every resident record is another person) */
+    long houses;    /* distinct houses loaded */
+    long shared;    /* residents who are members of loaded HL-2 visits */
+};
+
+/* Streams one well-formed PS-1 file of n records (residents and houses mixed, the record-level
+ * defects of the samples, no cut and no DOCTYPE) to f in GB18030, in bounded memory, counting into
+ * st and out. progress: report every 100k records on stderr. 0 or a negative OG_E* code. */
+int fg_gen_ps1_stream(const struct fg_world *w, uint64_t seed, long n, long hl_n, FILE *f,
+                      bool progress, struct fg_feed_stats *st, struct fg_ps1_stream_outcome *out);
 
 #endif

@@ -1,26 +1,36 @@
 /* main.c - og-feedgen's options, its two modes (all feeds / single streamed feeds) and
  * MANIFEST.json.
  *
- * og-feedgen is the deterministic generator of the sample department feeds (UM-1, FR-1, HL-2, and
- * the Kafka feeds PS-2 and HL-1 as kcat input files):
+ * og-feedgen is the deterministic generator of the sample department feeds (UM-1 as Open311 JSON
+ * and XML, FR-1, HL-2, PS-1 XML exports, and the Kafka feeds PS-2 and HL-1 as kcat input files):
  *   og-feedgen --world DIR [--crosswalks DIR] --out DIR [--seed N] [--um N] [--fr N] [--hl N]
- *              [--ps2 N] [--hl1 N]
+ *              [--ps2 N] [--hl1 N] [--ps1 N]
  *   og-feedgen --world DIR [--crosswalks DIR] [--hl N --hl-out FILE|-] [--ps2 N --ps2-out FILE|-]
- *              [--hl1 N --hl1-out FILE|-]
+ *              [--hl1 N --hl1-out FILE|-] [--ps1 N --ps1-out FILE|-]
  *
  * Same arguments give the same bytes: own PRNG (splitmix64-seeded xoshiro256**, one stream per
  * feed), fixed float formatting, no locale, no clock. Points are sampled inside the unified grids
  * of the world (WGS-84) and written in each department's coordinate system (UM, HL: GCJ-02;
- * FR: BD-09). Defects are injected at a few percent each and counted in MANIFEST.json (see
- * samples/README.md). No stream depends on the mode, so `--hl 1500 --hl-out -` reproduces
- * samples/hl/hl_visits_20200203.ndjson byte for byte, and `--ps2 1200 --ps2-out -` and
+ * FR: BD-09; PS: CGCS2000). Defects are injected at a few percent each and counted in
+ * MANIFEST.json (see samples/README.md). No stream depends on the mode, so `--hl 1500 --hl-out -`
+ * reproduces samples/hl/hl_visits_20200203.ndjson byte for byte, and `--ps2 1200 --ps2-out -` and
  * `--hl1 1500 --hl1-out -` (with the default --hl 1500, whose visits HL-1 shares persons with)
  * reproduce the two .kcat files.
  *
+ * PS-1 (ps_population): with --out, --ps1 N is the number of residents of the first full export
+ * (default 1500; houses are a fifth of that) and four files are written into ps/: the full export,
+ * a day of changes, a file cut off mid-record and a hostile one (DOCTYPE with entities), with the
+ * expected outcome in the manifest; residents are shared with the --hl HL-2 visits. With
+ * --ps1-out, --ps1 N is the number of records of ONE well-formed file (residents and houses mixed,
+ * the same generator, no cut, no DOCTYPE), streamed in GB18030 with bounded memory, for
+ * benchmarks.
+ *
  * Files: world.c reads the world, sample.c draws points, names and ID numbers, feed.c holds the
  * tallies, civil time, JSON strings and blocks of Kafka lines, um.c / fr.c / hl.c write the three
- * file feeds, ps.c and hl1.c the two Kafka feeds; the PRNG, CSV, file and naming helpers shared
- * with og-worldgen are in tools/common/. */
+ * file feeds (um.c also the XML form of UM-1), ps.c and hl1.c the two Kafka feeds; for PS-1,
+ * ps1.c makes residents and houses, ps1_xml.c their XML records and the streamed file, ps1_files.c
+ * the sample files and ps1_outcome.c what loading them gives; the PRNG, CSV, file and naming
+ * helpers shared with og-worldgen are in tools/common/. */
 #include "tools/common/io.h"
 #include "tools/common/text.h"
 #include "tools/og-feedgen/feedgen.h"
@@ -80,6 +90,9 @@ static json_t *feed_json(const char *file, const struct fg_feed_stats *st, bool 
     json_object_set_new(o, "defects", tally_json(&st->defects));
     if (um) {
         json_object_set_new(o, "updates", json_integer(st->updates));
+        json_object_set_new(o, "xml_file", json_string("um/um_cases_20200203.xml"));
+        json_object_set_new(o, "xml_records", json_integer(st->xml_records));
+        json_object_set_new(o, "xml_left_out", json_integer(st->xml_left_out));
     }
     if (hl) {
         json_object_set_new(o, "members", json_integer(st->members));
@@ -135,9 +148,9 @@ static json_t *hl1_json(const char *file, const struct fg_feed_stats *st,
 }
 
 struct opts {
-    const char *world, *crosswalks, *out, *hl_out, *ps2_out, *hl1_out;
+    const char *world, *crosswalks, *out, *hl_out, *ps2_out, *hl1_out, *ps1_out;
     uint64_t seed;
-    long um, fr, hl, ps2, hl1;
+    long um, fr, hl, ps2, hl1, ps1;
 };
 
 /* Creates path and streams one Kafka feed into it (gen: 0 PS-2, 1 HL-1). 0 or a negative code. */
@@ -168,7 +181,8 @@ static int run_all(const struct fg_world *w, const struct opts *o)
     struct fg_feed_stats um = {0}, fr = {0}, hl = {0}, ps2 = {0}, hl1 = {0};
     struct fg_ps_outcome ps2_out = {0};
     struct fg_hl1_outcome hl1_out = {0};
-    struct og_buf b = OG_BUF_INIT;
+    struct og_buf b = OG_BUF_INIT, xb = OG_BUF_INIT;
+    json_t *ps1_man = NULL;
     struct og_error err;
     og_error_clear(&err);
     int rc = 0;
@@ -182,10 +196,13 @@ static int run_all(const struct fg_world *w, const struct opts *o)
         }
     }
 
-    rc = fg_gen_um(w, o->seed, o->um, &b, &um);
+    rc = fg_gen_um(w, o->seed, o->um, &b, &xb, &um);
     snprintf(path, sizeof path, "%s/um/um_cases_20200203.json", o->out);
     rc = rc ? rc : write_file(path, b.data, b.len);
     og_buf_reset(&b);
+    snprintf(path, sizeof path, "%s/um/um_cases_20200203.xml", o->out);
+    rc = rc ? rc : write_file(path, xb.data, xb.len);
+    og_buf_free(&xb);
     snprintf(path, sizeof path, "%s/um/service_codes.csv", o->out);
     rc = rc ? rc : fg_um_service_codes(&b);
     rc = rc ? rc : write_file(path, b.data, b.len);
@@ -223,6 +240,10 @@ static int run_all(const struct fg_world *w, const struct opts *o)
         rc = write_kafka_feed(w, o, path, 1, false, &hl1, NULL, &hl1_out);
     }
     if (rc == 0) {
+        snprintf(path, sizeof path, "%s/ps", o->out);
+        rc = fg_gen_ps1_files(w, o->seed, o->ps1, o->hl, path, &ps1_man);
+    }
+    if (rc == 0) {
         json_t *man = json_object();
         json_object_set_new(man, "generator", json_string("og-feedgen"));
         json_object_set_new(man, "seed", json_integer((json_int_t)o->seed));
@@ -238,6 +259,8 @@ static int run_all(const struct fg_world *w, const struct opts *o)
                             ps_json("ps/ps_incidents_20200203.kcat", &ps2, &ps2_out));
         json_object_set_new(feeds, "hl_healthcode",
                             hl1_json("hl/hl_healthcode_20200203.kcat", &hl1, &hl1_out));
+        json_object_set_new(feeds, "ps_population", ps1_man);
+        ps1_man = NULL;
         json_object_set_new(man, "feeds", feeds);
         char *text = json_dumps(man, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         json_decref(man);
@@ -254,14 +277,16 @@ static int run_all(const struct fg_world *w, const struct opts *o)
             free(text);
         }
     }
+    json_decref(ps1_man);
     if (rc == 0) {
         fprintf(stderr,
                 "og-feedgen: um %ld elements (%ld loaded), fr %ld rows (%ld loaded), hl %ld visits "
                 "(%ld loaded, "
-                "%ld members), ps2 %ld messages (%ld loaded), hl1 %ld messages (%ld loaded) -> "
+                "%ld members), ps2 %ld messages (%ld loaded), hl1 %ld messages (%ld loaded), ps1 "
+                "%ld residents -> "
                 "%s\n",
                 um.written, um.loaded, fr.written, fr.loaded, hl.written, hl.loaded, hl.members,
-                ps2.written, ps2.loaded, hl1.written, hl1.loaded, o->out);
+                ps2.written, ps2.loaded, hl1.written, hl1.loaded, o->ps1, o->out);
     }
     else if (err.code) {
         char msg[1024];
@@ -329,24 +354,56 @@ static int run_hl1_only(const struct fg_world *w, const struct opts *o)
     return rc;
 }
 
+static int run_ps1_only(const struct fg_world *w, const struct opts *o)
+{
+    struct fg_feed_stats st = {0};
+    struct fg_ps1_stream_outcome po = {0};
+    bool to_stdout = strcmp(o->ps1_out, "-") == 0;
+    FILE *f = to_stdout ? stdout : fopen(o->ps1_out, "wb");
+    if (!f) {
+        fprintf(stderr, "og-feedgen: could not create \"%s\": %s\n", o->ps1_out, strerror(errno));
+        return OG_EIO;
+    }
+    int rc = fg_gen_ps1_stream(w, o->seed, o->ps1, o->hl, f, true, &st, &po);
+    if ((to_stdout ? fflush(f) : fclose(f)) != 0 && rc == 0) {
+        rc = OG_EIO;
+    }
+    if (rc) {
+        fprintf(stderr, "og-feedgen: could not write \"%s\"\n", o->ps1_out);
+        return rc;
+    }
+    fprintf(stderr,
+            "og-feedgen: ps1 %ld records, %ld expected loaded (%ld residents, %ld of them members "
+            "of the %ld HL-2 visits, %ld houses); rejected missing_field %ld, invalid_time %ld\n",
+            st.written, st.loaded, po.residents, po.shared, o->hl, po.houses,
+            fg_tally_get(&st.rejected, "missing_field"),
+            fg_tally_get(&st.rejected, "invalid_time"));
+    return 0;
+}
+
 static void usage(FILE *f)
 {
-    fputs("usage: og-feedgen --world DIR [--crosswalks DIR] --out DIR [--seed N] [--um N] [--fr N] "
-          "[--hl N] [--ps2 N] [--hl1 N]\n"
-          "       og-feedgen --world DIR [--crosswalks DIR] [--hl N --hl-out FILE|-] "
-          "[--ps2 N --ps2-out FILE|-] [--hl1 N --hl1-out FILE|-]\n"
-          "  --world DIR       world folder (divisions.csv, grids.geojson, dept_grids.geojson)\n"
-          "  --crosswalks DIR  crosswalk CSVs (default: mappings/crosswalks)\n"
-          "  --out DIR         writes um/, fr/, hl/, ps/ and MANIFEST.json\n"
-          "  --seed N          PRNG seed (default 20200203)\n"
-          "  --um N            UM cases (default 1200), --fr N rows (800), --hl N visits (1500)\n"
-          "  --ps2 N           PS-2 messages (default 1200), --hl1 N HL-1 messages (1500); HL-1\n"
-          "                    shares persons with the first --hl HL-2 visits\n"
-          "  --hl-out FILE     write only the HL-2 NDJSON (\"-\": stdout), streaming, progress on "
-          "stderr\n"
-          "  --ps2-out FILE    write only the PS-2 kcat lines (KEY TAB JSON), streaming\n"
-          "  --hl1-out FILE    write only the HL-1 kcat lines (KEY TAB JSON), streaming\n",
-          f);
+    fputs(
+        "usage: og-feedgen --world DIR [--crosswalks DIR] --out DIR [--seed N] [--um N] [--fr N] "
+        "[--hl N] [--ps2 N] [--hl1 N] [--ps1 N]\n"
+        "       og-feedgen --world DIR [--crosswalks DIR] [--hl N --hl-out FILE|-] "
+        "[--ps2 N --ps2-out FILE|-] [--hl1 N --hl1-out FILE|-] [--ps1 N --ps1-out FILE|-]\n"
+        "  --world DIR       world folder (divisions.csv, grids.geojson, dept_grids.geojson)\n"
+        "  --crosswalks DIR  crosswalk CSVs (default: mappings/crosswalks)\n"
+        "  --out DIR         writes um/, fr/, hl/, ps/ and MANIFEST.json\n"
+        "  --seed N          PRNG seed (default 20200203)\n"
+        "  --um N            UM cases (default 1200), --fr N rows (800), --hl N visits (1500)\n"
+        "  --ps2 N           PS-2 messages (default 1200), --hl1 N HL-1 messages (1500); HL-1\n"
+        "                    shares persons with the first --hl HL-2 visits\n"
+        "  --ps1 N           PS-1 residents of the first export (default 1500; houses N/5);\n"
+        "                    with --ps1-out, the records of the one file; PS-1 shares persons\n"
+        "                    with the first --hl HL-2 visits\n"
+        "  --hl-out FILE     write only the HL-2 NDJSON (\"-\": stdout), streaming, progress on "
+        "stderr\n"
+        "  --ps2-out FILE    write only the PS-2 kcat lines (KEY TAB JSON), streaming\n"
+        "  --hl1-out FILE    write only the HL-1 kcat lines (KEY TAB JSON), streaming\n"
+        "  --ps1-out FILE    write only one PS-1 XML file (GB18030) of --ps1 records, streaming\n",
+        f);
 }
 
 static int parse_count(const char *s, long *out)
@@ -361,7 +418,7 @@ static int parse_count(const char *s, long *out)
     return 0;
 }
 
-/* The count an option sets (--um, --fr, --hl, --ps2, --hl1), or NULL. */
+/* The count an option sets (--um, --fr, --hl, --ps2, --hl1, --ps1), or NULL. */
 static long *count_opt(struct opts *o, const char *a)
 {
     return strcmp(a, "--um") == 0    ? &o->um
@@ -369,6 +426,7 @@ static long *count_opt(struct opts *o, const char *a)
            : strcmp(a, "--hl") == 0  ? &o->hl
            : strcmp(a, "--ps2") == 0 ? &o->ps2
            : strcmp(a, "--hl1") == 0 ? &o->hl1
+           : strcmp(a, "--ps1") == 0 ? &o->ps1
                                      : NULL;
 }
 
@@ -380,7 +438,8 @@ int main(int argc, char **argv)
                      .fr = 800,
                      .hl = 1500,
                      .ps2 = 1200,
-                     .hl1 = 1500};
+                     .hl1 = 1500,
+                     .ps1 = 1500};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -412,6 +471,9 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--hl1-out") == 0) {
             o.hl1_out = v;
         }
+        else if (strcmp(a, "--ps1-out") == 0) {
+            o.ps1_out = v;
+        }
         else if (strcmp(a, "--seed") == 0) {
             char *end = NULL;
             errno = 0;
@@ -435,13 +497,13 @@ int main(int argc, char **argv)
         }
         i++;
     }
-    bool single = o.hl_out || o.ps2_out || o.hl1_out;
-    int nstdout = (o.hl_out && strcmp(o.hl_out, "-") == 0) +
-                  (o.ps2_out && strcmp(o.ps2_out, "-") == 0) +
-                  (o.hl1_out && strcmp(o.hl1_out, "-") == 0);
+    bool single = o.hl_out || o.ps2_out || o.hl1_out || o.ps1_out;
+    int nstdout =
+        (o.hl_out && strcmp(o.hl_out, "-") == 0) + (o.ps2_out && strcmp(o.ps2_out, "-") == 0) +
+        (o.hl1_out && strcmp(o.hl1_out, "-") == 0) + (o.ps1_out && strcmp(o.ps1_out, "-") == 0);
     if (!o.world || (!o.out && !single) || (o.out && single) || nstdout > 1) {
         fprintf(stderr, "og-feedgen: give --world and either --out or any of --hl-out, "
-                        "--ps2-out, --hl1-out (at most one of them \"-\")\n");
+                        "--ps2-out, --hl1-out, --ps1-out (at most one of them \"-\")\n");
         usage(stderr);
         return 2;
     }
@@ -465,6 +527,9 @@ int main(int argc, char **argv)
     }
     if (rc == 0 && o.hl1_out) {
         rc = run_hl1_only(&w, &o);
+    }
+    if (rc == 0 && o.ps1_out) {
+        rc = run_ps1_only(&w, &o);
     }
     fg_world_free(&w);
     return rc ? 1 : 0;

@@ -1,4 +1,5 @@
-/* um.c - og-feedgen's UM-1 feed: urban-management cases, Open311 GeoReport v2 requests.json. */
+/* um.c - og-feedgen's UM-1 feed: urban-management cases, Open311 GeoReport v2 requests.json and
+ * the same service requests as requests.xml. */
 #include "tools/common/text.h"
 #include "tools/og-feedgen/feedgen.h"
 
@@ -124,6 +125,87 @@ static int um_put_case(struct og_buf *b, const struct um_case *c, int variant)
     return rc ? rc : og_buf_puts(b, "  }");
 }
 
+/* Appends s as XML character data (&, <, > escaped). */
+static int xml_text(struct og_buf *b, const char *s)
+{
+    int rc = 0;
+    for (; rc == 0 && *s; s++) {
+        rc = *s == '&'   ? og_buf_puts(b, "&amp;")
+             : *s == '<' ? og_buf_puts(b, "&lt;")
+             : *s == '>' ? og_buf_puts(b, "&gt;")
+                         : og_buf_putc(b, *s);
+    }
+    return rc;
+}
+
+/* "<name>text</name>" at indent (text escaped); NULL text: "<name/>" (JSON null). */
+static int xml_elem(struct og_buf *b, const char *indent, const char *name, const char *text)
+{
+    int rc = og_buf_printf(b, "%s<%s%s", indent, name, text ? ">" : "/>\n");
+    if (text) {
+        rc = rc ? rc : xml_text(b, text);
+        rc = rc ? rc : og_buf_printf(b, "</%s>\n", name);
+    }
+    return rc;
+}
+
+/* The same case as um_put_case, as an Open311 requests.xml <request>: the elements in the order of
+ * the JSON keys, absent keys absent, null as an empty element, numbers as their JSON text. */
+static int um_put_case_xml(struct og_buf *b, const struct um_case *c, int variant)
+{
+    const char *in = "    ", *in2 = "      ";
+    char ts[40], id[32], num[32];
+    int rc = og_buf_puts(b, "  <request>\n");
+    snprintf(id, sizeof id, "UM2020%08ld", c->seq);
+    if (c->defect == UM_MISSING_ID) {
+        if (variant % 2 == 0) {
+            rc = rc ? rc : og_buf_printf(b, "%s<service_request_id></service_request_id>\n", in);
+        }
+    }
+    else {
+        rc = rc ? rc : xml_elem(b, in, "service_request_id", id);
+    }
+    rc = rc ? rc : xml_elem(b, in, "status", c->stage >= 4 ? "closed" : "open");
+    rc = rc ? rc : xml_elem(b, in, "status_notes", UM_NOTES[c->stage]);
+    rc = rc ? rc
+            : xml_elem(b, in, "service_name",
+                       c->code >= 0 ? UM_CODES[c->code].name : "共享单车乱停放");
+    rc = rc ? rc : xml_elem(b, in, "service_code", c->code >= 0 ? UM_CODES[c->code].code : "9999");
+    rc = rc ? rc : xml_elem(b, in, "description", c->description);
+    if (c->defect == UM_INVALID_TIME) {
+        og_tool_scopy(ts, sizeof ts, variant % 2 == 0 ? "2020-02-31T10:00:00+08:00" : "yesterday");
+    }
+    else {
+        fg_fmt_iso(ts, sizeof ts, c->requested);
+    }
+    rc = rc ? rc : xml_elem(b, in, "requested_datetime", ts);
+    fg_fmt_iso(ts, sizeof ts, c->updated);
+    rc = rc ? rc : xml_elem(b, in, "updated_datetime", ts);
+    fg_fmt_iso(ts, sizeof ts, c->expected);
+    rc = rc ? rc : xml_elem(b, in, "expected_datetime", ts);
+    rc = rc ? rc : xml_elem(b, in, "address", c->address);
+    bool no_coords = c->defect == UM_COORDS_MISSING || c->defect == UM_UNIT_UNKNOWN_NO_COORDS;
+    if (!no_coords) {
+        snprintf(num, sizeof num, "%.6f", c->lat);
+        rc = rc ? rc : xml_elem(b, in, "lat", num);
+        snprintf(num, sizeof num, "%.6f", c->lng);
+        rc = rc ? rc : xml_elem(b, in, "long", num);
+    }
+    else if (variant % 2 == 0) {
+        rc = rc ? rc : xml_elem(b, in, "lat", NULL);
+        rc = rc ? rc : xml_elem(b, in, "long", NULL);
+    }
+    char url[96];
+    snprintf(url, sizeof url, "https://szcg.example.cn/media/%s.jpg", id);
+    rc = rc ? rc : xml_elem(b, in, "media_url", c->media ? url : NULL);
+    rc = rc ? rc : og_buf_printf(b, "%s<extended_attributes>\n", in);
+    rc = rc ? rc : xml_elem(b, in2, "unit_grid", c->unit);
+    rc = rc ? rc : xml_elem(b, in2, "stage", UM_STAGES[c->stage]);
+    rc = rc ? rc : xml_elem(b, in2, "component_id", c->component[0] ? c->component : NULL);
+    rc = rc ? rc : og_buf_printf(b, "%s</extended_attributes>\n", in);
+    return rc ? rc : og_buf_puts(b, "  </request>\n");
+}
+
 static int cmp_um_update(const void *a, const void *b)
 {
     const struct um_case *x = a, *y = b;
@@ -134,7 +216,7 @@ static int cmp_um_update(const void *a, const void *b)
 }
 
 int fg_gen_um(const struct fg_world *w, uint64_t seed, long n, struct og_buf *out,
-              struct fg_feed_stats *st)
+              struct og_buf *xml, struct fg_feed_stats *st)
 {
     struct og_tool_rng r;
     og_tool_rng_seed(&r, seed, 0x554D); /* "UM" */
@@ -242,12 +324,21 @@ int fg_gen_um(const struct fg_world *w, uint64_t seed, long n, struct og_buf *ou
     qsort(ups, (size_t)nups, sizeof *ups, cmp_um_update);
 
     int rc = og_buf_puts(out, "[\n");
+    if (xml) {
+        rc = rc ? rc
+                : og_buf_puts(xml,
+                              "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<service_requests>\n");
+    }
     long broken_at = n / 2;
     for (long i = 0; i < n && rc == 0; i++) {
         if (i > 0) {
             rc = og_buf_puts(out, ",\n");
         }
         rc = rc ? rc : um_put_case(out, &cases[i], (int)(cases[i].seq % 2));
+        if (xml) {
+            rc = rc ? rc : um_put_case_xml(xml, &cases[i], (int)(cases[i].seq % 2));
+            st->xml_records++;
+        }
         st->written++;
         if (i == broken_at && rc == 0) {
             /* one element that is not JSON: a bare word where a string belongs */
@@ -258,6 +349,7 @@ int fg_gen_um(const struct fg_world *w, uint64_t seed, long n, struct og_buf *ou
                 "    \"requested_datetime\": \"2020-02-17T09:30:00+08:00\"\n  }",
                 10001 + n);
             st->written++;
+            st->xml_left_out += xml != NULL; /* not an object: no <request> */
             fg_tally_add(&st->defects, "bad_json", 1);
             fg_tally_add(&st->rejected, "bad_json", 1);
         }
@@ -265,10 +357,17 @@ int fg_gen_um(const struct fg_world *w, uint64_t seed, long n, struct og_buf *ou
     for (long i = 0; i < nups && rc == 0; i++) {
         rc = og_buf_puts(out, ",\n");
         rc = rc ? rc : um_put_case(out, &ups[i], (int)(ups[i].seq % 2));
+        if (xml) {
+            rc = rc ? rc : um_put_case_xml(xml, &ups[i], (int)(ups[i].seq % 2));
+            st->xml_records++;
+        }
         st->written++;
         st->updates++;
     }
     rc = rc ? rc : og_buf_puts(out, "\n]\n");
+    if (xml) {
+        rc = rc ? rc : og_buf_puts(xml, "</service_requests>\n");
+    }
     free(cases);
     free(ups);
     return rc;

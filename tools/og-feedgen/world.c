@@ -36,6 +36,16 @@ static int cmp_beat(const void *a, const void *b)
     return strcmp(((const struct fg_beat *)a)->code, ((const struct fg_beat *)b)->code);
 }
 
+static int cmp_ps_xw(const void *a, const void *b)
+{
+    return strcmp(((const struct fg_ps_xw *)a)->code, ((const struct fg_ps_xw *)b)->code);
+}
+
+static int cmp_alias(const void *a, const void *b)
+{
+    return strcmp(((const struct fg_alias *)a)->old_code, ((const struct fg_alias *)b)->old_code);
+}
+
 static int cmp_fire(const void *a, const void *b)
 {
     return strcmp((const char *)a, (const char *)b);
@@ -103,6 +113,8 @@ void fg_world_free(struct fg_world *w)
     free(w->units);
     free(w->fire_names);
     free(w->um_grids);
+    free(w->ps_xw);
+    free(w->aliases);
     memset(w, 0, sizeof *w);
 }
 
@@ -517,13 +529,175 @@ static int load_fire_names(struct fg_world *w, const char *xwdir, struct og_erro
     return rc;
 }
 
+/* 2016 community codes from division_alias.csv (optional): level-5 rows whose old_code differs
+ * from a 2023 code of divisions.csv. */
+static int load_aliases(struct fg_world *w, const char *dir, struct og_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/division_alias.csv", dir);
+    if (!og_tool_file_readable(path)) {
+        return 0;
+    }
+    struct og_buf text = OG_BUF_INIT;
+    int rc = og_tool_read_file(path, &text, err);
+    if (rc) {
+        return rc;
+    }
+    size_t cap = 0;
+    char *pos = text.data, *fld[8];
+    int iold = -1, icode = -1, ilevel = -1, n;
+    bool header = true;
+    while (rc == 0 && (n = og_tool_csv_next(&pos, fld, 8)) > 0) {
+        if (header) {
+            iold = og_tool_csv_col(fld, n, "old_code");
+            icode = og_tool_csv_col(fld, n, "code");
+            ilevel = og_tool_csv_col(fld, n, "level");
+            header = false;
+            if (iold < 0 || icode < 0) {
+                rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_TABLE,
+                                  "%s: header lacks old_code or code", path);
+            }
+            continue;
+        }
+        if (n <= iold || n <= icode || (ilevel >= 0 && (n <= ilevel || atoi(fld[ilevel]) != 5))) {
+            continue;
+        }
+        int comm = find_comm(w, fld[icode]);
+        if (comm < 0 || strcmp(fld[iold], fld[icode]) == 0 || find_comm(w, fld[iold]) >= 0) {
+            continue; /* unknown, unchanged, or a code that is also a 2023 community */
+        }
+        if (og_tool_grow((void **)&w->aliases, &cap, w->naliases + 1, sizeof *w->aliases)) {
+            rc = og_tool_nomem(err);
+            break;
+        }
+        struct fg_alias *a = &w->aliases[w->naliases++];
+        og_tool_scopy(a->old_code, sizeof a->old_code, fld[iold]);
+        a->comm = comm;
+        if (!w->comms[comm].old_code[0]) {
+            og_tool_scopy(w->comms[comm].old_code, sizeof w->comms[comm].old_code, fld[iold]);
+        }
+    }
+    og_buf_free(&text);
+    if (rc == 0 && w->naliases > 1) {
+        qsort(w->aliases, w->naliases, sizeof *w->aliases, cmp_alias);
+    }
+    return rc;
+}
+
+/* The police-beat crosswalk crosswalks/ps.csv (optional): per beat, the grid of its
+ * highest-weight row, the first such row on a tie. */
+static int load_ps_xw(struct fg_world *w, const char *xwdir, struct og_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/ps.csv", xwdir);
+    if (!og_tool_file_readable(path)) {
+        return 0;
+    }
+    struct og_buf text = OG_BUF_INIT;
+    int rc = og_tool_read_file(path, &text, err);
+    if (rc) {
+        return rc;
+    }
+    size_t cap = 0;
+    char *pos = text.data, *fld[8];
+    int idept = -1, icode = -1, igrid = -1, iw = -1, n;
+    bool header = true;
+    while (rc == 0 && (n = og_tool_csv_next(&pos, fld, 8)) > 0) {
+        if (header) {
+            idept = og_tool_csv_col(fld, n, "department");
+            icode = og_tool_csv_col(fld, n, "dept_grid_code");
+            igrid = og_tool_csv_col(fld, n, "grid_code");
+            iw = og_tool_csv_col(fld, n, "weight");
+            header = false;
+            if (icode < 0 || igrid < 0 || iw < 0) {
+                rc = og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_TABLE,
+                                  "%s: header lacks dept_grid_code, grid_code or weight", path);
+            }
+            continue;
+        }
+        if (n <= icode || n <= igrid || n <= iw ||
+            (idept >= 0 && (n <= idept || strcmp(fld[idept], "PS") != 0))) {
+            continue;
+        }
+        int g = find_grid(w, fld[igrid]);
+        if (g < 0) {
+            continue;
+        }
+        double weight = strtod(fld[iw], NULL);
+        size_t k = 0;
+        while (k < w->nps_xw && strcmp(w->ps_xw[k].code, fld[icode]) != 0) {
+            k++;
+        }
+        if (k == w->nps_xw) {
+            if (og_tool_grow((void **)&w->ps_xw, &cap, w->nps_xw + 1, sizeof *w->ps_xw)) {
+                rc = og_tool_nomem(err);
+                break;
+            }
+            og_tool_scopy(w->ps_xw[k].code, sizeof w->ps_xw[k].code, fld[icode]);
+            w->ps_xw[k].grid = g;
+            w->ps_xw[k].weight = weight;
+            w->nps_xw++;
+        }
+        else if (weight > w->ps_xw[k].weight) {
+            w->ps_xw[k].grid = g;
+            w->ps_xw[k].weight = weight;
+        }
+    }
+    og_buf_free(&text);
+    if (rc == 0 && w->nps_xw > 1) {
+        qsort(w->ps_xw, w->nps_xw, sizeof *w->ps_xw, cmp_ps_xw);
+    }
+    return rc;
+}
+
+int fg_ps_xw_grid(const struct fg_world *w, const char *beat)
+{
+    struct fg_ps_xw key;
+    og_tool_scopy(key.code, sizeof key.code, beat);
+    const struct fg_ps_xw *x =
+        w->nps_xw ? bsearch(&key, w->ps_xw, w->nps_xw, sizeof *x, cmp_ps_xw) : NULL;
+    return x ? x->grid : -1;
+}
+
+static bool digits_only(const char *s, size_t n)
+{
+    if (strlen(s) != n) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return false;
+        }
+    }
+    return true;
+}
+
+int fg_community_for_code(const struct fg_world *w, const char *code)
+{
+    char c12[16];
+    if (!code || !(digits_only(code, 12) || digits_only(code, 15))) {
+        return -1;
+    }
+    snprintf(c12, sizeof c12, "%.12s", code);
+    int comm = find_comm(w, c12);
+    if (comm >= 0 || w->naliases == 0) {
+        return comm;
+    }
+    struct fg_alias key;
+    og_tool_scopy(key.old_code, sizeof key.old_code, c12);
+    const struct fg_alias *a = bsearch(&key, w->aliases, w->naliases, sizeof *a, cmp_alias);
+    return a ? a->comm : -1;
+}
+
 int fg_world_load(struct fg_world *w, const char *dir, const char *xwdir, struct og_error *err)
 {
     memset(w, 0, sizeof *w);
     int rc = load_divisions(w, dir, err);
+    rc = rc ? rc : load_aliases(w, dir, err);
     rc = rc ? rc : load_grids(w, dir, err);
     rc = rc ? rc : load_um(w, dir, xwdir, err);
     rc = rc ? rc : load_fire_names(w, xwdir, err);
+    rc = rc ? rc : load_ps_xw(w, xwdir, err);
     if (rc) {
         fg_world_free(w);
     }
