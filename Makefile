@@ -40,7 +40,7 @@ BIN      := $(BUILD)/bin/onegrid
 TOOLS    := $(TOOL_SRC:tools/%.c=$(BUILD)/bin/%) $(TOOL_DIRS:%=$(BUILD)/bin/%) $(BUILD)/bin/og-kafka-dev
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit integration demo install deps clean format format-check tidy valgrind bench world samples
+.PHONY: all test unit integration conformance demo install deps clean format format-check tidy valgrind bench world samples
 # keep object files that pattern chains would delete as intermediates (and print "rm ..." after the tests)
 .SECONDARY: $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC) $(TOOL_SRC) $(wildcard tools/*/*.c))
 all: $(BIN) $(TOOLS)
@@ -96,13 +96,17 @@ integration: $(BIN) $(TOOLS)
 	@ONEGRID_BIN=$(abspath $(BIN)) ONEGRID_TOOLS=$(abspath $(BUILD)/bin) \
 	  KAFKA_DEV_BIN=$(abspath $(BUILD)/bin/og-kafka-dev) bash tests/integration/run
 
+# Conformance: the mapping engine on real published formats in ../shared/data (skipped without it).
+conformance: $(BIN)
+	@ONEGRID_BIN=$(abspath $(BIN)) bash tests/conformance/run
+
 # The whole suite, twice: a normal build, then under AddressSanitizer + UndefinedBehaviorSanitizer.
 test: deps
 	@bash tests/tree-state save build/.tree-before
 	@$(MAKE) --no-print-directory format-check
-	@$(MAKE) --no-print-directory unit integration
+	@$(MAKE) --no-print-directory unit integration conformance
 	@$(MAKE) --no-print-directory -f tests/fuzz/Makefile.fuzz fuzz fuzz-regress
-	@$(MAKE) --no-print-directory BUILD=build-san SANITIZE=address,undefined unit integration
+	@$(MAKE) --no-print-directory BUILD=build-san SANITIZE=address,undefined unit integration conformance
 	@bash tests/tree-state compare build/.tree-before
 
 demo: deps

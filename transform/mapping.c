@@ -102,9 +102,7 @@ const char *og_mfield_name(enum og_mfield f)
 
 /* ---------------------------------------------------------------- loading and checking */
 
-static int cfg_err(struct og_error *err, const struct og_mapping *m, const char *jpath,
-                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int cfg_err(struct og_error *err, const struct og_mapping *m, const char *jpath,
+int og_mapping_err(struct og_error *err, const struct og_mapping *m, const char *jpath,
                    const char *fmt, ...)
 {
     char msg[400];
@@ -117,14 +115,26 @@ static int cfg_err(struct og_error *err, const struct og_mapping *m, const char 
     return OG_ECONFIG;
 }
 
-static void free_path(char **p, size_t n)
+/* A zone that does not open (zerr from og_zone_open), as a mapping error at jpath. */
+int og_mapping_zone_err(struct og_error *err, const struct og_mapping *m, const char *jpath,
+                        const struct og_error *zerr)
+{
+    og_mapping_err(err, m, jpath, "%s", zerr->message);
+    if (zerr->detail[0])
+        og_error_detail(err, "%s", zerr->detail);
+    if (zerr->hint[0])
+        og_error_hint(err, "%s", zerr->hint);
+    return OG_ECONFIG;
+}
+
+void og_mapping_free_path(char **p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         free(p[i]);
     free(p);
 }
 
-static int split_path(const char *s, char ***out, size_t *n)
+int og_mapping_split_path(const char *s, char ***out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -140,7 +150,9 @@ static int split_path(const char *s, char ***out, size_t *n)
                 return OG_ENOMEM;
             *out = np;
         }
-        (*out)[(*n)++] = strndup(p, len);
+        if (!((*out)[*n] = strndup(p, len)))
+            return OG_ENOMEM;
+        (*n)++;
         if (!dot)
             break;
         p = dot + 1;
@@ -150,13 +162,9 @@ static int split_path(const char *s, char ***out, size_t *n)
 
 static void free_fspec(struct fspec *f)
 {
-    free_path(f->path, f->npath);
-    for (size_t i = 0; i < f->nsteps; i++) {
-        og_hmap_destroy(f->steps[i].table);
-        for (size_t k = 0; k < f->steps[i].ntvalues; k++)
-            free(f->steps[i].tvalues[k]);
-        free(f->steps[i].tvalues);
-    }
+    og_mapping_free_path(f->path, f->npath);
+    for (size_t i = 0; i < f->nsteps; i++)
+        og_mapping_step_free(&f->steps[i]);
     free(f->steps);
     memset(f, 0, sizeof(*f));
 }
@@ -167,10 +175,10 @@ static void free_kind(struct og_mapping_kind *k)
         free_fspec(&k->f[i]);
     for (int i = 0; i < OG_M__COUNT; i++)
         free_fspec(&k->mf[i]);
-    free_path(k->when_path, k->nwhen_path);
-    free_path(k->members_path, k->nmembers_path);
+    og_mapping_free_path(k->when_path, k->nwhen_path);
+    og_mapping_free_path(k->members_path, k->nmembers_path);
     for (size_t i = 0; i < k->nattr; i++)
-        free_path(k->attr_paths[i], k->attr_npath[i]);
+        og_mapping_free_path(k->attr_paths[i], k->attr_npath[i]);
     free(k->attr_paths);
     free(k->attr_npath);
     free(k->attr_names);
@@ -186,223 +194,19 @@ void og_mapping_destroy(struct og_mapping *m)
     free(m->kinds);
     json_decref(m->input_opts);
     json_decref(m->doc);
+    og_zone_close(m->zone);
     free(m->path);
     free(m->dir);
     free(m);
 }
 
-static int check_keys(const json_t *obj, const char *const *known, const struct og_mapping *m,
-                      const char *jpath, struct og_error *err)
+int og_mapping_check_keys(const json_t *obj, const char *const *known, const struct og_mapping *m,
+                          const char *jpath, struct og_error *err)
 {
     if (og_keys_check(obj, known, OG_R_BAD_MAPPING, err) == 0)
         return 0;
     og_error_position(err, "%s: %s", m->path, jpath);
     return OG_ECONFIG;
-}
-
-static int load_code_table(struct og_mapping *m, struct step *st, const json_t *spec,
-                           const char *jpath, struct og_error *err)
-{
-    const char *file = NULL, *keycol = "code", *valcol = "value";
-    if (json_is_string(spec))
-        file = json_string_value(spec);
-    else if (json_is_object(spec)) {
-        static const char *const known[] = {"file", "key", "value", NULL};
-        if (check_keys(spec, known, m, jpath, err) < 0)
-            return OG_ECONFIG;
-        file = json_string_value(json_object_get(spec, "file"));
-        if (json_is_string(json_object_get(spec, "key")))
-            keycol = json_string_value(json_object_get(spec, "key"));
-        if (json_is_string(json_object_get(spec, "value")))
-            valcol = json_string_value(json_object_get(spec, "value"));
-    }
-    if (!file)
-        return cfg_err(err, m, jpath,
-                       "code_table needs a file name (a string, or {\"file\": ...})");
-    char full[4096];
-    if (file[0] == '/')
-        snprintf(full, sizeof(full), "%s", file);
-    else
-        snprintf(full, sizeof(full), "%s/%s", m->dir, file);
-    struct og_table t;
-    struct og_error terr;
-    og_error_clear(&terr);
-    if (og_table_read(full, &t, &terr) < 0)
-        return cfg_err(err, m, jpath, "code table: %s", terr.message);
-    int kc = og_table_col(&t, keycol), vc = og_table_col(&t, valcol);
-    if (kc < 0 || vc < 0) {
-        og_table_free(&t);
-        return cfg_err(err, m, jpath, "code table %s has no column \"%s\"", full,
-                       kc < 0 ? keycol : valcol);
-    }
-    st->table_path = file;
-    st->table = og_hmap_create();
-    st->tvalues = calloc(t.nrows + 1, sizeof(char *));
-    if (!st->table || !st->tvalues) {
-        og_table_free(&t);
-        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
-    }
-    for (size_t r = 0; r < t.nrows; r++) {
-        if (og_hmap_get(st->table, t.rows[r][kc])) {
-            char key[128];
-            snprintf(key, sizeof(key), "%s", t.rows[r][kc]);
-            long line = t.lines[r];
-            og_table_free(&t);
-            return cfg_err(err, m, jpath, "code table %s:%ld: code \"%s\" appears twice", full,
-                           line, key);
-        }
-        st->tvalues[st->ntvalues] = strdup(t.rows[r][vc]);
-        og_hmap_put(st->table, t.rows[r][kc], st->tvalues[st->ntvalues]);
-        st->ntvalues++;
-    }
-    og_table_free(&t);
-    return 0;
-}
-
-/* Parses one conversion step; *type is the value type flowing through. */
-static int parse_step(struct og_mapping *m, const json_t *s, struct step *st, enum og_vtype *type,
-                      bool *can_fail, const char *jpath, struct og_error *err)
-{
-    memset(st, 0, sizeof(*st));
-    const char *name = NULL;
-    const json_t *arg = NULL;
-    if (json_is_string(s))
-        name = json_string_value(s);
-    else if (json_is_object(s) && json_object_size(s) >= 1) {
-        /* {"time": "fmt", "zone": "..."}: the first key that names a conversion */
-        static const char *const names[] = {"time",    "code_table", "enum",
-                                            "replace", "null_if",    NULL};
-        for (const char *const *k = names; *k && !name; k++)
-            if (json_object_get(s, *k)) {
-                name = *k;
-                arg = json_object_get(s, *k);
-            }
-        if (!name) {
-            const char *first = "";
-            void *it = json_object_iter((json_t *)s);
-            if (it)
-                first = json_object_iter_key(it);
-            return cfg_err(err, m, jpath,
-                           "unknown conversion \"%s\" (known: trim, upper, lower, number, list, "
-                           "time, code_table, enum, replace, null_if, boolean)",
-                           first);
-        }
-    }
-    else
-        return cfg_err(err, m, jpath,
-                       "a conversion is a name or an object like {\"time\": \"yyyy-MM-dd\"}");
-
-    if (strcmp(name, "trim") == 0 || strcmp(name, "upper") == 0 || strcmp(name, "lower") == 0) {
-        st->kind = name[0] == 't' ? ST_TRIM : name[0] == 'u' ? ST_UPPER : ST_LOWER;
-        *type = OG_V_TEXT;
-    }
-    else if (strcmp(name, "number") == 0) {
-        st->kind = ST_NUMBER;
-        *type = OG_V_NUM;
-        *can_fail = true;
-    }
-    else if (strcmp(name, "list") == 0) {
-        st->kind = ST_LIST;
-        *type = OG_V_LIST;
-    }
-    else if (strcmp(name, "time") == 0) {
-        static const char *const known[] = {"time", "zone", "after", "before", NULL};
-        if (check_keys(s, known, m, jpath, err) < 0)
-            return OG_ECONFIG;
-        st->kind = ST_TIME;
-        if (!json_is_string(arg))
-            return cfg_err(
-                err, m, jpath,
-                "\"time\" needs a format string, e.g. \"yyyy-MM-dd HH:mm:ss\" or \"iso8601\"");
-        st->format = json_string_value(arg);
-        struct og_error terr;
-        og_error_clear(&terr);
-        if (og_time_format_check(st->format, &terr) < 0)
-            return cfg_err(err, m, jpath, "%s", terr.message);
-        st->offset_min = m->zone_offset;
-        json_t *zone = json_object_get(s, "zone");
-        if (zone &&
-            (!json_is_string(zone) || og_zone_offset(json_string_value(zone), &st->offset_min) < 0))
-            return cfg_err(
-                err, m, jpath,
-                "unknown zone (use \"Asia/Shanghai\", \"UTC\" or an offset like \"+08:00\")");
-        static const char *const bounds[] = {"after", "before"};
-        for (int b = 0; b < 2; b++) {
-            json_t *bound = json_object_get(s, bounds[b]);
-            if (!bound)
-                continue;
-            int64_t t;
-            if (!json_is_string(bound) ||
-                og_time_parse(json_string_value(bound), "iso8601", st->offset_min, &t, NULL) < 0)
-                return cfg_err(err, m, jpath,
-                               "\"%s\" is an ISO 8601 time, e.g. \"2000-01-01\" (times outside "
-                               "the range are rejected as invalid_time)",
-                               bounds[b]);
-            if (b == 0) {
-                st->has_after = true;
-                st->after = t;
-            }
-            else {
-                st->has_before = true;
-                st->before = t;
-            }
-        }
-        *type = OG_V_TIME;
-        *can_fail = true;
-    }
-    else if (strcmp(name, "code_table") == 0) {
-        static const char *const known[] = {"code_table", NULL};
-        if (check_keys(s, known, m, jpath, err) < 0)
-            return OG_ECONFIG;
-        st->kind = ST_CODE_TABLE;
-        st->arg = arg;
-        if (load_code_table(m, st, arg, jpath, err) < 0)
-            return OG_ECONFIG;
-        *type = OG_V_TEXT;
-        *can_fail = true;
-    }
-    else if (strcmp(name, "enum") == 0) {
-        static const char *const known[] = {"enum", NULL};
-        if (check_keys(s, known, m, jpath, err) < 0)
-            return OG_ECONFIG;
-        st->kind = ST_ENUM;
-        st->arg = arg;
-        if (!json_is_array(arg))
-            return cfg_err(err, m, jpath, "\"enum\" needs a list of accepted values");
-        *type = OG_V_TEXT;
-        *can_fail = true;
-    }
-    else if (strcmp(name, "replace") == 0) {
-        static const char *const known[] = {"replace", NULL};
-        if (check_keys(s, known, m, jpath, err) < 0)
-            return OG_ECONFIG;
-        st->kind = ST_REPLACE;
-        st->arg = arg;
-        if (!json_is_object(arg))
-            return cfg_err(err, m, jpath, "\"replace\" needs an object {\"from\": \"to\", ...}");
-        *type = OG_V_TEXT;
-    }
-    else if (strcmp(name, "boolean") == 0) {
-        st->kind = ST_BOOLEAN;
-        *type = OG_V_BOOL;
-        *can_fail = true;
-    }
-    else if (strcmp(name, "null_if") == 0) {
-        static const char *const known[] = {"null_if", NULL};
-        if (check_keys(s, known, m, jpath, err) < 0)
-            return OG_ECONFIG;
-        st->kind = ST_NULL_IF;
-        st->arg = arg;
-        if (!json_is_array(arg))
-            return cfg_err(err, m, jpath,
-                           "\"null_if\" needs a list of values that mean \"no value\"");
-    }
-    else
-        return cfg_err(err, m, jpath,
-                       "unknown conversion \"%s\" (known: trim, upper, lower, number, list, time, "
-                       "code_table, enum, replace, null_if, boolean)",
-                       name);
-    return 0;
 }
 
 static int parse_field(struct og_mapping *m, bool identity, bool by_type_ok, const char *name,
@@ -415,10 +219,10 @@ static int parse_field(struct og_mapping *m, bool identity, bool by_type_ok, con
         f->used = true;
         f->name = name;
         f->type = want;
-        if (split_path(json_string_value(spec), &f->path, &f->npath) < 0)
+        if (og_mapping_split_path(json_string_value(spec), &f->path, &f->npath) < 0)
             return OG_ENOMEM;
         if (want != OG_V_TEXT)
-            return cfg_err(
+            return og_mapping_err(
                 err, m, jpath,
                 "a %s field needs a conversion: write {\"from\": \"%s\", \"convert\": [...], "
                 "\"on_error\": ...}",
@@ -426,25 +230,27 @@ static int parse_field(struct og_mapping *m, bool identity, bool by_type_ok, con
         return 0;
     }
     if (!json_is_object(spec))
-        return cfg_err(err, m, jpath,
-                       "a field is a source path string or an object with \"from\" or \"value\"");
+        return og_mapping_err(
+            err, m, jpath,
+            "a field is a source path string or an object with \"from\" or \"value\"");
     static const char *const known[] = {"from",          "value",       "convert",
                                         "required",      "on_error",    "id",
                                         "require_valid", "description", NULL};
-    if (check_keys(spec, known, m, jpath, err) < 0)
+    if (og_mapping_check_keys(spec, known, m, jpath, err) < 0)
         return OG_ECONFIG;
     f->used = true;
     f->name = name;
     f->type = want;
     json_t *from = json_object_get(spec, "from"), *value = json_object_get(spec, "value");
     if (!!from == !!value)
-        return cfg_err(err, m, jpath,
-                       "give exactly one of \"from\" (a source path) and \"value\" (a constant)");
+        return og_mapping_err(
+            err, m, jpath,
+            "give exactly one of \"from\" (a source path) and \"value\" (a constant)");
     if (from) {
         if (!json_is_string(from) || !*json_string_value(from))
-            return cfg_err(err, m, jpath,
-                           "\"from\" must be a non-empty dotted path like \"gps.lng\"");
-        if (split_path(json_string_value(from), &f->path, &f->npath) < 0)
+            return og_mapping_err(err, m, jpath,
+                                  "\"from\" must be a non-empty dotted path like \"gps.lng\"");
+        if (og_mapping_split_path(json_string_value(from), &f->path, &f->npath) < 0)
             return OG_ENOMEM;
     }
     else
@@ -458,7 +264,7 @@ static int parse_field(struct og_mapping *m, bool identity, bool by_type_ok, con
     json_t *conv = json_object_get(spec, "convert");
     if (conv) {
         if (!json_is_array(conv))
-            return cfg_err(err, m, jpath, "\"convert\" must be a list of conversions");
+            return og_mapping_err(err, m, jpath, "\"convert\" must be a list of conversions");
         f->nsteps = json_array_size(conv);
         f->steps = calloc(f->nsteps ? f->nsteps : 1, sizeof(struct step));
         if (!f->steps)
@@ -466,17 +272,19 @@ static int parse_field(struct og_mapping *m, bool identity, bool by_type_ok, con
         for (size_t i = 0; i < f->nsteps; i++) {
             char sp[240];
             snprintf(sp, sizeof(sp), "%s.convert[%zu]", jpath, i);
-            if (parse_step(m, json_array_get(conv, i), &f->steps[i], &type, &can_fail, sp, err) < 0)
+            if (og_mapping_parse_step(m, json_array_get(conv, i), &f->steps[i], &type, &can_fail,
+                                      sp, err) < 0)
                 return OG_ECONFIG;
         }
     }
     if (type != want)
-        return cfg_err(err, m, jpath, "field \"%s\" is a %s, but the conversions give a %s%s", name,
-                       og_mapping_type_names[want], og_mapping_type_names[type],
-                       want == OG_V_TIME   ? " (add {\"time\": \"<format>\"})"
-                       : want == OG_V_NUM  ? " (add \"number\")"
-                       : want == OG_V_LIST ? " (add \"list\")"
-                                           : "");
+        return og_mapping_err(err, m, jpath,
+                              "field \"%s\" is a %s, but the conversions give a %s%s", name,
+                              og_mapping_type_names[want], og_mapping_type_names[type],
+                              want == OG_V_TIME   ? " (add {\"time\": \"<format>\"})"
+                              : want == OG_V_NUM  ? " (add \"number\")"
+                              : want == OG_V_LIST ? " (add \"list\")"
+                                                  : "");
     json_t *pol = json_object_get(spec, "on_error");
     if (pol) {
         if (json_is_string(pol) && strcmp(json_string_value(pol), "reject") == 0)
@@ -490,35 +298,37 @@ static int parse_field(struct og_mapping *m, bool identity, bool by_type_ok, con
             if ((want == OG_V_TEXT && !json_is_string(f->def)) ||
                 (want == OG_V_NUM && !json_is_number(f->def)) || want == OG_V_TIME ||
                 want == OG_V_LIST)
-                return cfg_err(
+                return og_mapping_err(
                     err, m, jpath,
                     "on_error.default must be a %s value (times and lists take no default)",
                     og_mapping_type_names[want]);
         }
         else
-            return cfg_err(err, m, jpath,
-                           "on_error must be \"reject\", \"null\" or {\"default\": VALUE}");
+            return og_mapping_err(err, m, jpath,
+                                  "on_error must be \"reject\", \"null\" or {\"default\": VALUE}");
         if (!can_fail)
-            return cfg_err(err, m, jpath, "on_error is given but no conversion here can fail");
+            return og_mapping_err(err, m, jpath,
+                                  "on_error is given but no conversion here can fail");
     }
     else if (can_fail)
-        return cfg_err(err, m, jpath,
-                       "a conversion here can fail: say what to do with on_error "
-                       "(\"reject\", \"null\" or {\"default\": VALUE})");
+        return og_mapping_err(err, m, jpath,
+                              "a conversion here can fail: say what to do with on_error "
+                              "(\"reject\", \"null\" or {\"default\": VALUE})");
     json_t *id = json_object_get(spec, "id");
     json_t *rv = json_object_get(spec, "require_valid");
     if ((id || rv) && !identity)
-        return cfg_err(err, m, jpath,
-                       "\"id\" and \"require_valid\" apply only to identity numbers (subject_id, "
-                       "id_no, owner_id, members' id_no)");
+        return og_mapping_err(
+            err, m, jpath,
+            "\"id\" and \"require_valid\" apply only to identity numbers (subject_id, "
+            "id_no, owner_id, members' id_no)");
     f->id_kind = "resident";
     if (id) {
         const char *k = json_string_value(id);
         if (!k || (strcmp(k, "resident") && strcmp(k, "uscc") && strcmp(k, "other") &&
                    (strcmp(k, "by_type") || !by_type_ok)))
-            return cfg_err(err, m, jpath,
-                           "\"id\" must be \"resident\", \"uscc\" or \"other\" (or, for "
-                           "subject_id, \"by_type\" with a subject_id_type field)");
+            return og_mapping_err(err, m, jpath,
+                                  "\"id\" must be \"resident\", \"uscc\" or \"other\" (or, for "
+                                  "subject_id, \"by_type\" with a subject_id_type field)");
         f->id_kind = k;
     }
     f->require_valid = json_is_true(rv);
@@ -529,7 +339,7 @@ static int parse_fields(struct og_mapping *m, struct og_mapping_kind *k, const j
                         bool members, const char *jbase, struct og_error *err)
 {
     if (!json_is_object(fields))
-        return cfg_err(err, m, jbase, "\"fields\" must be an object {unified field: spec}");
+        return og_mapping_err(err, m, jbase, "\"fields\" must be an object {unified field: spec}");
     const char *key;
     json_t *spec;
     json_object_foreach((json_t *)fields, key, spec)
@@ -550,8 +360,8 @@ static int parse_fields(struct og_mapping *m, struct og_mapping_kind *k, const j
             }
             char jp[200];
             snprintf(jp, sizeof(jp), "%s.%s", jbase, key);
-            return cfg_err(err, m, jp, "unknown field \"%s\" for target %s (known: %s)", key,
-                           members ? "visit member" : og_kind_name(k->target), list);
+            return og_mapping_err(err, m, jp, "unknown field \"%s\" for target %s (known: %s)", key,
+                                  members ? "visit member" : og_kind_name(k->target), list);
         }
         struct fspec *f = members ? &k->mf[idx] : &k->f[idx];
         bool identity = members ? idx == OG_M_ID_NO : identity_field((enum og_field)idx);
@@ -574,15 +384,16 @@ static int parse_attrs(struct og_mapping *m, struct og_mapping_kind *k, const js
     if (!a)
         return 0;
     static const char *const known[] = {"rest", "include", "exclude", NULL};
-    if (!json_is_object(a) || check_keys(a, known, m, jp, err) < 0)
-        return err && err->code ? OG_ECONFIG
-                                : cfg_err(err, m, jp,
-                                          "\"attrs\" must be {\"rest\": true, \"exclude\": [...]} "
-                                          "or {\"include\": [paths]}");
+    if (!json_is_object(a) || og_mapping_check_keys(a, known, m, jp, err) < 0)
+        return err && err->code
+                   ? OG_ECONFIG
+                   : og_mapping_err(err, m, jp,
+                                    "\"attrs\" must be {\"rest\": true, \"exclude\": [...]} "
+                                    "or {\"include\": [paths]}");
     json_t *inc = json_object_get(a, "include");
     if (json_is_true(json_object_get(a, "rest"))) {
         if (inc)
-            return cfg_err(err, m, jp, "give \"rest\" or \"include\", not both");
+            return og_mapping_err(err, m, jp, "give \"rest\" or \"include\", not both");
         k->attrs_mode = ATTRS_REST;
         json_t *exc = json_object_get(a, "exclude");
         size_t i;
@@ -590,13 +401,13 @@ static int parse_attrs(struct og_mapping *m, struct og_mapping_kind *k, const js
         json_array_foreach(exc, i, v)
         {
             if (!json_is_string(v))
-                return cfg_err(err, m, jp, "exclude: names must be strings");
+                return og_mapping_err(err, m, jp, "exclude: names must be strings");
             og_hmap_put(k->attrs_exclude, json_string_value(v), (void *)1);
         }
     }
     else if (inc) {
         if (!json_is_array(inc))
-            return cfg_err(err, m, jp, "include: must be a list of source paths");
+            return og_mapping_err(err, m, jp, "include: must be a list of source paths");
         k->attrs_mode = ATTRS_INCLUDE;
         k->nattr = json_array_size(inc);
         k->attr_paths = calloc(k->nattr + 1, sizeof(char **));
@@ -607,9 +418,10 @@ static int parse_attrs(struct og_mapping *m, struct og_mapping_kind *k, const js
         for (size_t i = 0; i < k->nattr; i++) {
             json_t *v = json_array_get(inc, i);
             if (!json_is_string(v))
-                return cfg_err(err, m, jp, "include: paths must be strings");
+                return og_mapping_err(err, m, jp, "include: paths must be strings");
             k->attr_names[i] = json_string_value(v);
-            if (split_path(json_string_value(v), &k->attr_paths[i], &k->attr_npath[i]) < 0)
+            if (og_mapping_split_path(json_string_value(v), &k->attr_paths[i], &k->attr_npath[i]) <
+                0)
                 return OG_ENOMEM;
         }
     }
@@ -623,22 +435,22 @@ static int parse_members(struct og_mapping *m, struct og_mapping_kind *k, const 
     snprintf(jp, sizeof(jp), "%smembers", jbase);
     static const char *const mk[] = {"from", "fields", "max", NULL};
     if (k->target != OG_KIND_VISIT)
-        return cfg_err(err, m, jp, "only visits have members");
-    if (check_keys(members, mk, m, jp, err) < 0)
+        return og_mapping_err(err, m, jp, "only visits have members");
+    if (og_mapping_check_keys(members, mk, m, jp, err) < 0)
         return OG_ECONFIG;
     const char *from = json_string_value(json_object_get(members, "from"));
     if (!from)
-        return cfg_err(err, m, jp, "the path of the member array (\"from\") is required");
+        return og_mapping_err(err, m, jp, "the path of the member array (\"from\") is required");
     k->has_members = true;
-    if (split_path(from, &k->members_path, &k->nmembers_path) < 0)
+    if (og_mapping_split_path(from, &k->members_path, &k->nmembers_path) < 0)
         return OG_ENOMEM;
     json_t *max = json_object_get(members, "max");
     if (max) {
         char jm[220];
         snprintf(jm, sizeof(jm), "%s.max", jp);
         if (!json_is_integer(max) || json_integer_value(max) < 1)
-            return cfg_err(err, m, jm,
-                           "must be a positive integer (the most members a record may have)");
+            return og_mapping_err(
+                err, m, jm, "must be a positive integer (the most members a record may have)");
         k->max_members = (size_t)json_integer_value(max);
     }
     char jf[220];
@@ -652,23 +464,23 @@ static int parse_when(struct og_mapping *m, struct og_mapping_kind *k, const jso
     char jp[200];
     snprintf(jp, sizeof(jp), "%swhen", jbase);
     static const char *const known[] = {"from", "in", NULL};
-    if (!json_is_object(when) || check_keys(when, known, m, jp, err) < 0)
+    if (!json_is_object(when) || og_mapping_check_keys(when, known, m, jp, err) < 0)
         return err && err->code
                    ? OG_ECONFIG
-                   : cfg_err(err, m, jp, "\"when\" is {\"from\": PATH, \"in\": [values]}");
+                   : og_mapping_err(err, m, jp, "\"when\" is {\"from\": PATH, \"in\": [values]}");
     const char *from = json_string_value(json_object_get(when, "from"));
     const json_t *in = json_object_get(when, "in");
     if (!from || !*from || !json_is_array(in) || json_array_size(in) == 0)
-        return cfg_err(err, m, jp,
-                       "\"when\" needs \"from\" (a source path, e.g. \"#name\" for an XML "
-                       "record's element) and \"in\" (a non-empty list of strings)");
+        return og_mapping_err(err, m, jp,
+                              "\"when\" needs \"from\" (a source path, e.g. \"#name\" for an XML "
+                              "record's element) and \"in\" (a non-empty list of strings)");
     size_t i;
     json_t *v;
-    json_array_foreach(in, i, v) if (!json_is_string(v)) return cfg_err(
+    json_array_foreach(in, i, v) if (!json_is_string(v)) return og_mapping_err(
         err, m, jp, "\"when.in\" lists strings (the values that select this kind)");
     k->when_in = in;
     k->when_from = from;
-    return split_path(from, &k->when_path, &k->nwhen_path) < 0 ? OG_ENOMEM : 0;
+    return og_mapping_split_path(from, &k->when_path, &k->nwhen_path) < 0 ? OG_ENOMEM : 0;
 }
 
 /* One kind of record from obj (the mapping itself, or an element of "kinds"); jbase is "" or
@@ -684,7 +496,8 @@ static int parse_kind(struct og_mapping *m, struct og_mapping_kind *k, const jso
             k->target = (enum og_kind)t;
     snprintf(jp, sizeof(jp), "%starget", jbase);
     if (!k->target)
-        return cfg_err(err, m, jp, "must be \"event\", \"visit\", \"person\" or \"housing\"");
+        return og_mapping_err(err, m, jp,
+                              "must be \"event\", \"visit\", \"person\" or \"housing\"");
     const json_t *when = json_object_get(obj, "when");
     if (when && parse_when(m, k, when, jbase, err) < 0)
         return OG_ECONFIG;
@@ -693,8 +506,8 @@ static int parse_kind(struct og_mapping *m, struct og_mapping_kind *k, const jso
         return OG_ECONFIG;
     enum og_field key = TARGETS[k->target].key;
     if (!k->f[key].used)
-        return cfg_err(err, m, jp, "%s is required for target %s: %s", FIELDS[key].name,
-                       TARGETS[k->target].name, TARGETS[k->target].key_why);
+        return og_mapping_err(err, m, jp, "%s is required for target %s: %s", FIELDS[key].name,
+                              TARGETS[k->target].name, TARGETS[k->target].key_why);
     const json_t *members = json_object_get(obj, "members");
     if (members && parse_members(m, k, members, jbase, err) < 0)
         return OG_ECONFIG;
@@ -711,21 +524,24 @@ static int parse_kind(struct og_mapping *m, struct og_mapping_kind *k, const jso
     og_hmap_put(k->attrs_exclude, "#name", (void *)1);
     if (!strcmp(k->f[OG_F_SUBJECT_ID].id_kind ? k->f[OG_F_SUBJECT_ID].id_kind : "", "by_type") &&
         !k->f[OG_F_SUBJECT_ID_TYPE].used)
-        return cfg_err(err, m, jp,
-                       "subject_id with \"id\": \"by_type\" needs a subject_id_type field (the "
-                       "document type)");
+        return og_mapping_err(
+            err, m, jp,
+            "subject_id with \"id\": \"by_type\" needs a subject_id_type field (the "
+            "document type)");
     if (k->f[OG_F_HEALTH_COLOR].used && !k->f[OG_F_SUBJECT_ID].used)
-        return cfg_err(err, m, jp,
-                       "a health-code change (health_color) needs subject_id (the person whose "
-                       "code it is)");
+        return og_mapping_err(
+            err, m, jp,
+            "a health-code change (health_color) needs subject_id (the person whose "
+            "code it is)");
     return 0;
 }
 
 static int parse_kinds(struct og_mapping *m, const json_t *kinds, struct og_error *err)
 {
     if (!json_is_array(kinds) || json_array_size(kinds) == 0)
-        return cfg_err(err, m, "kinds",
-                       "\"kinds\" is a non-empty list of {\"when\", \"target\", \"fields\", ...}");
+        return og_mapping_err(
+            err, m, "kinds",
+            "\"kinds\" is a non-empty list of {\"when\", \"target\", \"fields\", ...}");
     m->nkinds = json_array_size(kinds);
     m->kinds = calloc(m->nkinds, sizeof(*m->kinds));
     if (!m->kinds)
@@ -739,16 +555,18 @@ static int parse_kinds(struct og_mapping *m, const json_t *kinds, struct og_erro
         char jp[40];
         snprintf(jp, sizeof(jp), "kinds[%zu]", i);
         if (!json_is_object(obj))
-            return cfg_err(err, m, jp, "a kind is an object {\"when\", \"target\", \"fields\"}");
-        if (check_keys(obj, known, m, jp, err) < 0)
+            return og_mapping_err(err, m, jp,
+                                  "a kind is an object {\"when\", \"target\", \"fields\"}");
+        if (og_mapping_check_keys(obj, known, m, jp, err) < 0)
             return OG_ECONFIG;
         int rc = parse_kind(m, &m->kinds[i], obj, jb, err);
         if (rc < 0)
             return rc;
         if (!m->kinds[i].when_path && i + 1 < m->nkinds)
-            return cfg_err(err, m, jp,
-                           "only the last kind may go without \"when\" (it takes every record, "
-                           "so the kinds after it would never be used)");
+            return og_mapping_err(
+                err, m, jp,
+                "only the last kind may go without \"when\" (it takes every record, "
+                "so the kinds after it would never be used)");
     }
     return 0;
 }
@@ -779,28 +597,36 @@ int og_mapping_load(const char *path, struct og_mapping **out, struct og_error *
                                         "zone",  "input",       "fields",     "members",
                                         "attrs", "kinds",       NULL};
     if (!json_is_object(m->doc)) {
-        rc = cfg_err(err, m, "$", "a mapping is a JSON object");
+        rc = og_mapping_err(err, m, "$", "a mapping is a JSON object");
         goto fail;
     }
-    if ((rc = check_keys(m->doc, known, m, "$", err)) < 0)
+    if ((rc = og_mapping_check_keys(m->doc, known, m, "$", err)) < 0)
         goto fail;
     m->feed = json_string_value(json_object_get(m->doc, "feed"));
     m->department = json_string_value(json_object_get(m->doc, "department"));
     if (!m->feed || !m->department) {
-        rc = cfg_err(err, m, m->feed ? "department" : "feed", "required string is missing");
+        rc = og_mapping_err(err, m, m->feed ? "department" : "feed", "required string is missing");
         goto fail;
     }
     json_t *zone = json_object_get(m->doc, "zone");
-    if (zone &&
-        (!json_is_string(zone) || og_zone_offset(json_string_value(zone), &m->zone_offset) < 0)) {
-        rc = cfg_err(err, m, "zone", "unknown zone (use \"Asia/Shanghai\", \"UTC\" or \"+08:00\")");
+    struct og_error zerr;
+    og_error_clear(&zerr);
+    if (zone && !json_is_string(zone)) {
+        rc = og_mapping_err(err, m, "zone", "\"zone\" is a string, e.g. \"Asia/Shanghai\"");
         goto fail;
     }
+    if (og_zone_open(zone ? json_string_value(zone) : "Asia/Shanghai", &m->zone, &zerr) < 0) {
+        rc = zerr.code == OG_ENOMEM ? OG_ENOMEM : og_mapping_zone_err(err, m, "zone", &zerr);
+        goto fail;
+    }
+    if (!og_zone_fixed(m->zone, &m->zone_offset))
+        m->zone_offset = og_zone_offset_at(m->zone, 0);
     m->input_opts = json_object();
     json_t *input = json_object_get(m->doc, "input");
     if (input) {
         if (!json_is_object(input)) {
-            rc = cfg_err(err, m, "input", "must be an object {\"connector\": ..., options...}");
+            rc = og_mapping_err(err, m, "input",
+                                "must be an object {\"connector\": ..., options...}");
             goto fail;
         }
         const char *key;
@@ -818,8 +644,8 @@ int og_mapping_load(const char *path, struct og_mapping **out, struct og_error *
         static const char *const single[] = {"target", "fields", "members", "attrs"};
         for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++)
             if (json_object_get(m->doc, single[i])) {
-                rc = cfg_err(err, m, single[i], "with \"kinds\", \"%s\" belongs inside each kind",
-                             single[i]);
+                rc = og_mapping_err(err, m, single[i],
+                                    "with \"kinds\", \"%s\" belongs inside each kind", single[i]);
                 goto fail;
             }
         rc = parse_kinds(m, kinds, err);
@@ -831,6 +657,15 @@ int og_mapping_load(const char *path, struct og_mapping **out, struct og_error *
     }
     if (rc < 0)
         goto fail;
+    for (size_t i = 0; i < m->nkinds; i++)
+        if (m->kinds[i].target == OG_KIND_PERSON && !og_zone_fixed(m->zone, NULL)) {
+            rc = og_mapping_err(
+                err, m, "zone",
+                "target person needs a zone with a fixed offset (\"%s\" has daylight "
+                "saving time, and a birth date is kept as the date written)",
+                og_zone_name(m->zone));
+            goto fail;
+        }
     *out = m;
     return 0;
 fail:

@@ -129,6 +129,151 @@ static const char *shown(const struct work *w, char *buf, size_t size)
     return buf;
 }
 
+/* "split": the part st->index of w's text cut at every st->sep, without spaces or st->strip
+ * characters at its ends. A text without that part fails (invalid_value). */
+static int split_part(const struct step *st, struct og_arena *a, struct work *w, const char *field,
+                      struct og_error *err)
+{
+    char sv[120];
+    if (w->type != OG_V_TEXT)
+        return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_VALUE,
+                            "field %s: %s is not a text to split", field, shown(w, sv, sizeof(sv)));
+    size_t seplen = strlen(st->sep), nparts = 1;
+    for (const char *p = strstr(w->s, st->sep); p; p = strstr(p + seplen, st->sep))
+        nparts++;
+    long want = st->index < 0 ? (long)nparts + st->index : st->index;
+    if (want < 0 || (size_t)want >= nparts)
+        return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_VALUE,
+                            "field %s: %s has no part %ld when split on \"%s\" (%zu part%s)", field,
+                            shown(w, sv, sizeof(sv)), st->index, st->sep, nparts,
+                            nparts == 1 ? "" : "s");
+    const char *b = w->s;
+    for (long k = 0; k < want; k++)
+        b = strstr(b, st->sep) + seplen;
+    const char *e = strstr(b, st->sep);
+    size_t len = e ? (size_t)(e - b) : strlen(b), sp;
+    /* strip spaces (ASCII, U+3000) and st->strip characters from both ends */
+    bool more = true;
+    while (more && len > 0) {
+        more = false;
+        if (is_space_at(b, &sp) && sp <= len) {
+            b += sp;
+            len -= sp;
+            more = true;
+        }
+        else if (st->strip && strchr(st->strip, b[0])) {
+            b++;
+            len--;
+            more = true;
+        }
+    }
+    more = true;
+    while (more && len > 0) {
+        more = false;
+        unsigned char c = (unsigned char)b[len - 1];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
+            (st->strip && strchr(st->strip, c))) {
+            len--;
+            more = true;
+        }
+        else if (len >= 3 && !memcmp(b + len - 3, "\xE3\x80\x80", 3)) {
+            len -= 3;
+            more = true;
+        }
+    }
+    w->s = og_arena_strndup(a, b, len);
+    w->j = NULL;
+    return w->s ? 0 : OG_ENOMEM;
+}
+
+/* Whether element e is selected by st->where_path / st->in: its value there is a string (or an
+ * integer, by its digits) equal to one of st->in. */
+static bool pick_selects(const struct step *st, const json_t *e)
+{
+    if (!st->where_path)
+        return true;
+    const json_t *v = og_mapping_get_path(e, st->where_path, st->nwhere_path);
+    char num[32];
+    const char *text = json_is_string(v) ? json_string_value(v) : NULL;
+    if (json_is_integer(v)) {
+        snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+        text = num;
+    }
+    size_t i;
+    json_t *want;
+    json_array_foreach(st->in, i,
+                       want) if (text && !strcmp(json_string_value(want), text)) return true;
+    return false;
+}
+
+/* "pick": from w's JSON array (any other value counts as an array of that one value, as an XML
+ * child element that occurs once), the first (st->last: the last) element selected, or the value at
+ * the first of st->take_paths that has one (not absent, not null) in it. None, or nothing there: no
+ * value. Cannot fail. */
+static int pick(const struct step *st, struct og_arena *a, struct work *w)
+{
+    const json_t *found = NULL;
+    if (w->j) {
+        size_t n = json_is_array(w->j) ? json_array_size(w->j) : 1;
+        for (size_t k = 0; k < n; k++) {
+            size_t i = st->last ? n - 1 - k : k;
+            const json_t *e = json_is_array(w->j) ? json_array_get(w->j, i) : w->j;
+            if (pick_selects(st, e)) {
+                found = e;
+                break;
+            }
+        }
+    }
+    else if (!st->where_path && !st->ntake)
+        return 0; /* a value without JSON (after split, replace...): itself */
+    if (found && st->ntake) {
+        const json_t *e = found;
+        found = NULL;
+        for (size_t i = 0; i < st->ntake && (!found || json_is_null(found)); i++)
+            found = og_mapping_get_path(e, st->take_paths[i], st->take_npath[i]);
+    }
+    return from_json(a, found, w);
+}
+
+/* "join": the values at st->take_paths in w's JSON that are present and not empty (text, numbers,
+ * booleans as text; objects and arrays as compact JSON), joined by st->sep; none: no value. Cannot
+ * fail. */
+static int join(const struct step *st, struct og_arena *a, struct work *w)
+{
+    const char *parts[16];
+    size_t n = 0, len = 0, seplen = strlen(st->sep);
+    for (size_t i = 0; w->j && i < st->ntake && n < sizeof(parts) / sizeof(parts[0]); i++) {
+        struct work e;
+        if (from_json(a, og_mapping_get_path(w->j, st->take_paths[i], st->take_npath[i]), &e) < 0)
+            return OG_ENOMEM;
+        if (e.type == OG_V_TEXT && *e.s) {
+            parts[n++] = e.s;
+            len += strlen(e.s) + (n > 1 ? seplen : 0);
+        }
+    }
+    w->j = NULL;
+    if (n == 0) {
+        w->type = OG_V_NULL;
+        return 0;
+    }
+    char *out = og_arena_alloc(a, len + 1), *p = out;
+    if (!out)
+        return OG_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0) {
+            memcpy(p, st->sep, seplen);
+            p += seplen;
+        }
+        size_t l = strlen(parts[i]);
+        memcpy(p, parts[i], l);
+        p += l;
+    }
+    *p = '\0';
+    w->type = OG_V_TEXT;
+    w->s = out;
+    return 0;
+}
+
 /* Runs one step. Returns 0, or OG_EREJECT with err (reason + message) when the value does not
  * convert. */
 static int run_step(const struct step *st, struct og_arena *a, struct work *w, const char *field,
@@ -137,7 +282,8 @@ static int run_step(const struct step *st, struct og_arena *a, struct work *w, c
     char sv[120];
     if (w->type == OG_V_NULL)
         return 0;
-    if ((st->kind == ST_TIME || st->kind == ST_CODE_TABLE || st->kind == ST_ENUM) &&
+    if ((st->kind == ST_TIME || st->kind == ST_CODE_TABLE || st->kind == ST_ENUM ||
+         st->kind == ST_SPLIT) &&
         w->type == OG_V_TEXT && !(w->j && json_is_integer(w->j))) {
         const char *t = trim(a, w->s);
         if (!*t) { /* blank text is no value, not a bad one */
@@ -241,16 +387,17 @@ static int run_step(const struct step *st, struct og_arena *a, struct work *w, c
         else {
             struct og_error terr;
             og_error_clear(&terr);
-            if (og_time_parse(w->s, st->format, st->offset_min, &w->t, &terr) < 0)
+            if (og_time_parse_zone(w->s, st->format, st->zone, &w->t, &terr) < 0)
                 return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_TIME,
                                     "field %s: %s", field, terr.message);
         }
         w->type = OG_V_TIME;
         if ((st->has_after && w->t < st->after) || (st->has_before && w->t >= st->before)) {
             char t[48];
-            return og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_TIME,
-                                "field %s: %s is outside the accepted range", field,
-                                og_time_format_iso(w->t, st->offset_min, t, sizeof(t)));
+            return og_error_set(
+                err, OG_EREJECT, OG_CLASS_REJECT, OG_R_INVALID_TIME,
+                "field %s: %s is outside the accepted range", field,
+                og_time_format_iso(w->t, og_zone_offset_at(st->zone, w->t), t, sizeof(t)));
         }
         return 0;
     }
@@ -311,6 +458,12 @@ static int run_step(const struct step *st, struct og_arena *a, struct work *w, c
                             "field %s: %s is not a yes/no value (1/0, true/false, yes/no, 是/否)",
                             field, shown(w, sv, sizeof(sv)));
     }
+    case ST_SPLIT:
+        return split_part(st, a, w, field, err);
+    case ST_PICK:
+        return pick(st, a, w);
+    case ST_JOIN:
+        return join(st, a, w);
     case ST_NULL_IF: {
         size_t i;
         json_t *v;

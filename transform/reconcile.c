@@ -588,9 +588,8 @@ static int count(const struct og_mval *v, const char *field, long long *out, str
     return 0;
 }
 
-static int reconcile_person(const struct og_reconciler *r, const struct og_mapped *in,
-                            int zone_min, struct og_arena *a, struct og_person *p,
-                            struct og_error *err)
+static int reconcile_person(const struct og_reconciler *r, const struct og_mapped *in, int zone_min,
+                            struct og_arena *a, struct og_person *p, struct og_error *err)
 {
     static const char *const SEXES[] = {"0", "1", "2", "9", NULL};
     static const char *const TYPES[] = {"registered", "floating", "foreign", NULL};

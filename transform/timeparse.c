@@ -3,24 +3,15 @@
 #include "transform/timeparse.h"
 
 #include "core/timefmt.h"
+#include "transform/timescan.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#define US_PER_S INT64_C(1000000)
-#define MAX_OFFSET_MIN (18 * 60) /* +-18:00, the widest offset accepted (as java.time does) */
-
-/* ---- calendar ------------------------------------------------------------------------------- */
-
-static int days_in_month(int y, int m)
-{
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return mdays[m - 1] + (m == 2 && leap);
-}
 
 /* ---- error messages ------------------------------------------------------------------------- */
 
@@ -62,6 +53,8 @@ struct ctx {
     const char *text;   /* the whole input, as given */
     const char *format; /* as given */
     struct og_error *err;
+    const struct og_zone *zone; /* local times are in zone, or without one at fixed_min */
+    int fixed_min;              /* minutes east of UTC */
 };
 
 static int fail(const struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -79,78 +72,6 @@ static int fail(const struct ctx *c, const char *fmt, ...)
                         "invalid time \"%s\" for format \"%s\": %s", qt, qf, why);
 }
 
-/* ---- small scanners ------------------------------------------------------------------------- */
-
-static bool is_digit(char ch)
-{
-    return ch >= '0' && ch <= '9';
-}
-
-/* Reads between min and max digits at *p into *v; advances *p. False when fewer than min. */
-static bool digits(const char **p, int min, int max, int *v)
-{
-    int n = 0, x = 0;
-    while (n < max && is_digit((*p)[n])) {
-        x = x * 10 + ((*p)[n] - '0');
-        n++;
-    }
-    if (n < min)
-        return false;
-    *p += n;
-    *v = x;
-    return true;
-}
-
-/* Parses [+-]hh[[:]mm] at *p (advancing it) into minutes east of UTC. False when malformed or
- * beyond +-18:00. */
-static bool offset_scan(const char **p, int *off)
-{
-    const char *q = *p;
-    if (*q != '+' && *q != '-')
-        return false;
-    int sign = *q++ == '-' ? -1 : 1, hh, mm = 0;
-    if (!digits(&q, 2, 2, &hh))
-        return false;
-    if (*q == ':') {
-        q++;
-        if (!digits(&q, 2, 2, &mm))
-            return false;
-    }
-    else if (is_digit(*q)) {
-        if (!digits(&q, 2, 2, &mm))
-            return false;
-    }
-    if (mm > 59 || hh * 60 + mm > MAX_OFFSET_MIN)
-        return false;
-    *off = sign * (hh * 60 + mm);
-    *p = q;
-    return true;
-}
-
-int og_zone_offset(const char *zone, int *offset_min)
-{
-    static const char *const cst[] = {"Asia/Shanghai", "PRC", "Asia/Chongqing", "CST8"};
-    if (!zone)
-        return OG_EINVAL;
-    for (size_t i = 0; i < sizeof(cst) / sizeof(cst[0]); i++) {
-        if (!strcmp(zone, cst[i])) {
-            *offset_min = 480;
-            return 0;
-        }
-    }
-    if (!strcasecmp(zone, "UTC") || !strcasecmp(zone, "Z")) {
-        *offset_min = 0;
-        return 0;
-    }
-    const char *p = zone;
-    int off;
-    if (offset_scan(&p, &off) && *p == '\0') {
-        *offset_min = off;
-        return 0;
-    }
-    return OG_EINVAL;
-}
-
 /* ---- field values and the instant ----------------------------------------------------------- */
 
 struct fields {
@@ -160,7 +81,7 @@ struct fields {
     int off;
 };
 
-static int to_instant(const struct ctx *c, const struct fields *f, int offset_min, int64_t *out)
+static int to_instant(const struct ctx *c, const struct fields *f, int64_t *out)
 {
     if (f->y < 1 || f->y > 9999)
         return fail(c, "year %d out of range", f->y);
@@ -174,15 +95,23 @@ static int to_instant(const struct ctx *c, const struct fields *f, int offset_mi
         return fail(c, "minute %d out of range", f->mi);
     if (f->s > 59)
         return fail(c, "second %d out of range", f->s);
-    int off = f->has_off ? f->off : offset_min;
-    int64_t secs = og_days_from_civil(f->y, f->mo, f->d) * 86400 + f->h * 3600 + f->mi * 60 + f->s;
-    *out = secs * US_PER_S + f->us - (int64_t)off * 60 * US_PER_S;
+    int64_t local =
+        og_days_from_civil(f->y, f->mo, f->d) * OG_DAY_S + f->h * 3600 + f->mi * 60 + f->s;
+    int64_t secs = 0;
+    if (f->has_off)
+        secs = local - (int64_t)f->off * 60;
+    else if (!c->zone)
+        secs = local - (int64_t)c->fixed_min * 60;
+    else if (og_zone_local_to_utc(c->zone, local, &secs) < 0)
+        return fail(c, "%04d-%02d-%02d %02d:%02d:%02d does not exist in %s (clocks moved forward)",
+                    f->y, f->mo, f->d, f->h, f->mi, f->s, og_zone_name(c->zone));
+    *out = secs * OG_US_PER_S + f->us;
     return 0;
 }
 
 /* ---- patterns ------------------------------------------------------------------------------- */
 
-enum field_id { F_YEAR, F_MONTH, F_DAY, F_HOUR, F_MIN, F_SEC, F_MILLI, F_COUNT };
+enum field_id { F_YEAR, F_MONTH, F_DAY, F_HOUR, F_HOUR12, F_AMPM, F_MIN, F_SEC, F_MILLI, F_COUNT };
 
 struct token {
     bool is_field;
@@ -233,8 +162,9 @@ static int next_token(const char **fp, struct token *t, const char *format, stru
         enum field_id field;
         int min_run, max_run;
     } letters[] = {
-        {'y', F_YEAR, 4, 4}, {'M', F_MONTH, 1, 2}, {'d', F_DAY, 1, 2},   {'H', F_HOUR, 1, 2},
-        {'m', F_MIN, 1, 2},  {'s', F_SEC, 1, 2},   {'S', F_MILLI, 3, 3},
+        {'y', F_YEAR, 4, 4}, {'M', F_MONTH, 1, 2},  {'d', F_DAY, 1, 2},
+        {'H', F_HOUR, 1, 2}, {'h', F_HOUR12, 1, 2}, {'a', F_AMPM, 1, 1},
+        {'m', F_MIN, 1, 2},  {'s', F_SEC, 1, 2},    {'S', F_MILLI, 3, 3},
     };
     for (size_t i = 0; i < sizeof(letters) / sizeof(letters[0]); i++) {
         if (letters[i].ch != ch)
@@ -252,8 +182,9 @@ static int next_token(const char **fp, struct token *t, const char *format, stru
     }
     og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_TIME_FORMAT,
                  "time format \"%s\": unknown pattern \"%.*s\"", format, n > 8 ? 8 : n, p);
-    og_error_hint(err, "use yyyy, M or MM, d or dd, H or HH, m or mm, s or ss, SSS, quoted "
-                       "'text', or one of iso8601, epoch_ms, epoch_s");
+    og_error_hint(err,
+                  "use yyyy, M or MM, d or dd, H or HH, h or hh with a, m or mm, s or ss, SSS, "
+                  "quoted 'text', or one of iso8601, hl7_ts, epoch_ms, epoch_s");
     return OG_EINVAL;
 }
 
@@ -276,21 +207,53 @@ static int pattern_check(const char *format, struct og_error *err)
     if (!seen[F_YEAR] || !seen[F_MONTH] || !seen[F_DAY])
         return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_TIME_FORMAT,
                             "time format \"%s\": needs yyyy, M (or MM) and d (or dd)", format);
+    if (seen[F_HOUR12] != seen[F_AMPM] || (seen[F_HOUR] && seen[F_HOUR12]))
+        return og_error_set(
+            err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_TIME_FORMAT, "time format \"%s\": %s", format,
+            seen[F_HOUR] && seen[F_HOUR12] ? "give the hour once: H (0-23) or h (1-12, with a)"
+                                           : "h (hour 1-12) and a (AM or PM) go together");
     return 0;
 }
 
-static int pattern_parse(const struct ctx *c, const char *s, int offset_min, int64_t *out)
+/* An AM/PM marker at *p (AM, PM in any case, 上午, 下午): true with *pm, advancing *p. */
+static bool ampm(const char **p, bool *pm)
+{
+    static const struct {
+        const char *text;
+        bool pm;
+    } marks[] = {{"AM", false},
+                 {"PM", true},
+                 {"\xE4\xB8\x8A\xE5\x8D\x88", false} /* 上午 */,
+                 {"\xE4\xB8\x8B\xE5\x8D\x88", true} /* 下午 */};
+    for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+        size_t n = strlen(marks[i].text);
+        if (strncasecmp(*p, marks[i].text, n) == 0) {
+            *pm = marks[i].pm;
+            *p += n;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int pattern_parse(const struct ctx *c, const char *s, int64_t *out)
 {
     struct fields f = {0};
     struct token t;
     const char *fp = c->format, *p = s;
-    int rc;
+    int rc, h12 = -1;
+    bool pm = false;
     while ((rc = next_token(&fp, &t, c->format, NULL)) == 1) {
         size_t at = (size_t)(p - s);
         if (!t.is_field) {
             if (strncmp(p, t.lit, t.lit_len) != 0)
                 return fail(c, "expected \"%.*s\" at offset %zu", (int)t.lit_len, t.lit, at);
             p += t.lit_len;
+            continue;
+        }
+        if (t.field == F_AMPM) {
+            if (!ampm(&p, &pm))
+                return fail(c, "expected AM or PM at offset %zu", at);
             continue;
         }
         int v;
@@ -314,6 +277,9 @@ static int pattern_parse(const struct ctx *c, const char *s, int offset_min, int
         case F_HOUR:
             f.h = v;
             break;
+        case F_HOUR12:
+            h12 = v;
+            break;
         case F_MIN:
             f.mi = v;
             break;
@@ -330,12 +296,17 @@ static int pattern_parse(const struct ctx *c, const char *s, int offset_min, int
                             "invalid time format \"%s\"", c->format);
     if (*p)
         return fail(c, "unexpected text at offset %zu", (size_t)(p - s));
-    return to_instant(c, &f, offset_min, out);
+    if (h12 >= 0) { /* 12 AM is 00, 12 PM is 12 */
+        if (h12 < 1 || h12 > 12)
+            return fail(c, "hour %d out of range for a 12-hour clock (1-12)", h12);
+        f.h = h12 % 12 + (pm ? 12 : 0);
+    }
+    return to_instant(c, &f, out);
 }
 
 /* ---- iso8601 and epochs --------------------------------------------------------------------- */
 
-static int iso_parse(const struct ctx *c, const char *s, int offset_min, int64_t *out)
+static int iso_parse(const struct ctx *c, const char *s, int64_t *out)
 {
     struct fields f = {0};
     const char *p = s;
@@ -387,7 +358,62 @@ static int iso_parse(const struct ctx *c, const char *s, int offset_min, int64_t
     if (*p)
         return fail(c, "unexpected text at offset %zu", AT);
 #undef AT
-    return to_instant(c, &f, offset_min, out);
+    return to_instant(c, &f, out);
+}
+
+/* Up to 9 fraction digits at *p (after the separator) into microseconds; false when none. */
+static bool fraction_us(const char **p, int64_t *us)
+{
+    int n = 0;
+    int64_t v = 0;
+    while (is_digit((*p)[n]) && n < 9) {
+        if (n < 6)
+            v = v * 10 + ((*p)[n] - '0');
+        n++;
+    }
+    if (n == 0)
+        return false;
+    for (int k = n; k < 6; k++)
+        v *= 10;
+    *us = v;
+    *p += n;
+    return true;
+}
+
+/* HL7 v2 DTM / v3 TS: YYYY[MM[DD[HH[MM[SS[.fraction]]]]]][+-hhmm]. */
+static int hl7_parse(const struct ctx *c, const char *s, int64_t *out)
+{
+    struct fields f = {.mo = 1, .d = 1};
+    const char *p = s;
+#define AT ((size_t)(p - s))
+    if (!digits(&p, 4, 4, &f.y))
+        return fail(c, "expected a 4-digit year at offset %zu", AT);
+    int *parts[] = {&f.mo, &f.d, &f.h, &f.mi, &f.s};
+    static const char *const names[] = {"month", "day", "hour", "minute", "second"};
+    int n = 0;
+    for (; n < 5 && is_digit(*p); n++)
+        if (!digits(&p, 2, 2, parts[n]))
+            return fail(c, "expected a 2-digit %s at offset %zu", names[n], AT);
+    if (*p == '.') {
+        if (n < 5)
+            return fail(c, "a fraction at offset %zu needs the seconds before it", AT);
+        p++;
+        if (!fraction_us(&p, &f.us))
+            return fail(c, "expected fraction digits at offset %zu", AT);
+    }
+    if (*p == '+' || *p == '-') {
+        int sign = *p == '-' ? -1 : 1, v;
+        size_t at = AT;
+        p++;
+        if (!digits(&p, 4, 4, &v) || v % 100 > 59 || (v / 100) * 60 + v % 100 > OG_MAX_OFFSET_MIN)
+            return fail(c, "invalid UTC offset at offset %zu (expected +hhmm or -hhmm)", at);
+        f.has_off = true;
+        f.off = sign * ((v / 100) * 60 + v % 100);
+    }
+    if (*p)
+        return fail(c, "unexpected text at offset %zu", AT);
+#undef AT
+    return to_instant(c, &f, out);
 }
 
 static int epoch_parse(const struct ctx *c, const char *s, int64_t unit_us, int64_t *out)
@@ -424,40 +450,60 @@ int og_time_format_check(const char *format, struct og_error *err)
     if (!format || !*format)
         return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_TIME_FORMAT,
                             "empty time format");
-    if (!strcmp(format, "iso8601") || !strcmp(format, "epoch_ms") || !strcmp(format, "epoch_s"))
+    if (!strcmp(format, "iso8601") || !strcmp(format, "hl7_ts") || !strcmp(format, "epoch_ms") ||
+        !strcmp(format, "epoch_s"))
         return 0;
     return pattern_check(format, err);
 }
 
-int og_time_parse(const char *s, const char *format, int offset_min, int64_t *out,
-                  struct og_error *err)
+/* Parses s by format with local times as c says (c->text, c->format are set by the caller). */
+static int parse(struct ctx *c, int64_t *out)
 {
-    int rc = og_time_format_check(format, err);
+    int rc = og_time_format_check(c->format, c->err);
     if (rc < 0)
         return rc;
-    if (offset_min < -MAX_OFFSET_MIN || offset_min > MAX_OFFSET_MIN)
-        return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_TIME_FORMAT,
-                            "default UTC offset %d minutes out of range", offset_min);
-    struct ctx c = {.text = s ? s : "", .format = format, .err = err};
     /* Trim surrounding spaces into a bounded copy; longer input cannot be a time. */
     char buf[128];
-    const char *b = c.text, *e = b + strlen(b);
+    const char *b = c->text, *e = b + strlen(b);
     while (b < e && is_space(*b))
         b++;
     while (e > b && is_space(e[-1]))
         e--;
     if (b == e)
-        return fail(&c, "empty");
+        return fail(c, "empty");
     if ((size_t)(e - b) >= sizeof(buf))
-        return fail(&c, "too long");
+        return fail(c, "too long");
     memcpy(buf, b, (size_t)(e - b));
     buf[e - b] = '\0';
 
-    if (!strcmp(format, "iso8601"))
-        return iso_parse(&c, buf, offset_min, out);
-    if (!strcmp(format, "epoch_ms"))
-        return epoch_parse(&c, buf, 1000, out);
-    if (!strcmp(format, "epoch_s"))
-        return epoch_parse(&c, buf, US_PER_S, out);
-    return pattern_parse(&c, buf, offset_min, out);
+    if (!strcmp(c->format, "iso8601"))
+        return iso_parse(c, buf, out);
+    if (!strcmp(c->format, "hl7_ts"))
+        return hl7_parse(c, buf, out);
+    if (!strcmp(c->format, "epoch_ms"))
+        return epoch_parse(c, buf, 1000, out);
+    if (!strcmp(c->format, "epoch_s"))
+        return epoch_parse(c, buf, OG_US_PER_S, out);
+    return pattern_parse(c, buf, out);
+}
+
+int og_time_parse_zone(const char *s, const char *format, const struct og_zone *zone, int64_t *out,
+                       struct og_error *err)
+{
+    struct ctx c = {.text = s ? s : "", .format = format, .err = err, .zone = zone};
+    return parse(&c, out);
+}
+
+int og_time_parse(const char *s, const char *format, int offset_min, int64_t *out,
+                  struct og_error *err)
+{
+    if (offset_min < -OG_MAX_OFFSET_MIN || offset_min > OG_MAX_OFFSET_MIN) {
+        int rc = og_time_format_check(format, err);
+        if (rc < 0)
+            return rc;
+        return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_BAD_TIME_FORMAT,
+                            "default UTC offset %d minutes out of range", offset_min);
+    }
+    struct ctx c = {.text = s ? s : "", .format = format, .err = err, .fixed_min = offset_min};
+    return parse(&c, out);
 }

@@ -370,8 +370,8 @@ static const struct bad_case BAD[] = {
     {"code_table_no_column", ": fields.status.convert[0]: ", "has no column \"src\""},
     {"id_on_other_field",
      ": fields.address: ", "\"id\" and \"require_valid\" apply only to identity numbers"},
-    {"require_valid_on_member_name",
-     ": members.fields.name: ", "apply only to identity numbers (subject_id, id_no, owner_id, members' id_no)"},
+    {"require_valid_on_member_name", ": members.fields.name: ",
+     "apply only to identity numbers (subject_id, id_no, owner_id, members' id_no)"},
     {"bad_id_kind", ": fields.subject_id: ", "\"id\" must be \"resident\", \"uscc\" or \"other\""},
     {"members_on_event", ": members: ", "only visits have members"},
     {"default_on_time", ": fields.reported_at: ", "on_error.default must be a time value"},
@@ -384,6 +384,17 @@ static const struct bad_case BAD[] = {
     {"bad_target", ": target: ", "must be \"event\", \"visit\", \"person\" or \"housing\""},
     {"syntax", ":5:", ""},
     {"duplicate_key", ":5:", "target"},
+    {"split_empty_separator", ": fields.address.convert[0]: ", "\"split\" is {\"separator\": TEXT"},
+    {"split_strip_not_ascii", ": fields.address.convert[0]: ", "printable ASCII"},
+    {"split_missing_on_error", ": fields.address: ", "a conversion here can fail"},
+    {"pick_where_without_in", ": fields.address.convert[0]: ", "where and in together"},
+    {"pick_unknown_key", ": fields.address.convert[0]: ", "unknown key \"wher\""},
+    {"join_without_take", ": fields.source_id.convert[0]: ", "\"join\" is {\"take\": [PATHS]"},
+    {"zone_unknown", ": zone: ", "unknown time zone \"Mars/Olympus_Mons\""},
+    {"zone_bad_rule",
+     ": fields.reported_at.convert[0]: ", "\"EST5EDT,M3.2.0\" is not a POSIX TZ rule"},
+    {"zone_dst_person", ": zone: ", "target person needs a zone with a fixed offset"},
+    {"time_12h_without_a", ": fields.reported_at.convert[0]: ", "h (hour 1-12) and a (AM or PM)"},
 };
 
 static void check_bad(const struct bad_case *bc)
@@ -454,8 +465,8 @@ static void test_load_missing_file(void **state)
 static void test_load_good_fixtures(void **state)
 {
     (void)state;
-    static const char *const good[] = {"conv_reject.json", "conv_null.json", "conv_default.json",
-                                       "attrs_include.json", "members.json"};
+    static const char *const good[] = {"conv_reject.json",   "conv_null.json", "conv_default.json",
+                                       "attrs_include.json", "members.json",   "conv_extract.json"};
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
         char path[256];
         snprintf(path, sizeof(path), FIX "%s", good[i]);
@@ -702,6 +713,37 @@ static void test_shipped_hl(void **state)
 
 /* ---- main ---------------------------------------------------------------------------------- */
 
+/* Runs every case of FIX name as a cmocka test; the number that failed (1 when the file is bad). */
+static int run_cases_file(const char *name)
+{
+    char path[256], group[300];
+    snprintf(path, sizeof(path), FIX "%s", name);
+    snprintf(group, sizeof(group), "mapping cases (%s)", name);
+    json_error_t jerr;
+    g_cases = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!g_cases) {
+        fprintf(stderr, "%s:%d:%d: %s\n", path, jerr.line, jerr.column, jerr.text);
+        return 1;
+    }
+    size_t n = json_array_size(g_cases);
+    struct CMUnitTest *cases = calloc(n ? n : 1, sizeof(*cases));
+    if (!cases) {
+        json_decref(g_cases);
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *c = json_array_get(g_cases, i);
+        cases[i].name = json_string_value(json_object_get(c, "name"));
+        cases[i].test_func = run_case;
+        cases[i].initial_state = c;
+    }
+    int failed = _cmocka_run_group_tests(group, cases, n, NULL, NULL);
+    free(cases);
+    json_decref(g_cases);
+    g_cases = NULL;
+    return failed;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -719,25 +761,7 @@ int main(void)
         cmocka_unit_test(test_shipped_hl),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-
-    json_error_t jerr;
-    g_cases = json_load_file(FIX "cases.json", JSON_REJECT_DUPLICATES, &jerr);
-    if (!g_cases) {
-        fprintf(stderr, FIX "cases.json:%d:%d: %s\n", jerr.line, jerr.column, jerr.text);
-        return 1;
-    }
-    size_t n = json_array_size(g_cases);
-    struct CMUnitTest *cases = calloc(n ? n : 1, sizeof(*cases));
-    if (!cases)
-        return 1;
-    for (size_t i = 0; i < n; i++) {
-        json_t *c = json_array_get(g_cases, i);
-        cases[i].name = json_string_value(json_object_get(c, "name"));
-        cases[i].test_func = run_case;
-        cases[i].initial_state = c;
-    }
-    failed += _cmocka_run_group_tests("mapping cases (cases.json)", cases, n, NULL, NULL);
-    free(cases);
-    json_decref(g_cases);
+    failed += run_cases_file("cases.json");
+    failed += run_cases_file("cases_extract.json");
     return failed ? 1 : 0;
 }
