@@ -227,12 +227,9 @@ static int on_option(void *ctx, int opt, const char *arg)
     }
 }
 
-/* The sink of `map`: each committed batch printed, its records as JSON lines on stdout, its
- * rejects (as run would store them) on stderr. Nothing is looked up: every file is read whole. */
-static int print_batch(void *ctx, const struct og_batch *b, void *lane, struct og_load_stats *st,
-                       struct og_error *err)
+int og_cli_print_batch(void *ctx, const struct og_batch *b, struct og_error *err)
 {
-    (void)ctx, (void)lane, (void)err;
+    (void)ctx, (void)err;
     for (size_t i = 0; i < b->nrecs; i++) {
         json_t *o = unified_json(&b->recs[i]);
         char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
@@ -247,8 +244,17 @@ static int print_batch(void *ctx, const struct og_batch *b, void *lane, struct o
                 r->message);
     }
     fflush(stdout);
-    st->inserted += (long long)b->nrecs;
     return 0;
+}
+
+/* The sink of `map`: each committed batch printed. Nothing is looked up: every file is read
+ * whole. */
+static int print_batch(void *ctx, const struct og_batch *b, void *lane, struct og_load_stats *st,
+                       struct og_error *err)
+{
+    (void)lane;
+    st->inserted += (long long)b->nrecs;
+    return og_cli_print_batch(ctx, b, err);
 }
 
 static int no_recover(void *ctx, struct og_error *err)
@@ -303,7 +309,7 @@ static int run(struct og_cli *cli, int argc, char **argv)
      * KEY<TAB>JSON as kcat writes them, with the same record shape */
     json_t *keyed = feed.source ? json_pack("{s:b}", "keyed", 1) : NULL;
     options = og_files_options(&input, 1, feed.source ? "ndjson" : feed.name,
-                               feed.source ? keyed : feed.options);
+                               feed.source ? keyed : feed.options, true);
     json_decref(keyed);
     if (!options) {
         og_error_set(&err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");

@@ -6,31 +6,36 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void help(FILE *out)
 {
-    fprintf(out,
-            "usage: onegrid rejects [--run N] [--source NAME] [--reason CODE] [--limit N] [--raw] "
-            "[--json]\n"
-            "       onegrid rejects --reasons [--markdown]\n\n"
-            "Lists rejected records: run, source, position (file:line), stage (read, map, "
-            "reconcile, load),\n"
-            "reason code, field and message. --raw adds the record's raw text (identity numbers in "
-            "it are\n"
-            "masked). Newest first.\n\n"
-            "  --run N         only rejects first seen in run N\n"
-            "  --source NAME   only this source\n"
-            "  --reason CODE   only this reason (e.g. invalid_time, bad_json, missing_field)\n"
-            "  --limit N       at most N rows (default 50)\n"
-            "  --raw           include the raw record\n"
-            "  --json          one JSON object per line\n"
-            "  --reasons       list every reason code and what it means (no warehouse needed);\n"
-            "                  --markdown writes it as docs/reasons.md has it\n\n%s",
-            OG_COMMON_HELP);
+    fprintf(
+        out,
+        "usage: onegrid rejects [--run N] [--source NAME] [--stage S] [--reason CODE] [--limit N] "
+        "[--raw] "
+        "[--json]\n"
+        "       onegrid rejects --reasons [--markdown]\n\n"
+        "Lists rejected records: run, source, position (file:line), stage (read, map, "
+        "reconcile, load),\n"
+        "reason code, field and message. --raw adds the record's raw text (identity numbers in "
+        "it are\n"
+        "masked). Newest first.\n\n"
+        "  --run N         only rejects first seen in run N\n"
+        "  --source NAME   only this source\n"
+        "  --stage STAGE   only this stage: read (a file rejected as a whole is one read reject),\n"
+        "                  map, reconcile or load\n"
+        "  --reason CODE   only this reason (e.g. invalid_time, bad_json, missing_field)\n"
+        "  --limit N       at most N rows (default 50)\n"
+        "  --raw           include the raw record\n"
+        "  --json          one JSON object per line\n"
+        "  --reasons       list every reason code and what it means (no warehouse needed);\n"
+        "                  --markdown writes it as docs/reasons.md has it\n\n%s",
+        OG_COMMON_HELP);
 }
 
 struct args {
-    const char *runid, *source, *reason;
+    const char *runid, *source, *reason, *stage;
     char limit[16];
     bool raw, json, reasons, markdown;
 };
@@ -72,6 +77,14 @@ static int on_option(void *ctx, int opt, const char *arg)
     case 'R':
         a->reason = arg;
         return 0;
+    case 'S':
+        if (strcmp(arg, "read") && strcmp(arg, "map") && strcmp(arg, "reconcile") &&
+            strcmp(arg, "load")) {
+            fprintf(stderr, "rejects: --stage is read, map, reconcile or load, not \"%s\"\n", arg);
+            return OG_EXIT_USAGE;
+        }
+        a->stage = arg;
+        return 0;
     case 'n':
         snprintf(a->limit, sizeof(a->limit), "%d", atoi(arg));
         return 0;
@@ -94,16 +107,13 @@ static int on_option(void *ctx, int opt, const char *arg)
 
 static int run(struct og_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {{"run", required_argument, NULL, 'r'},
-                                         {"source", required_argument, NULL, 's'},
-                                         {"reason", required_argument, NULL, 'R'},
-                                         {"limit", required_argument, NULL, 'n'},
-                                         {"raw", no_argument, NULL, 'w'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"reasons", no_argument, NULL, 'E'},
-                                         {"markdown", no_argument, NULL, 'M'},
-                                         {0, 0, 0, 0}};
-    struct args a = {NULL, NULL, NULL, "50", false, false, false, false};
+    static const struct option opts[] = {
+        {"run", required_argument, NULL, 'r'},    {"source", required_argument, NULL, 's'},
+        {"reason", required_argument, NULL, 'R'}, {"stage", required_argument, NULL, 'S'},
+        {"limit", required_argument, NULL, 'n'},  {"raw", no_argument, NULL, 'w'},
+        {"json", no_argument, NULL, 'j'},         {"reasons", no_argument, NULL, 'E'},
+        {"markdown", no_argument, NULL, 'M'},     {0, 0, 0, 0}};
+    struct args a = {NULL, NULL, NULL, NULL, "50", false, false, false, false};
     int code = og_cli_parse(cli, help, argc, argv, NULL, opts, on_option, &a);
     if (code != OG_CLI_GO)
         return code;
@@ -118,15 +128,16 @@ static int run(struct og_cli *cli, int argc, char **argv)
         return code;
     struct og_error err;
     og_error_clear(&err);
-    const char *p[] = {runid, source, reason, limit, raw ? "t" : "f"};
+    const char *p[] = {runid, source, reason, limit, raw ? "t" : "f", a.stage};
     int rc = og_pg_print_query(
         pg,
         "SELECT run_id AS run, source, position, stage, reason, field, left(message, 120) AS "
         "message, "
         "CASE WHEN $5::boolean THEN raw END AS raw FROM onegrid.etl_reject "
         "WHERE ($1::bigint IS NULL OR run_id = $1::bigint) AND ($2::text IS NULL OR source = $2) "
-        "AND ($3::text IS NULL OR reason = $3) ORDER BY reject_id DESC LIMIT $4::int",
-        5, p, json, stdout, &err);
+        "AND ($3::text IS NULL OR reason = $3) AND ($6::text IS NULL OR stage = $6) "
+        "ORDER BY reject_id DESC LIMIT $4::int",
+        6, p, json, stdout, &err);
     og_pg_close(pg);
     if (rc < 0) {
         og_cli_report(cli, "rejects", &err);

@@ -18,9 +18,11 @@ static void help(FILE *out)
         out,
         "usage: onegrid status [--runs N] [--json] [OPTIONS]\n\n"
         "Shows the most recent runs (status, duration, records), where each source stands (files\n"
-        "loaded, partly loaded, records and rejects), reject counts per source and reason, and - "
-        "with a\n"
-        "config - the lag: input files the sources match that are not loaded yet.\n\n"
+        "loaded, rejected as a whole - not read again until they change - and partly loaded;\n"
+        "records and rejects; its last run and last successful run; a pull's watermark and how\n"
+        "long since it moved), reject counts per source, stage and reason (open: not in the\n"
+        "warehouse; replayed: loaded since by `onegrid replay`), and - with a config -\n"
+        "the lag: input files the sources match that are not loaded yet.\n\n"
         "  --runs N   how many recent runs (default 10)\n"
         "  --json     one JSON object per row instead of tables\n\n%s",
         OG_COMMON_HELP);
@@ -76,6 +78,23 @@ static int pending(struct og_cli *cli, struct og_pg *pg, bool json, struct og_er
     return rc;
 }
 
+/* Where each source stands: its inputs (files loaded, rejected as a whole and not read again until
+ * they change, partly loaded; partitions; pulled tables), records and rejects, its last run and
+ * its last successful one, and a pull's watermark with the time since it last moved. */
+static const char SOURCES_SQL[] =
+    "WITH st AS (SELECT source, kind, count(*) FILTER (WHERE done AND state->>'failed' IS NULL) "
+    "AS loaded, count(*) FILTER (WHERE done AND state->>'failed' IS NOT NULL) AS failed, "
+    "count(*) FILTER (WHERE NOT done) AS partial, sum(records) AS records, sum(rejects) AS "
+    "rejects, max(run_id) AS last_run, max(updated_at) AS updated, (array_agg(state::text ORDER "
+    "BY updated_at DESC) FILTER (WHERE kind = 'pgsql'))[1] AS watermark FROM "
+    "onegrid.etl_source_state GROUP BY source, kind) "
+    "SELECT st.source, st.kind, st.loaded, st.failed, st.partial, st.records, st.rejects, "
+    "st.last_run, (SELECT max(r.run_id) FROM onegrid.etl_run r WHERE r.status = 'succeeded' "
+    "AND r.counts->'sources' ? st.source) AS last_success, to_char(st.updated AT TIME ZONE "
+    "'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS') AS updated, st.watermark, CASE WHEN "
+    "st.watermark IS NOT NULL THEN justify_interval(date_trunc('second', now() - st.updated))"
+    "::text END AS watermark_age FROM st ORDER BY st.source, st.kind";
+
 struct args {
     char runs[16];
     bool json;
@@ -125,22 +144,17 @@ static int run(struct og_cli *cli, int argc, char **argv)
     if (rc >= 0) {
         if (!json)
             printf("\nSources\n");
-        rc = og_pg_print_query(
-            pg,
-            "SELECT source, kind, count(*) FILTER (WHERE done) AS loaded, "
-            "count(*) FILTER (WHERE NOT done) AS partial, sum(records) AS records, "
-            "sum(rejects) AS rejects, max(run_id) AS last_run, "
-            "to_char(max(updated_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS') AS "
-            "updated FROM onegrid.etl_source_state GROUP BY source, kind ORDER BY source",
-            0, NULL, json, stdout, &err);
+        rc = og_pg_print_query(pg, SOURCES_SQL, 0, NULL, json, stdout, &err);
     }
     if (rc >= 0) {
         if (!json)
             printf("\nRejects by reason\n");
         rc = og_pg_print_query(
             pg,
-            "SELECT source, stage, reason, count(*) AS rejects, max(run_id) AS last_run "
-            "FROM onegrid.etl_reject GROUP BY source, stage, reason ORDER BY source, 4 DESC",
+            "SELECT source, stage, reason, count(*) FILTER (WHERE replayed_at IS NULL) AS open, "
+            "count(*) FILTER (WHERE replay_outcome = 'loaded') AS replayed, max(run_id) AS "
+            "last_run FROM onegrid.etl_reject GROUP BY source, stage, reason ORDER BY source, 4 "
+            "DESC",
             0, NULL, json, stdout, &err);
     }
     if (rc >= 0)

@@ -25,8 +25,9 @@ const char OG_COMMON_HELP[] =
     "Environment: ONEGRID_DSN (warehouse conninfo, overrides the config), PG* (libpq defaults),\n"
     "  ONEGRID_ID_KEY or ONEGRID_ID_KEY_FILE (identity-hash key; the file must be mode 0600),\n"
     "  ONEGRID_DATADIR (where mappings/, world/, samples/ are).\n"
-    "Exit codes: 0 success, 1 run failed, 2 usage or configuration error, 3 rejects over the "
-    "threshold.\n";
+    "Exit codes: 0 success, 1 run failed, 2 usage or configuration error, 3 rejects over a\n"
+    "  threshold or a file rejected as a whole, 4 a source left alone: another run was loading "
+    "it.\n";
 
 /* The common options' codes (outside the range of the commands' own short letters). */
 enum { OPT_CONFIG = 0x100, OPT_LOG_LEVEL, OPT_LOG_FORMAT };
@@ -151,9 +152,25 @@ int og_cli_exit_job(enum og_job_status status)
         return OG_EXIT_USAGE;
     case OG_JOB_REJECTS_EXCEEDED:
         return OG_EXIT_REJECTS;
+    case OG_JOB_LOCKED:
+        return OG_EXIT_LOCKED;
     default:
         return OG_EXIT_FAIL;
     }
+}
+
+int og_cli_lock_wait(const char *cmd, const char *arg, int *out)
+{
+    char *end = NULL;
+    long v = strtol(arg, &end, 10);
+    if (!*arg || *end || v < 0 || v > 86400) {
+        fprintf(stderr,
+                "onegrid %s: --lock-wait is a number of seconds from 0 to 86400, not \"%s\"\n", cmd,
+                arg);
+        return OG_EXIT_USAGE;
+    }
+    *out = (int)v;
+    return 0;
 }
 
 const char *og_cli_config_path(const struct og_cli *cli)

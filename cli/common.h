@@ -14,7 +14,13 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-enum og_exit { OG_EXIT_OK = 0, OG_EXIT_FAIL = 1, OG_EXIT_USAGE = 2, OG_EXIT_REJECTS = 3 };
+enum og_exit {
+    OG_EXIT_OK = 0,
+    OG_EXIT_FAIL = 1,
+    OG_EXIT_USAGE = 2,
+    OG_EXIT_REJECTS = 3,
+    OG_EXIT_LOCKED = 4, /* another run was loading a source: it was left alone */
+};
 
 struct og_cli {
     struct og_log log;
@@ -76,6 +82,9 @@ void og_cli_report(struct og_cli *cli, const char *component, const struct og_er
 int og_cli_exit_for(const struct og_error *err);
 /* Exit code for a job's status: 0, 1, 2, 3. */
 int og_cli_exit_job(enum og_job_status status);
+/* --lock-wait SECONDS of command cmd into *out (0 to 86400). 0, or OG_EXIT_USAGE (said on stderr).
+ */
+int og_cli_lock_wait(const char *cmd, const char *arg, int *out);
 
 struct og_pg;
 /* Connects to the warehouse: $ONEGRID_DSN, else the config's warehouse.dsn (when a config is given

@@ -15,8 +15,8 @@ static void on_signal(int sig)
 }
 
 static const struct og_command *const COMMANDS[] = {
-    &og_cmd_init, &og_cmd_world,  &og_cmd_check,   &og_cmd_run,  &og_cmd_stream,
-    &og_cmd_map,  &og_cmd_status, &og_cmd_rejects, &og_cmd_demo, NULL};
+    &og_cmd_init,   &og_cmd_world,   &og_cmd_check,  &og_cmd_run,    &og_cmd_stream, &og_cmd_map,
+    &og_cmd_status, &og_cmd_rejects, &og_cmd_replay, &og_cmd_source, &og_cmd_demo,   NULL};
 
 const struct og_command *const *og_commands(void)
 {

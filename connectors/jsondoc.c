@@ -467,6 +467,35 @@ static void jsondoc_progress(void *state, long long *done, long long *total)
     *total = st ? (long long)st->len : 0;
 }
 
+/* The array of records is closed: a scan of its structure from the first element to the closing
+ * bracket (strings and nesting only, nothing decoded). st is not changed. */
+static int jsondoc_verify(void *state, struct og_pos *pos, struct og_error *err)
+{
+    struct jsondoc *st = state;
+    if (st->mode != JSONDOC_ARRAY)
+        return 0;
+    size_t p = st->cur;
+    for (bool first = true;; first = false) {
+        p = skip_ws(st, p);
+        if (p < st->len && st->data[p] == ']')
+            return 0;
+        if (!first && p < st->len)
+            p = skip_ws(st, p + 1); /* value_end stopped at a ',' */
+        if (p >= st->len)
+            break;
+        p = value_end(st, p, ']');
+    }
+    /* lines are counted on a copy: the reading that may follow counts from where it is */
+    struct jsondoc probe = *st;
+    og_error_set(err, OG_EPARSE, OG_CLASS_REJECT, OG_R_BAD_DOCUMENT,
+                 "the array of records in \"%s\" is not closed at the end of the file", st->path);
+    og_error_detail(err, "the file ends inside the array: cut off, or still being written");
+    position_at(&probe, st->len, err);
+    pos->line = probe.line;
+    pos->offset = (long long)st->len;
+    return OG_EPARSE;
+}
+
 const struct og_connector og_connector_json = {
     .name = "json",
     .summary = "a JSON document holding an array of records (the root, or the array at a path)",
@@ -474,5 +503,6 @@ const struct og_connector og_connector_json = {
     .open = jsondoc_open,
     .next = jsondoc_next,
     .progress = jsondoc_progress,
+    .verify = jsondoc_verify,
     .close = jsondoc_close,
 };

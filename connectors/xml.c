@@ -322,8 +322,9 @@ static int nomem(struct xml *st, struct og_error *err)
                         "out of memory reading \"%s\"", st->in.path);
 }
 
-/* The one reject that ends the file (or the fatal error). line: the failing record's line, or 0
- * when the failure is outside records. */
+/* What ends the file: OG_EPARSE with class REJECT (the file is not well-formed or not safe: *pos
+ * and *raw say where, the records before it were handed on), or OG_EIO / OG_ENOMEM. line: the
+ * failing record's line, or 0 when the failure is outside records. */
 static int finish(struct xml *st, long long line, struct og_pos *pos, char **raw,
                   struct og_error *err)
 {
@@ -349,19 +350,19 @@ static int finish(struct xml *st, long long line, struct og_pos *pos, char **raw
         start_pos(st, pos, hl, offset);
         switch (st->hostile) {
         case HOSTILE_SUBSET:
-            og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_XML_DOCTYPE,
+            og_error_set(err, OG_EPARSE, OG_CLASS_REJECT, OG_R_XML_DOCTYPE,
                          "cannot read \"%s\": its DOCTYPE has an internal subset", path);
             break;
         case HOSTILE_EXTERNAL:
-            og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_XML_DOCTYPE,
+            og_error_set(err, OG_EPARSE, OG_CLASS_REJECT, OG_R_XML_DOCTYPE,
                          "cannot read \"%s\": its DOCTYPE refers to an external DTD", path);
             break;
         case HOSTILE_DTD:
-            og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_XML_DOCTYPE,
+            og_error_set(err, OG_EPARSE, OG_CLASS_REJECT, OG_R_XML_DOCTYPE,
                          "cannot read \"%s\": it declares a DTD", path);
             break;
         default:
-            og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_XML_DOCTYPE,
+            og_error_set(err, OG_EPARSE, OG_CLASS_REJECT, OG_R_XML_DOCTYPE,
                          "cannot read \"%s\": it refers to an entity that is not predefined", path);
             break;
         }
@@ -373,7 +374,7 @@ static int finish(struct xml *st, long long line, struct og_pos *pos, char **raw
         og_error_hint(err, "export the file without a DOCTYPE (a bare <!DOCTYPE name> is allowed) "
                            "and without entities other than &lt; &gt; &amp; &quot; &apos;");
         og_error_position(err, "%s:%lld:%lld", path, hl, hc > 0 ? hc : 1);
-        return OG_EREJECT;
+        return OG_EPARSE;
     }
     if (eline <= 0)
         eline = 1;
@@ -381,8 +382,8 @@ static int finish(struct xml *st, long long line, struct og_pos *pos, char **raw
     long long offset = st->bytes_read;
     *raw = raw_from_line(st, rline, &offset);
     start_pos(st, pos, rline, offset);
-    og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_BAD_XML,
-                 "\"%s\" is not well-formed XML: %s", path,
+    og_error_set(err, OG_EPARSE, OG_CLASS_REJECT, OG_R_BAD_XML, "\"%s\" is not well-formed XML: %s",
+                 path,
                  st->bytes_read == 0 ? "the file is empty"
                  : st->xmsg[0]       ? st->xmsg
                  : st->gmsg[0]       ? st->gmsg
@@ -393,7 +394,7 @@ static int finish(struct xml *st, long long line, struct og_pos *pos, char **raw
                         "not read",
                         st->xcode, eline, ecol);
     og_error_position(err, "%s:%lld:%lld", path, eline, ecol > 0 ? ecol : 1);
-    return OG_EREJECT;
+    return OG_EPARSE;
 }
 
 static int broken(struct xml *st, json_t **doc, struct og_pos *pos, char **raw,
@@ -579,6 +580,7 @@ static void xml_close(void *state)
     og_buf_free(&st->win);
     og_buf_free(&st->text);
     og_buf_free(&st->key);
+    json_decref(st->opts);
     free(st);
 }
 
@@ -700,6 +702,7 @@ static int xml_open(const char *path, const json_t *options, void **state, struc
     if (!st)
         return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
     st->attributes = true;
+    st->opts = json_incref((json_t *)options);
     st->read_line = st->pro_line = st->pro_col = st->win_line = st->cur_line = 1;
     st->win_at_line_start = true;
     const json_t *v = json_object_get(options, "attributes");
@@ -759,6 +762,50 @@ static int xml_next(void *state, json_t **doc, struct og_pos *pos, char **raw, s
     return rc;
 }
 
+/* The file read to its end by a second reader of its own (no record expanded, nothing converted):
+ * 0 when it is well-formed and safe, else the reject the walk would end the file with. */
+static int xml_verify(void *state, struct og_pos *where, struct og_error *err)
+{
+    const struct xml *st = state;
+    void *vs = NULL;
+    int rc = xml_open(st->in.path, st->opts, &vs, err);
+    if (rc < 0)
+        return rc;
+    struct xml *v = vs;
+    struct xml_errscope scope;
+    og_xml_scope_enter(v, &scope);
+    int ret;
+    while ((ret = xmlTextReaderRead(v->reader)) == 1 && !v->stop && !v->io_failed && !v->nomem &&
+           v->hostile == HOSTILE_NONE) {
+        int type = xmlTextReaderNodeType(v->reader);
+        xmlNode *node = xmlTextReaderCurrentNode(v->reader);
+        if (type == XML_READER_TYPE_ENTITY_REFERENCE) {
+            v->hostile = HOSTILE_ENTITY;
+            v->hostile_line = node ? xmlGetLineNo(node) : 0;
+            v->hostile_col = 1;
+        }
+        else if (type == XML_READER_TYPE_DOCUMENT_TYPE && node &&
+                 dtd_hostile((const xmlDtd *)node)) {
+            v->hostile = HOSTILE_DTD;
+            v->hostile_line = v->dt_line;
+            v->hostile_col = v->dt_col;
+        }
+    }
+    rc = 0;
+    if (ret != 0 || v->stop || v->io_failed || v->nomem || v->hostile != HOSTILE_NONE) {
+        struct og_pos pos;
+        char *raw = NULL;
+        memset(&pos, 0, sizeof(pos));
+        rc = finish(v, 0, &pos, &raw, err);
+        free(raw);
+        where->line = pos.line;
+        where->offset = pos.offset;
+    }
+    og_xml_scope_leave(&scope);
+    xml_close(v);
+    return rc;
+}
+
 static void xml_progress(void *state, long long *done, long long *total)
 {
     const struct xml *st = state;
@@ -773,5 +820,6 @@ const struct og_connector og_connector_xml = {
     .open = xml_open,
     .next = xml_next,
     .progress = xml_progress,
+    .verify = xml_verify,
     .close = xml_close,
 };

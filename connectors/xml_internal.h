@@ -79,6 +79,7 @@ enum xml_match { MATCH_SKIP, MATCH_DESCEND, MATCH_RECORD };
 
 struct xml {
     struct og_infile in;
+    json_t *opts; /* the options it was opened with (a reference), for verify's second reader */
     xmlTextReaderPtr reader;
 
     struct xml_ns *ns; /* the "namespaces" option, in option order */

@@ -2,6 +2,7 @@
 #include "core/batch.h"
 #include "core/error.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,18 +74,21 @@ static const char *adup(struct og_arena *a, const char *s, size_t max)
 }
 
 /* Masks identity-number-like runs (15 to 18 digits, an optional X) in raw text, so that rejects
- * never store a raw ID number: first 6 and last 4 characters kept. Works in place. */
+ * never store a raw ID number: first 6 and last 4 characters kept. The fraction of a decimal
+ * number (digits after a digit and '.': a coordinate written 23.390121000000001) is not an ID
+ * number and stays, so that the record can be replayed. Works in place. */
 static void scrub_ids(char *s)
 {
     for (char *p = s; *p;) {
         if (*p >= '0' && *p <= '9') {
             char *q = p;
+            bool fraction = p - s >= 2 && p[-1] == '.' && p[-2] >= '0' && p[-2] <= '9';
             while (*q >= '0' && *q <= '9')
                 q++;
             if (*q == 'X' || *q == 'x')
                 q++;
             size_t n = (size_t)(q - p);
-            if (n >= 15 && n <= 18)
+            if (n >= 15 && n <= 18 && !fraction)
                 for (size_t i = 6; i + 4 < n; i++)
                     p[i] = '*';
             p = q;
@@ -127,7 +131,10 @@ int og_batch_reject(struct og_batch *b, const struct og_pos *pos, enum og_stage 
     r->pos.input = adup(b->arena, pos->input, 4000);
     r->pos.version = adup(b->arena, pos->version, 200);
     char pbuf[512];
-    r->position = adup(b->arena, og_pos_format(pos, pbuf, sizeof(pbuf)), 600);
+    /* a position the reader knows better than a record number (a file rejected as a whole: where
+     * it broke, file:line:column) */
+    bool own = pos->line <= 0 && pos->partition < 0 && why->position[0];
+    r->position = adup(b->arena, own ? why->position : og_pos_format(pos, pbuf, sizeof(pbuf)), 600);
     r->stage = stage;
     r->reason = why->reason;
     r->field = why->field[0] ? adup(b->arena, why->field, 200) : NULL;

@@ -108,8 +108,9 @@ static int set_path(char **slot, const json_t *obj, const char *key, const char 
 static int read_source(const struct reader *r, const json_t *s, const char *where, const char *base,
                        struct og_config *cfg)
 {
-    static const char *const known[] = {"name",    "connector",   "inputs", "mapping",
-                                        "options", "description", NULL};
+    static const char *const known[] = {
+        "name",          "connector",   "inputs",           "mapping",     "options",
+        "partial_files", "max_rejects", "max_reject_ratio", "description", NULL};
     if (!json_is_object(s))
         return bad(r, where, "a source is an object {\"name\", \"inputs\", \"mapping\", ...}");
     if (keys(r, s, known, where) < 0)
@@ -117,8 +118,18 @@ static int read_source(const struct reader *r, const json_t *s, const char *wher
     const char *nm = json_string_value(json_object_get(s, "name"));
     const char *mp = json_string_value(json_object_get(s, "mapping"));
     json_t *inputs = json_object_get(s, "inputs");
-    if (!nm || !*nm || strchr(nm, '/') || strchr(nm, ':'))
-        return bad(r, where, "\"name\" is required (letters, digits, _ or -; no / or :)");
+    if (!nm)
+        return bad(r, where, "\"name\" is required: an identifier like \"hl_visits\"");
+    if (!og_config_name_ok(nm)) {
+        og_error_set(r->err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
+                     "source name \"%.80s\" is not an identifier", nm);
+        og_error_detail(r->err, "a source name is a lower-case letter, then lower-case letters, "
+                                "digits or _ (at most 63): it names the source in every report "
+                                "and table");
+        og_error_hint(r->err, "for example \"hl_visits\" or \"um_cases_2020\"");
+        og_error_position(r->err, "%s: %s.name", r->file, where);
+        return OG_ECONFIG;
+    }
     for (size_t k = 0; k < cfg->nsources; k++)
         if (strcmp(cfg->sources[k].name, nm) == 0) {
             og_error_set(r->err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
@@ -134,7 +145,22 @@ static int read_source(const struct reader *r, const json_t *s, const char *wher
     json_t *opt = json_object_get(s, "options");
     if (opt && !json_is_object(opt))
         return bad(r, where, "\"options\" must be an object of connector options");
+    const json_t *pf = json_object_get(s, "partial_files");
+    if (pf && (!json_is_string(pf) || (strcmp(json_string_value(pf), "reject_file") != 0 &&
+                                       strcmp(json_string_value(pf), "load_prefix") != 0)))
+        return bad(r, where,
+                   "\"partial_files\" is \"reject_file\" (a file cut or broken part-way loads "
+                   "nothing) or \"load_prefix\" (the records before the break load)");
+    const json_t *mx = json_object_get(s, "max_rejects");
+    if (mx && (!json_is_integer(mx) || json_integer_value(mx) < 0))
+        return bad(r, where, "\"max_rejects\" is a count of rejects (an integer, 0 or more)");
+    const json_t *mr = json_object_get(s, "max_reject_ratio");
+    if (mr && (!json_is_number(mr) || json_number_value(mr) < 0 || json_number_value(mr) > 1))
+        return bad(r, where, "\"max_reject_ratio\" is a number from 0 to 1");
     struct og_source_cfg *sc = &cfg->sources[cfg->nsources++];
+    sc->load_prefix = pf && strcmp(json_string_value(pf), "load_prefix") == 0;
+    sc->max_rejects = mx ? (long long)json_integer_value(mx) : -1;
+    sc->max_reject_ratio = mr ? json_number_value(mr) : -1;
     sc->inputs = calloc(nin + 1, sizeof(char *));
     if (!sc->inputs || set_str(&sc->name, nm) < 0 || !(sc->mapping = resolve(base, mp)) ||
         set_str(&sc->connector, json_string_value(json_object_get(s, "connector"))) < 0)
@@ -148,6 +174,17 @@ static int read_source(const struct reader *r, const json_t *s, const char *wher
     }
     sc->options = json_incref(opt);
     return 0;
+}
+
+bool og_config_name_ok(const char *name)
+{
+    if (!name || !(name[0] >= 'a' && name[0] <= 'z'))
+        return false;
+    size_t n = 0;
+    for (const char *p = name; *p; p++, n++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            return false;
+    return n <= 63;
 }
 
 int og_config_from_json(const json_t *doc, const char *name, const char *base, const char *datadir,

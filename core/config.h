@@ -6,6 +6,7 @@
 #include "core/error.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct og_source_cfg {
@@ -15,6 +16,11 @@ struct og_source_cfg {
     size_t ninputs;
     char *mapping;   /* resolved path */
     json_t *options; /* new reference or NULL: connector options overriding the mapping's "input" */
+    bool load_prefix;        /* partial_files "load_prefix": a file cut or broken part-way loads the
+                                records before the break (default "reject_file": nothing of it) */
+    long long max_rejects;   /* rejects of this source in a run above which it exits 3; < 0: none */
+    double max_reject_ratio; /* rejects / records read of this source above which the run exits 3;
+                                < 0: none */
 };
 
 struct og_config {
@@ -43,6 +49,8 @@ void og_config_free(struct og_config *cfg); /* NULL allowed */
 /* Overrides the warehouse conninfo (the command line reads ONEGRID_DSN and passes it here); NULL or
  * "" leaves the config's own. 0 or OG_ENOMEM. */
 int og_config_set_dsn(struct og_config *cfg, const char *dsn);
+/* True when name is a source name: [a-z][a-z0-9_]*, at most 63 characters. */
+bool og_config_name_ok(const char *name);
 /* The source called name, or NULL. */
 const struct og_source_cfg *og_config_source(const struct og_config *cfg, const char *name);
 

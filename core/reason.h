@@ -29,17 +29,27 @@ enum og_reason_kind {
     X(FIELD_COUNT, "field_count", RECORD, "read",                                                  \
       "a CSV record has a different number of fields than the header")                             \
     X(BAD_ENCODING, "bad_encoding", RECORD, "read",                                                \
-      "a field is not valid text in the file's declared encoding (or holds a NUL byte)")           \
+      "a field is not valid text in the file's declared encoding (or holds a NUL byte); in a CSV " \
+      "header, the whole file is rejected")                                                        \
     X(UNTERMINATED_QUOTE, "unterminated_quote", RECORD, "read",                                    \
       "a quoted CSV field is still open at the end of the file")                                   \
     X(RECORD_TOO_LONG, "record_too_long", RECORD, "read",                                          \
       "a CSV record is longer than 16 MiB; it is skipped to its end")                              \
     X(BAD_XML, "bad_xml", RECORD, "read",                                                          \
-      "the XML is not well-formed from this point on: the records before it load, the rest of "    \
-      "the file is this one reject")                                                               \
+      "the XML is not well-formed from this point on: the file is rejected as a whole (with "      \
+      "partial_files load_prefix the records before the break load)")                              \
     X(XML_DOCTYPE, "xml_doctype", RECORD, "read",                                                  \
       "the whole XML file is refused: it declares a DTD subset or entities, or refers to an "      \
       "external one (untrusted input is read without DTDs and entity expansion)")                  \
+    /* records: files rejected as a whole (one reject at stage read; the run goes on) */           \
+    X(IO, "io", RECORD, "read",                                                                    \
+      "a file cannot be opened or read (as a run's error: a file or socket operation failed)")     \
+    X(BAD_DOCUMENT, "bad_document", RECORD, "read",                                                \
+      "a JSON document cannot be read as a whole: not an array where records are expected, or "    \
+      "cut off before its end")                                                                    \
+    X(BAD_HEADER, "bad_header", RECORD, "read",                                                    \
+      "a CSV header cannot be read (empty, or not valid in the declared encoding)")                \
+    X(DUPLICATE_COLUMN, "duplicate_column", RECORD, "read", "a CSV header names a column twice")   \
     /* records: map */                                                                             \
     X(MISSING_FIELD, "missing_field", RECORD, "map, reconcile",                                    \
       "a field the mapping requires is absent or empty")                                           \
@@ -78,14 +88,6 @@ enum og_reason_kind {
       "a time format in a mapping is not a pattern, iso8601, epoch_ms or epoch_s")                 \
     X(BAD_KEY, "bad_key", ERROR, "-",                                                              \
       "the identity-hashing key is missing, too short or long, or its file is readable by others") \
-    /* errors: input files as a whole */                                                           \
-    X(IO, "io", ERROR, "-", "a file or socket could not be opened, read or written")               \
-    X(BAD_DOCUMENT, "bad_document", ERROR, "-",                                                    \
-      "a JSON document cannot be read as a whole: not an array where records are expected, or "    \
-      "cut off")                                                                                   \
-    X(BAD_HEADER, "bad_header", ERROR, "-",                                                        \
-      "a CSV header cannot be read (empty, or not valid in the declared encoding)")                \
-    X(DUPLICATE_COLUMN, "duplicate_column", ERROR, "-", "a CSV header names a column twice")       \
     X(BAD_TABLE, "bad_table", ERROR, "-",                                                          \
       "a code table, taxonomy or world CSV is malformed or lacks a column")                        \
     X(BAD_WORLD, "bad_world", ERROR, "-",                                                          \
@@ -99,7 +101,10 @@ enum og_reason_kind {
     X(NO_MEMORY, "no_memory", ERROR, "-", "an allocation failed")                                  \
     X(CRYPTO, "crypto", ERROR, "-", "the crypto library failed to compute a hash")                 \
     X(INTERRUPTED, "interrupted", ERROR, "-",                                                      \
-      "the run was stopped by SIGINT or SIGTERM after committing its current batch")
+      "the run was stopped by SIGINT or SIGTERM after committing its current batch")               \
+    X(LOCKED, "locked", ERROR, "-",                                                                \
+      "another run or stream is loading the source (or a rename holds it): this run left it "      \
+      "alone")
 
 enum og_reason {
 #define OG_REASON_ENUM(e, code, kind, stage, meaning) OG_R_##e,

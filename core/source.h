@@ -26,7 +26,10 @@ struct og_stored {
 /* Counts a source keeps of its inputs, for the run's summary. */
 struct og_input_counts {
     long long files, files_skipped, files_resumed, unmatched_inputs;
-    long long partitions; /* Kafka partitions read */
+    long long files_failed; /* files rejected as a whole in this run (cut, broken, unreadable) */
+    char failed_file[256];  /* the first of them, for the run's message */
+    long long files_known_failed; /* skipped: rejected as a whole by an earlier run, unchanged */
+    long long partitions;         /* Kafka partitions read */
 };
 
 /* What a source may ask of the run that reads it (all borrowed; valid while the source is open). */
@@ -73,6 +76,9 @@ struct og_source_ops {
     const char *name;                    /* "kafka" */
     const char *summary;                 /* one line for --help */
     const struct og_option_doc *options; /* terminated by {NULL} */
+    /* Members of a consumer group share the source (each reads its own partitions): runs and
+     * streams of it may overlap. False: one run at a time loads it (an advisory lock). */
+    bool shared;
     /* Checks options beyond the table (values, combinations) without connecting (onegrid check).
      * May be NULL. 0 or OG_ECONFIG. */
     int (*check)(const json_t *options, struct og_error *err);
@@ -91,6 +97,11 @@ struct og_source_ops {
     /* Bytes (or records) read so far and in all, and what is being read, for progress display. */
     void (*progress)(void *state, const char **label, long long *done, long long *total);
     void (*close)(void *state); /* NULL allowed */
+    /* A batch holding records of this source is committed in the warehouse: called once for each
+     * input it moved that has a state (key, JSON text, borrowed for the call), on the loader
+     * thread, so it may only record them (logical replication acknowledges the position to the
+     * source afterwards, from next() or wait()). May be NULL. */
+    void (*committed)(void *state, const char *key, const char *json_state);
 };
 
 /* og_read.doc and .raw freed; r can be used again. */

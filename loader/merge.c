@@ -51,6 +51,59 @@ static const char LEDGER_UPSERT[] =
     "state = CASE WHEN $10::jsonb IS NULL THEN st.state ELSE EXCLUDED.state END, "
     "run_id = EXCLUDED.run_id, updated_at = now()";
 
+/* A replay's marks (OG_PG_REPLAY_KIND): the rejects it read again are settled before the batch's
+ * rejects are written (only open rejects are unique, so a record rejected again gets a new row of
+ * the replay run); settling them twice in the same run (a commit retried) is harmless. */
+static const char REPLAY_SETTLE[] =
+    "UPDATE onegrid.etl_reject SET replayed_at = now(), replay_run_id = $1, "
+    "replay_outcome = CASE WHEN reject_id = ANY ($3::bigint[]) THEN 'rejected' ELSE 'loaded' END "
+    "WHERE reject_id = ANY ($2::bigint[]) AND (replayed_at IS NULL OR replay_run_id = $1)";
+static const char REPLAY_LINK[] =
+    "UPDATE onegrid.etl_reject n SET replay_of = o.reject_id FROM onegrid.etl_reject o "
+    "WHERE o.reject_id = ANY ($2::bigint[]) AND n.run_id = $1 AND n.replay_of IS NULL "
+    "AND n.reject_id <> o.reject_id AND (n.source, n.input, n.version, n.record_index) = "
+    "(o.source, o.input, o.version, o.record_index)";
+
+/* b's replay marks as bigint[] literals: all the rejects read again, and those rejected again. */
+static int replay_ids(const struct og_batch *b, struct og_buf *all, struct og_buf *again, size_t *n)
+{
+    int rc = og_buf_printf(all, "{") || og_buf_printf(again, "{");
+    size_t nagain = 0;
+    *n = 0;
+    for (size_t i = 0; i < b->nmarks && rc == 0; i++) {
+        const struct og_mark *m = &b->marks[i];
+        if (strcmp(m->kind, OG_PG_REPLAY_KIND) != 0)
+            continue;
+        long long id = atoll(m->key);
+        rc = og_buf_printf(all, "%s%lld", (*n)++ ? "," : "", id);
+        if (rc == 0 && m->rejects > 0)
+            rc = og_buf_printf(again, "%s%lld", nagain++ ? "," : "", id);
+    }
+    return rc || og_buf_printf(all, "}") || og_buf_printf(again, "}") ? OG_ENOMEM : 0;
+}
+
+/* Settles the rejects b replays (n of them), inside the caller's transaction. */
+static int replay_settle(struct og_pg *pg, const char *run, const char *all, const char *again,
+                         size_t n, struct og_error *err)
+{
+    const char *p[] = {run, all, again};
+    PGresult *res;
+    if (og_pg_run(pg, REPLAY_SETTLE, 3, p, PGRES_COMMAND_OK, &res, "settle replayed rejects", err) <
+        0)
+        return OG_EDB;
+    long long settled = atoll(PQcmdTuples(res));
+    PQclear(res);
+    if (settled != (long long)n) {
+        og_error_set(err, OG_EDB, OG_CLASS_FATAL, OG_R_DB,
+                     "cannot settle the rejects this batch replays");
+        og_error_detail(err, "%lld of %zu were settled by another run meanwhile",
+                        (long long)n - settled, n);
+        og_error_hint(err, "run one replay at a time; run it again to replay what is left");
+        return OG_EDB;
+    }
+    return 0;
+}
+
 static int reject_row(struct og_buf *b, const struct og_batch *batch, const struct og_reject *r)
 {
     int rc = og_copy_text(b, true, r->pos.source ? r->pos.source : batch->source);
@@ -77,8 +130,9 @@ static int commit_once(struct og_pg *pg, long long run_id, const struct og_batch
                        struct og_pg_rows *rows, struct og_load_stats *stats, bool fast,
                        struct og_error *err)
 {
-    struct og_buf rej = OG_BUF_INIT;
+    struct og_buf rej = OG_BUF_INIT, replayed = OG_BUF_INIT, again = OG_BUF_INIT;
     int rc = 0;
+    size_t nreplayed = 0;
     size_t nev = 0, nvi = 0, nhealth = 0, npeople = 0;
     for (size_t i = 0; i < b->nrecs; i++) {
         const struct og_unified *u = &b->recs[i];
@@ -89,8 +143,11 @@ static int commit_once(struct og_pg *pg, long long run_id, const struct og_batch
     }
     for (size_t i = 0; i < b->nrejs && rc == 0; i++)
         rc = reject_row(&rej, b, &b->rejs[i]);
+    rc = rc ? rc : replay_ids(b, &replayed, &again, &nreplayed);
     if (rc) {
         og_buf_free(&rej);
+        og_buf_free(&replayed);
+        og_buf_free(&again);
         return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY,
                             "out of memory encoding a batch");
     }
@@ -105,7 +162,9 @@ static int commit_once(struct og_pg *pg, long long run_id, const struct og_batch
     PGresult *res = NULL;
     if ((rc = og_pg_exec(pg, "BEGIN", err)) < 0)
         goto done;
-    if (nev)
+    if (nreplayed)
+        rc = replay_settle(pg, run, replayed.data, again.data, nreplayed, err);
+    if (rc == 0 && nev)
         rc = og_pg_merge_events(pg, run, b, rows, fast, stats, err);
     if (rc == 0 && nvi)
         rc = og_pg_merge_visits(pg, run, b, rows, fast, stats, err);
@@ -126,9 +185,15 @@ static int commit_once(struct og_pg *pg, long long run_id, const struct og_batch
             PQclear(res);
             res = NULL;
         }
+        const char *p3[] = {run, again.data};
+        if (rc == 0 && nreplayed)
+            rc = og_pg_run(pg, REPLAY_LINK, 2, p3, PGRES_COMMAND_OK, NULL,
+                           "link the rejects of replayed records", err);
     }
     for (size_t i = 0; rc == 0 && i < b->nmarks; i++) {
         const struct og_mark *m = &b->marks[i];
+        if (strcmp(m->kind, OG_PG_REPLAY_KIND) == 0)
+            continue;
         char pos[32], recs[32], rejs[32];
         snprintf(pos, sizeof(pos), "%lld", m->position);
         snprintf(recs, sizeof(recs), "%lld", m->records);
@@ -144,6 +209,8 @@ done:
     if (rc < 0)
         og_pg_rollback(pg);
     og_buf_free(&rej);
+    og_buf_free(&replayed);
+    og_buf_free(&again);
     return rc;
 }
 

@@ -83,6 +83,14 @@ int og_pg_rows_prepare(struct og_pg_rows *rows, const struct og_batch *b, size_t
 int og_pg_commit_batch(struct og_pg *pg, long long run_id, const struct og_batch *b,
                        struct og_pg_rows *rows, struct og_load_stats *stats, struct og_error *err);
 
+/* The kind of mark (og_mark.kind) a replay (pipeline/replay.c) gives each record it reads again:
+ * its key is the reject_id of the etl_reject row the record comes from, and the mark's records or
+ * rejects say whether it passed this time. og_pg_commit_batch settles those rows in the batch's
+ * transaction (replayed_at, replay_run_id = run_id, replay_outcome loaded or rejected), before the
+ * batch's rejects are written, each of which then names the row it follows (replay_of); no ledger
+ * position moves. A row settled meanwhile by another run fails the batch (FATAL). */
+#define OG_PG_REPLAY_KIND "replay"
+
 /* The content columns of the table of a kind of record (onegrid.event, visit, person, housing) as
  * the loader writes them (name and PostgreSQL type, in order, from loader/columns.h), so tests can
  * hold the schema to them. */

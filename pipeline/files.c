@@ -5,6 +5,7 @@
 #include "pipeline/registry.h"
 
 #include <glob.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,12 +16,15 @@ struct files {
     char *name;   /* the source's, for the log */
     char **paths; /* every matched file, resolved, in input order then name order */
     size_t npaths, next_path;
+    bool load_prefix; /* partial_files: the records before a break load (else verify first) */
     /* the file being read */
     void *cstate;
     const char *path; /* borrowed from paths */
     char version[65];
     long long index;  /* records read from it */
     long long resume; /* records an earlier run committed */
+    bool failed;      /* it was rejected as a whole: committed as done (and failed) next */
+    char failed_state[96];
 };
 
 static void files_close(void *state)
@@ -95,6 +99,7 @@ static int files_open(const char *name, const json_t *options, const struct og_s
     f->name = strdup(name);
     f->c = og_registry_connector(cname);
     f->copts = json_incref(json_object_get(options, "connector_options"));
+    f->load_prefix = json_is_true(json_object_get(options, "load_prefix"));
     int rc = 0;
     if (!f->name)
         rc = nomem(err);
@@ -111,8 +116,31 @@ static int files_open(const char *name, const json_t *options, const struct og_s
     return 0;
 }
 
-/* Opens the next file that is not loaded yet. 1 when one is open, 0 when none is left. */
-static int open_next(struct files *f, struct og_error *err)
+/* An error that is the file's, not the run's: its content cannot be read as a whole (cut, broken,
+ * in another encoding, a header that is not one) or the file cannot be read at all. Memory,
+ * interruption and configuration errors stop the run. */
+static bool whole_file_error(const struct og_error *e)
+{
+    if (e->code == OG_ENOMEM || e->code == OG_EINTR || e->code == OG_EDB)
+        return false;
+    if (e->code == OG_ECONFIG)
+        return e->reason != OG_R_BAD_CONFIG && e->reason != OG_R_BAD_MAPPING;
+    return e->code == OG_EPARSE || e->code == OG_EIO || e->klass == OG_CLASS_REJECT;
+}
+
+/* Whether a file's stored state says it was rejected as a whole, and why (into reason). */
+static bool stored_failure(const char *state, char *reason, size_t size)
+{
+    json_t *j = state ? json_loads(state, 0, NULL) : NULL;
+    const char *why = json_string_value(json_object_get(j, "failed"));
+    snprintf(reason, size, "%s", why ? why : "");
+    json_decref(j);
+    return why != NULL;
+}
+
+/* Opens the next file that is not loaded yet. 1 when one is open, 0 when none is left, or an
+ * error (the file's own when whole_file_error says so; broke->line and offset: where it broke). */
+static int open_next(struct files *f, struct og_pos *broke, struct og_error *err)
 {
     const struct og_source_host *h = f->host;
     while (f->next_path < f->npaths) {
@@ -125,12 +153,23 @@ static int open_next(struct files *f, struct og_error *err)
             struct og_stored st;
             if ((rc = h->lookup(h->ctx, "file", f->path, f->version, &st, err)) < 0)
                 return rc;
+            char reason[64];
+            bool failed = stored_failure(st.state, reason, sizeof(reason));
             free(st.state);
             if (st.found && st.done) {
                 if (h->counts)
                     h->counts->files_skipped++;
-                og_info(h->log, "run", "source=%s file=%s unchanged since it was loaded: skipped",
-                        f->name, f->path);
+                if (failed && h->counts)
+                    h->counts->files_known_failed++;
+                if (failed)
+                    og_warn(h->log, "run",
+                            "source=%s file=%s was rejected as a whole (%s) by an earlier run and "
+                            "has not changed: not read again (a corrected file is)",
+                            f->name, f->path, reason);
+                else
+                    og_info(h->log, "run",
+                            "source=%s file=%s unchanged since it was loaded: skipped", f->name,
+                            f->path);
                 continue;
             }
             if (st.found && st.position > 0) {
@@ -146,22 +185,74 @@ static int open_next(struct files *f, struct og_error *err)
         if (h->counts)
             h->counts->files++;
         f->index = 0;
-        if ((rc = f->c->open(f->path, f->copts, &f->cstate, err)) < 0) {
+        f->failed = false;
+        if ((rc = f->c->open(f->path, f->copts, &f->cstate, err)) == 0 && f->c->verify &&
+            !f->load_prefix && f->resume == 0)
+            rc = f->c->verify(f->cstate, broke, err);
+        if (rc < 0) {
+            if (f->cstate)
+                f->c->close(f->cstate);
             f->cstate = NULL;
-            og_error_prefix(err, "source %s: ", f->name);
-            return rc;
+            if (!whole_file_error(err))
+                og_error_prefix(err, "source %s: ", f->name);
         }
-        return 1;
+        return rc < 0 ? rc : 1;
     }
     return 0;
+}
+
+/* A file rejected as a whole (why): one reject at the record after the last one read; the file is
+ * committed as done and failed by the next call, so that it is not read again until it changes. */
+static int reject_file(struct files *f, struct og_read *r, const struct og_error *why)
+{
+    const struct og_source_host *h = f->host;
+    r->why = *why;
+    r->why.klass = OG_CLASS_REJECT;
+    if (!r->why.position[0])
+        og_error_position(&r->why, "%s", f->path);
+    r->why.code = OG_EREJECT;
+    long long line = r->pos.line, offset = r->pos.offset; /* where the reader says it broke */
+    memset(&r->pos, 0, sizeof(r->pos));
+    r->pos.line = line;
+    r->pos.offset = offset;
+    r->pos.input = f->path;
+    r->pos.version = f->version;
+    r->pos.index = f->index;
+    r->pos.partition = -1;
+    r->kind = "file";
+    r->key = f->path;
+    r->version = f->version;
+    r->next = f->index;
+    f->failed = true;
+    snprintf(f->failed_state, sizeof(f->failed_state), "{\"failed\": \"%s\", \"records\": %lld}",
+             og_reason_name(why->reason), f->index);
+    if (h->counts && h->counts->files_failed++ == 0)
+        snprintf(h->counts->failed_file, sizeof(h->counts->failed_file), "%s", f->path);
+    og_warn(h->log, "run", "source=%s file=%s rejected as a whole (%s): %s%s", f->name, f->path,
+            og_reason_name(why->reason), why->message,
+            f->index == 0    ? "; nothing of it is loaded"
+            : f->load_prefix ? "; the records before the break load (partial_files load_prefix)"
+                             : "");
+    return OG_EREJECT;
 }
 
 static int files_next(void *state, struct og_read *r, struct og_error *err)
 {
     struct files *f = state;
     for (;;) {
+        if (f->failed) { /* committed as done, with why it failed */
+            f->failed = false;
+            r->kind = "file";
+            r->key = f->path;
+            r->version = f->version;
+            r->next = f->index;
+            r->state = f->failed_state;
+            return OG_READ_INPUT_DONE;
+        }
         if (!f->cstate) {
-            int rc = open_next(f, err);
+            int rc = open_next(f, &r->pos, err);
+            if (rc < 0 && whole_file_error(err))
+                return reject_file(f, r, err);
             if (rc <= 0)
                 return rc; /* OG_READ_END or an error */
         }
@@ -176,6 +267,14 @@ static int files_next(void *state, struct og_read *r, struct og_error *err)
             return OG_READ_INPUT_DONE;
         }
         if (rc < 0 && rc != OG_EREJECT) {
+            f->c->close(f->cstate);
+            f->cstate = NULL;
+            if (whole_file_error(&r->why)) { /* r->pos and r->raw may say where it broke */
+                struct og_error why = r->why;
+                json_decref(r->doc);
+                r->doc = NULL;
+                return reject_file(f, r, &why);
+            }
             *err = r->why;
             og_error_prefix(err, "source %s: ", f->name);
             return rc;
@@ -213,7 +312,7 @@ const struct og_source_ops og_files_source = {
 };
 
 json_t *og_files_options(const char *const *inputs, size_t ninputs, const char *connector,
-                         const json_t *connector_options)
+                         const json_t *connector_options, bool load_prefix)
 {
     json_t *o = json_object(), *in = json_array();
     if (!o || !in) {
@@ -225,6 +324,7 @@ json_t *og_files_options(const char *const *inputs, size_t ninputs, const char *
         json_array_append_new(in, json_string(inputs[i]));
     json_object_set_new(o, "inputs", in);
     json_object_set_new(o, "connector", json_string(connector));
+    json_object_set_new(o, "load_prefix", json_boolean(load_prefix));
     json_object_set_new(o, "connector_options",
                         connector_options ? json_incref((json_t *)connector_options)
                                           : json_object());

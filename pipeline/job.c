@@ -2,9 +2,11 @@
 #include "pipeline/job.h"
 
 #include "core/world.h"
+#include "loader/sources.h"
 #include "pipeline/files.h"
 #include "pipeline/loop.h"
 #include "pipeline/metrics.h"
+#include "pipeline/report.h"
 #include "pipeline/sink.h"
 #include "pipeline/step.h"
 #include "transform/mapping.h"
@@ -23,6 +25,8 @@ void og_job_result_free(struct og_job_result *res)
 {
     if (!res)
         return;
+    for (size_t i = 0; res->stats && i < res->nstats; i++) /* report: positions recorded */
+        og_report_stats_free(&res->stats[i]);
     free(res->stats);
     memset(res, 0, sizeof(*res));
 }
@@ -34,6 +38,8 @@ const char *og_job_status_name(enum og_job_status status)
         return "succeeded";
     case OG_JOB_REJECTS_EXCEEDED:
         return "rejects_exceeded";
+    case OG_JOB_LOCKED:
+        return "locked";
     default:
         return "failed";
     }
@@ -170,6 +176,60 @@ static enum og_job_status open_warehouse(struct job *j, struct og_error *err)
     return OG_JOB_SUCCEEDED;
 }
 
+/* A selected source under a new name that reads the feed of a source the configuration no longer
+ * names is refused before anything is loaded (OG_ECONFIG): it would load everything again. */
+static int check_renames(struct job *j, struct og_error *err)
+{
+    const struct og_config *cfg = j->cfg;
+    const char **names = calloc(cfg->nsources + 1, sizeof(*names));
+    if (!names)
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+    for (size_t i = 0; i < cfg->nsources; i++)
+        names[i] = cfg->sources[i].name;
+    int rc = 0;
+    for (size_t i = 0; i < cfg->nsources && rc == 0; i++)
+        if (j->maps[i])
+            rc = og_pg_source_check_rename(j->pg, cfg->sources[i].name,
+                                           og_mapping_department(j->maps[i]),
+                                           og_mapping_feed(j->maps[i]), names, cfg->nsources, err);
+    free(names);
+    return rc;
+}
+
+/* Whether the job writes to the warehouse (not a dry run, not check --connect). */
+static bool writes(const struct og_job_opts *o)
+{
+    return !o->dry_run && o->preview <= 0;
+}
+
+/* check --connect's sink: positions from the warehouse, batches to the preview. */
+struct preview {
+    struct og_sink *wh;
+    int (*commit)(void *ctx, const struct og_batch *b, struct og_error *err);
+    void *ctx;
+};
+
+static int preview_position(void *ctx, const char *source, const char *kind, const char *key,
+                            const char *version, struct og_stored *st, struct og_error *err)
+{
+    struct preview *pv = ctx;
+    return pv->wh->position(pv->wh->ctx, source, kind, key, version, st, err);
+}
+
+static int preview_commit(void *ctx, const struct og_batch *b, void *lane,
+                          struct og_load_stats *stats, struct og_error *err)
+{
+    (void)lane, (void)stats;
+    struct preview *pv = ctx;
+    return pv->commit ? pv->commit(pv->ctx, b, err) : 0;
+}
+
+static int preview_recover(void *ctx, struct og_error *err)
+{
+    (void)ctx, (void)err;
+    return 0;
+}
+
 /* One source read by one pipeline; in a stream each runs on a thread of its own with its own
  * warehouse connection. */
 struct worker {
@@ -178,10 +238,15 @@ struct worker {
     struct og_pipeline p;
     struct og_pg_sink sink_ctx;
     struct og_sink sink;
+    struct og_report_sink report_ctx; /* report: sink around sink, recording positions */
+    struct og_sink report_sink;
     struct og_pg *own; /* a stream worker's connection (owned), or NULL */
     struct og_source_stats *st;
     struct og_error err;
     int rc;
+    bool locked; /* another run holds the source: it was left alone */
+    struct preview preview;
+    struct og_sink preview_sink;
     pthread_t tid;
 };
 
@@ -192,9 +257,23 @@ static void worker_init(struct worker *w, struct job *j, size_t i, struct og_pg 
     w->j = j;
     w->i = i;
     w->st = st;
+    st->name = j->cfg->sources[i].name; /* also when the run stops before reading it */
     w->sink_ctx = (struct og_pg_sink){pg, run};
     og_pg_sink_init(&w->sink, &w->sink_ctx);
-    w->p = (struct og_pipeline){.sink = j->o->dry_run ? NULL : &w->sink,
+    /* report: what the run summary says of the source, and where its inputs stood */
+    og_report_source_init(st, j->feeds[i].name, j->cfg->sources[i].mapping, j->maps[i]);
+    w->report_ctx = (struct og_report_sink){.inner = &w->sink, .st = st};
+    og_report_sink_init(&w->report_sink, &w->report_ctx);
+    /* check --connect: the warehouse's positions, the first records shown, nothing written */
+    w->preview = (struct preview){&w->sink, j->o->preview_commit, j->o->preview_ctx};
+    w->preview_sink = (struct og_sink){.ctx = &w->preview,
+                                       .position = preview_position,
+                                       .commit = preview_commit,
+                                       .recover = preview_recover};
+    w->p = (struct og_pipeline){.sink = j->o->preview > 0 ? &w->preview_sink
+                                        : j->o->dry_run   ? NULL
+                                                          : &w->report_sink,
+                                .limit = j->o->preview,
                                 .log = j->env->log,
                                 .batch_size = j->cfg->batch_size,
                                 .progress = j->o->progress && !j->o->follow,
@@ -206,6 +285,31 @@ static void worker_init(struct worker *w, struct job *j, size_t i, struct og_pg 
                                 .metrics = metrics};
 }
 
+/* Takes the source's lock on pg (waiting up to the job's lock_wait_s) and records which feed it
+ * reads. *got false: another run holds it; the source is left alone (w->locked, logged). */
+static int claim(struct worker *w, struct og_pg *pg, bool *got)
+{
+    struct job *j = w->j;
+    const struct og_source_cfg *sc = &j->cfg->sources[w->i];
+    char holder[256];
+    int rc = og_pg_source_lock(pg, sc->name, j->o->lock_wait_s, j->env->stop, got, holder,
+                               sizeof(holder), &w->err);
+    if (rc == 0 && !*got) {
+        w->locked = true;
+        og_error_set(&w->err, OG_EAGAIN, OG_CLASS_FATAL, OG_R_LOCKED,
+                     "source %s is being loaded by another run%s%s: left alone", sc->name,
+                     holder[0] ? ", " : "", holder);
+        og_error_hint(&w->err, "runs of one source never overlap; wait for it (--lock-wait "
+                               "SECONDS), or schedule the runs further apart");
+        og_warn(j->env->log, "run", "%s", w->err.message);
+        return 0;
+    }
+    if (rc == 0)
+        rc = og_pg_source_register(pg, sc->name, og_mapping_department(j->maps[w->i]),
+                                   og_mapping_feed(j->maps[w->i]), w->sink_ctx.run_id, &w->err);
+    return rc;
+}
+
 /* Reads worker w's source through its pipeline. */
 static int work(struct worker *w)
 {
@@ -213,15 +317,34 @@ static int work(struct worker *w)
     const struct og_source_cfg *sc = &j->cfg->sources[w->i];
     const struct og_feed *feed = &j->feeds[w->i];
     w->st->name = sc->name;
+    w->st->started = og_report_now(); /* report */
     struct og_step step = {j->maps[w->i], j->rec, sc->name};
     json_t *opts = feed->source ? json_incref(feed->options)
                                 : og_files_options((const char *const *)sc->inputs, sc->ninputs,
-                                                   feed->name, feed->options);
+                                                   feed->name, feed->options, sc->load_prefix);
+    struct og_pg *pg = w->sink_ctx.pg;
+    bool got = true;
     int rc =
-        opts ? og_pipeline_source(&w->p, sc->name, feed->source ? feed->source : &og_files_source,
-                                  opts, &step, w->st, &w->err)
+        opts ? 0
              : og_error_set(&w->err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+    bool exclusive = !(feed->source && feed->source->shared);
+    if (rc == 0 && writes(j->o))
+        rc = exclusive ? claim(w, pg, &got)
+                       : og_pg_source_register(pg, sc->name, og_mapping_department(j->maps[w->i]),
+                                               og_mapping_feed(j->maps[w->i]), w->sink_ctx.run_id,
+                                               &w->err);
+    if (rc == 0 && got)
+        rc = og_pipeline_source(&w->p, sc->name, feed->source ? feed->source : &og_files_source,
+                                opts, &step, w->st, &w->err);
+    if (got && exclusive && writes(j->o) && og_pg_alive(pg)) {
+        struct og_error e2;
+        og_error_clear(&e2);
+        if (og_pg_source_unlock(pg, sc->name, &e2) < 0)
+            og_warn(j->env->log, "run", "source=%s: %s", sc->name, e2.message);
+    }
     json_decref(opts);
+    w->st->finished = og_report_now(); /* report */
+    w->st->rc = rc == 0 && w->locked ? OG_EAGAIN : rc;
     og_info(j->env->log, "run",
             "source=%s files=%lld skipped=%lld partitions=%lld read=%lld records=%lld "
             "rejected=%lld",
@@ -279,6 +402,8 @@ static int load_sources(struct job *j, struct og_pg *pg, long long run, struct o
             add_up(res, &w[k]);
             if (rc < 0)
                 *err = w[k].err;
+            else if (w[k].locked && res->locked++ == 0)
+                res->locked_error = w[k].err;
         }
     }
     else {
@@ -299,10 +424,67 @@ static int load_sources(struct job *j, struct og_pg *pg, long long run, struct o
                 rc = w[k].rc;
                 *err = w[k].err;
             }
+            else if (w[k].locked && res->locked++ == 0)
+                res->locked_error = w[k].err;
         }
     }
+    for (size_t k = 0; k < n; k++)
+        og_report_sink_fini(&w[k].report_ctx);
     free(w);
     return rc;
+}
+
+/* The run loaded what it could; whether its rejects make it exit 3: a file rejected as a whole
+ * when no threshold governs its source (someone has to look at it once: it is not read again
+ * until it changes), a source over its max_rejects or max_reject_ratio, or the run over the
+ * config's max_reject_ratio. The first of them is the message; the others are counted in the
+ * detail. */
+static enum og_job_status reject_policy(const struct og_config *cfg,
+                                        const struct og_job_result *res, struct og_error *err)
+{
+    int over = 0;
+    for (size_t i = 0; i < res->nstats; i++) {
+        const struct og_source_stats *s = &res->stats[i];
+        const struct og_source_cfg *sc = og_config_source(cfg, s->name);
+        double ratio = s->read > 0 ? (double)s->rejected / (double)s->read : 0;
+        /* with a threshold set, a file rejected as a whole is one reject among the others */
+        bool governed = cfg->max_reject_ratio >= 0 ||
+                        (sc && (sc->max_rejects >= 0 || sc->max_reject_ratio >= 0));
+        if (s->inputs.files_failed > 0 && !governed && over++ == 0) {
+            og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_NONE,
+                         "source %s: %lld file%s rejected as a whole, first %s", s->name,
+                         s->inputs.files_failed, s->inputs.files_failed == 1 ? "" : "s",
+                         s->inputs.failed_file);
+            og_error_hint(err,
+                          "see why with `onegrid rejects --source %s --stage read`; a "
+                          "corrected file is read by the next run",
+                          s->name);
+        }
+        if (sc && sc->max_rejects >= 0 && s->rejected > sc->max_rejects && over++ == 0)
+            og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_NONE,
+                         "source %s: %lld records rejected, over its max_rejects %lld", s->name,
+                         s->rejected, sc->max_rejects);
+        if (sc && sc->max_reject_ratio >= 0 && ratio > sc->max_reject_ratio && over++ == 0)
+            og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_NONE,
+                         "source %s: %lld of %lld records rejected (%.1f%%), over its "
+                         "max_reject_ratio %.1f%%",
+                         s->name, s->rejected, s->read, 100.0 * ratio,
+                         100.0 * sc->max_reject_ratio);
+    }
+    if (cfg->max_reject_ratio >= 0 && res->read > 0 &&
+        (double)res->rejected / (double)res->read > cfg->max_reject_ratio && over++ == 0)
+        og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_NONE,
+                     "%lld of %lld records rejected (%.1f%%), over max_reject_ratio %.1f%%",
+                     res->rejected, res->read, 100.0 * (double)res->rejected / (double)res->read,
+                     100.0 * cfg->max_reject_ratio);
+    if (over == 0)
+        return OG_JOB_SUCCEEDED;
+    if (!err->hint[0])
+        og_error_hint(err, "see them with `onegrid rejects`");
+    if (over > 1)
+        og_error_detail(err, "and %d more reason%s to exit 3 (see the summary)", over - 1,
+                        over == 2 ? "" : "s");
+    return OG_JOB_REJECTS_EXCEEDED;
 }
 
 static double now_s(void)
@@ -336,11 +518,15 @@ enum og_job_status og_job_run(const struct og_job_env *env, const struct og_conf
     }
     if ((status = open_warehouse(&j, err)) != OG_JOB_SUCCEEDED)
         goto out;
+    if (check_renames(&j, err) < 0) {
+        status = err->code == OG_ECONFIG ? OG_JOB_BAD_CONFIG : OG_JOB_FAILED;
+        goto out;
+    }
     status = OG_JOB_FAILED;
-    if (!o->dry_run && og_pg_run_begin(j.pg, o->command, OG_VERSION, &res->run_id, err) < 0)
+    if (writes(o) && og_pg_run_begin(j.pg, o->command, OG_VERSION, &res->run_id, err) < 0)
         goto out;
     og_info(env->log, "run", "run %lld started%s", res->run_id,
-            o->dry_run ? " (dry run: nothing is written)" : "");
+            writes(o) ? "" : " (dry run: nothing is written)");
     struct og_metrics *metrics = NULL;
     int rc = 0;
     if (o->metrics_listen) {
@@ -370,26 +556,23 @@ enum og_job_status og_job_run(const struct og_job_env *env, const struct og_conf
             res->seconds > 0 ? (double)res->read / res->seconds : 0, (double)ru.ru_maxrss / 1024.0);
     if (rc < 0)
         status = err->code == OG_ECONFIG ? OG_JOB_BAD_CONFIG : OG_JOB_FAILED;
-    else if (cfg->max_reject_ratio >= 0 && res->read > 0 &&
-             (double)res->rejected / (double)res->read > cfg->max_reject_ratio) {
-        og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_NONE,
-                     "%lld of %lld records rejected (%.1f%%), over max_reject_ratio %.1f%%",
-                     res->rejected, res->read, 100.0 * (double)res->rejected / (double)res->read,
-                     100.0 * cfg->max_reject_ratio);
-        og_error_hint(err, "see them with `onegrid rejects`");
-        status = OG_JOB_REJECTS_EXCEEDED;
+    else if (res->locked > 0) {
+        *err = res->locked_error;
+        if (res->locked > 1)
+            og_error_detail(err, "%d sources were left alone (see the summary)", res->locked);
+        status = OG_JOB_LOCKED;
     }
     else
-        status = OG_JOB_SUCCEEDED;
+        status = reject_policy(cfg, res, err);
 finish:
-    if (!o->dry_run) {
+    if (writes(o)) {
         char *counts = counts_json(res);
         struct og_error e2;
         og_error_clear(&e2);
         if (!og_pg_alive(j.pg))
             og_pg_reconnect(j.pg, &e2);
         if (og_pg_run_finish(j.pg, res->run_id, og_job_status_name(status), counts,
-                             rc < 0 ? err->message : NULL, &e2) < 0) {
+                             status != OG_JOB_SUCCEEDED ? err->message : NULL, &e2) < 0) {
             if (status == OG_JOB_SUCCEEDED) {
                 *err = e2;
                 status = OG_JOB_FAILED;
@@ -401,6 +584,8 @@ finish:
     }
 out:
     res->status = status;
+    if (status != OG_JOB_SUCCEEDED) /* report: the run summary says why */
+        res->error = *err;
     og_reconciler_destroy(j.rec);
     og_pg_close(j.pg);
     for (size_t i = 0; j.maps && i < cfg->nsources; i++)

@@ -29,13 +29,22 @@ struct og_job_opts {
     bool follow;                /* stream: Kafka sources read until stopped (files are refused) */
     const char *metrics_listen; /* "HOST:PORT" to serve /metrics on, or NULL */
     const char *command;        /* recorded in etl_run */
+    int lock_wait_s;            /* how long to wait for a source another run is loading (0: not) */
+    /* check --connect: read each source's first `preview` records from where the warehouse says
+     * it stands, through mapping and reconciliation, and hand each batch to preview_commit (on
+     * the loader thread) instead of writing anything. 0: a normal job. */
+    long long preview;
+    int (*preview_commit)(void *ctx, const struct og_batch *b, struct og_error *err);
+    void *preview_ctx;
 };
 
 enum og_job_status {
     OG_JOB_SUCCEEDED = 0,
     OG_JOB_FAILED,           /* a source could not be loaded; nothing past the last good batch */
     OG_JOB_BAD_CONFIG,       /* caught before any data was touched (usage, config, mappings) */
-    OG_JOB_REJECTS_EXCEEDED, /* loaded, but rejects / read is over max_reject_ratio */
+    OG_JOB_REJECTS_EXCEEDED, /* loaded, but rejects are over a threshold, or a file was rejected
+                                as a whole */
+    OG_JOB_LOCKED,           /* loaded, but a source was left alone: another run was loading it */
 };
 
 struct og_job_result {
@@ -46,7 +55,10 @@ struct og_job_result {
     long long run_id; /* 0 for a dry run or when the run never started */
     long long read, records, rejected;
     double seconds;
-    int metrics_port; /* where /metrics was served, 0 when not */
+    int locked;                   /* sources left alone because another run held them */
+    struct og_error locked_error; /* the first of them */
+    int metrics_port;             /* where /metrics was served, 0 when not */
+    struct og_error error;        /* the run's report: why, when the status is not SUCCEEDED */
 };
 
 /* Runs the job. Fills *res (og_job_result_free) and, unless the status is SUCCEEDED, err. */

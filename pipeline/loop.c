@@ -23,6 +23,9 @@ struct lane {
     double started;        /* when its first record came (follow: linger) */
     struct og_pipeline *p; /* borrowed */
     const char *source;    /* borrowed */
+    /* [source committed hook] the source and its state, told what each commit moved */
+    const struct og_source_ops *ops;
+    void *const *src_state;
 };
 
 /* The loop of one source: two lanes (one filling on this thread, one committing on the loader
@@ -104,6 +107,12 @@ static int commit(void *ctx, void *item, struct og_error *err)
         if (p->sink->recover(p->sink->ctx, &e2) < 0)
             og_warn(p->log, "loader", "%s", e2.message);
     }
+    /* [source committed hook] the source learns which states are now in the warehouse (logical
+     * replication acknowledges its position to the department database only after this) */
+    if (rc == 0 && p->sink && l->ops && l->ops->committed && *l->src_state)
+        for (size_t i = 0; i < l->b->nmarks; i++)
+            if (l->b->marks[i].state)
+                l->ops->committed(*l->src_state, l->b->marks[i].key, l->b->marks[i].state);
     og_batch_reset(l->b);
     return rc;
 }
@@ -306,6 +315,8 @@ int og_pipeline_source(struct og_pipeline *p, const char *name, const struct og_
             l.lane[i].b->source = name;
         l.lane[i].p = p;
         l.lane[i].source = name;
+        l.lane[i].ops = ops; /* [source committed hook] */
+        l.lane[i].src_state = &l.state;
     }
     if (!ok || og_handoff_start(commit, p, &l.h) < 0) {
         loop_free(&l);

@@ -146,8 +146,7 @@ void og_metrics_gauge(struct og_metrics *m, const char *name, const char *help, 
     pthread_mutex_unlock(&m->mu);
 }
 
-/* The label value escaped as Prometheus wants it (backslash, quote, newline). */
-static int put_label(struct og_buf *out, const char *v)
+int og_metrics_put_label(struct og_buf *out, const char *v)
 {
     int rc = 0;
     for (const char *p = v; *p && rc == 0; p++)
@@ -157,7 +156,7 @@ static int put_label(struct og_buf *out, const char *v)
     return rc;
 }
 
-static int counter(struct og_buf *out, const char *name, const char *help, const char *type)
+int og_metrics_put_family(struct og_buf *out, const char *name, const char *type, const char *help)
 {
     return og_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
@@ -177,43 +176,43 @@ int og_metrics_render(struct og_metrics *m, struct og_buf *out)
         {"onegrid_batches_total", "Batches committed.", offsetof(struct source_counts, batches)},
     };
     for (size_t k = 0; k < sizeof(COUNTERS) / sizeof(COUNTERS[0]) && rc == 0; k++) {
-        rc = counter(out, COUNTERS[k].name, COUNTERS[k].help, "counter");
+        rc = og_metrics_put_family(out, COUNTERS[k].name, "counter", COUNTERS[k].help);
         for (size_t i = 0; i < m->nsources && rc == 0; i++) {
             const struct source_counts *c = &m->sources[i];
             rc = og_buf_printf(out, "%s{source=\"", COUNTERS[k].name);
-            rc = rc ? rc : put_label(out, c->source);
+            rc = rc ? rc : og_metrics_put_label(out, c->source);
             rc = rc ? rc
                     : og_buf_printf(out, "\"} %lld\n",
                                     *(const long long *)((const char *)c + COUNTERS[k].off));
         }
     }
     if (rc == 0)
-        rc = counter(out, "onegrid_commit_seconds",
-                     "Time to commit a batch (rows, rejects and positions in one transaction).",
-                     "histogram");
+        rc = og_metrics_put_family(
+            out, "onegrid_commit_seconds", "histogram",
+            "Time to commit a batch (rows, rejects and positions in one transaction).");
     for (size_t i = 0; i < m->nsources && rc == 0; i++) {
         const struct source_counts *c = &m->sources[i];
         for (size_t b = 0; b < NBUCKETS && rc == 0; b++) {
             rc = og_buf_puts(out, "onegrid_commit_seconds_bucket{source=\"");
-            rc = rc ? rc : put_label(out, c->source);
+            rc = rc ? rc : og_metrics_put_label(out, c->source);
             rc = rc ? rc : og_buf_printf(out, "\",le=\"%g\"} %lld\n", BUCKETS[b], c->bucket[b]);
         }
         rc = rc ? rc : og_buf_puts(out, "onegrid_commit_seconds_bucket{source=\"");
-        rc = rc ? rc : put_label(out, c->source);
+        rc = rc ? rc : og_metrics_put_label(out, c->source);
         rc = rc ? rc : og_buf_printf(out, "\",le=\"+Inf\"} %lld\n", c->batches);
         rc = rc ? rc : og_buf_puts(out, "onegrid_commit_seconds_sum{source=\"");
-        rc = rc ? rc : put_label(out, c->source);
+        rc = rc ? rc : og_metrics_put_label(out, c->source);
         rc = rc ? rc : og_buf_printf(out, "\"} %.6f\n", c->commit_sum);
         rc = rc ? rc : og_buf_puts(out, "onegrid_commit_seconds_count{source=\"");
-        rc = rc ? rc : put_label(out, c->source);
+        rc = rc ? rc : og_metrics_put_label(out, c->source);
         rc = rc ? rc : og_buf_printf(out, "\"} %lld\n", c->batches);
     }
     if (rc == 0)
-        rc = counter(out, "onegrid_last_commit_timestamp_seconds",
-                     "Unix time of the last batch committed.", "gauge");
+        rc = og_metrics_put_family(out, "onegrid_last_commit_timestamp_seconds", "gauge",
+                                   "Unix time of the last batch committed.");
     for (size_t i = 0; i < m->nsources && rc == 0; i++) {
         rc = og_buf_puts(out, "onegrid_last_commit_timestamp_seconds{source=\"");
-        rc = rc ? rc : put_label(out, m->sources[i].source);
+        rc = rc ? rc : og_metrics_put_label(out, m->sources[i].source);
         rc = rc ? rc : og_buf_printf(out, "\"} %.0f\n", m->sources[i].last_commit);
     }
     for (size_t i = 0; i < m->ngauges && rc == 0; i++) {
@@ -222,7 +221,7 @@ int og_metrics_render(struct og_metrics *m, struct og_buf *out)
         for (size_t k = 0; k < i; k++)
             first = first && strcmp(m->gauges[k].name, g->name) != 0;
         if (first)
-            rc = counter(out, g->name, g->help, "gauge");
+            rc = og_metrics_put_family(out, g->name, "gauge", g->help);
         rc = rc ? rc : og_buf_printf(out, "%s{%s} %.0f\n", g->name, g->labels, g->value);
     }
     pthread_mutex_unlock(&m->mu);

@@ -28,4 +28,9 @@ int og_metrics_render(struct og_metrics *m, struct og_buf *out);
  */
 int og_metrics_listen(struct og_metrics *m, const char *address, int *port, struct og_error *err);
 
+/* Prometheus text helpers (shared with report.c's metrics file): a label value escaped (backslash,
+ * quote, newline), and a family's HELP and TYPE lines. 0 or OG_ENOMEM. */
+int og_metrics_put_label(struct og_buf *out, const char *v);
+int og_metrics_put_family(struct og_buf *out, const char *name, const char *type, const char *help);
+
 #endif

@@ -5,6 +5,7 @@
 #include "connectors/jsondoc.h"
 #include "connectors/kafka.h"
 #include "connectors/ndjson.h"
+#include "connectors/pgsql.h"
 #include "connectors/xml.h"
 
 #include <stdio.h>
@@ -16,6 +17,7 @@ static const struct og_connector *const CONNECTORS[] = {
 
 static const struct og_source_ops *const SOURCES[] = {
     &og_kafka_source,
+    &og_pgsql_source,
     NULL,
 };
 

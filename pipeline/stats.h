@@ -5,6 +5,9 @@
 #include "core/reason.h"
 #include "core/source.h"
 
+#include <stdbool.h>
+#include <stddef.h>
+
 /* One reason and how many records it rejected. */
 struct og_reason_count {
     enum og_reason reason;
@@ -20,6 +23,17 @@ struct og_source_stats {
     long long notes;               /* fields nulled or defaulted by policy */
     struct og_reason_count reasons[OG_R__COUNT]; /* in the order first seen */
     int nreasons;
+    /* For the run's report (pipeline/report.c: og_report_sink and og_report_stats_free). */
+    const char *connector;         /* the connector's name (static), or NULL */
+    const char *mapping;           /* the mapping file (borrowed from the config) */
+    char feed[64], department[32]; /* the mapping's feed and department */
+    double started, finished;      /* unix time reading began and ended; 0: never */
+    int rc; /* 0, the negative error it stopped with, or OG_EAGAIN: locked by another run */
+    long long loaded;                    /* records in committed batches */
+    long long committed_rejects[4];      /* rejects in committed batches, per enum og_stage */
+    struct og_input_position *positions; /* owned: each input before and after the run */
+    size_t npositions, cappositions;
+    bool positions_incomplete; /* out of memory while recording them */
 };
 
 /* Counts one reject of reason (first seen = listed first). */

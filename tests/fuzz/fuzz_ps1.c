@@ -126,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             one_record(doc, &pos);
         json_decref(doc);
         free(raw);
-        if (rc != 1 && rc != OG_EREJECT) {
+        if (rc != 1 && rc != OG_EPARSE) {
             if (rc != 0)
                 abort();
             break;

@@ -5,8 +5,8 @@
  * prefixes, attributes on or off); the rest is the file. Checks: every record is an object with
  * a position inside the file, records and rejects are numbered 0, 1, 2, ..., every reject has a
  * reason (bad_xml or xml_doctype) and a position, at most one reject and nothing after it, no
- * other error than a reject, and at the end the progress counter is the whole file. Leaks are
- * found by the sanitizer.
+ * other error than a reject (OG_EPARSE, class REJECT: it ends the file), and at the end the
+ * progress counter is the whole file. Leaks are found by the sanitizer.
  */
 #include "connectors/xml.h"
 
@@ -60,11 +60,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int rc = og_connector_xml.next(state, &doc, &pos, &raw, &err);
         if (rc == 1 && (!json_is_object(doc) || raw))
             abort(); /* a record is always an object, without raw text */
-        if (rc == OG_EREJECT &&
+        if (rc == OG_EPARSE &&
             (doc || (err.reason != OG_R_BAD_XML && err.reason != OG_R_XML_DOCTYPE) ||
              err.klass != OG_CLASS_REJECT || !err.position[0] || !err.message[0]))
             abort(); /* a reject always says why and where */
-        if (rc == 1 || rc == OG_EREJECT) {
+        if (rc == 1 || rc == OG_EPARSE) {
             if (rejects > 0)
                 abort(); /* nothing after the reject */
             if ((long long)pos.index != last_index + 1)
@@ -76,11 +76,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
             if (raw && strlen(raw) > 64 * 1024 + 4)
                 abort(); /* raw text is at most 64 KiB */
-            rejects += rc == OG_EREJECT;
+            rejects += rc == OG_EPARSE;
         }
         json_decref(doc);
         free(raw);
-        if (rc != 1 && rc != OG_EREJECT) {
+        if (rc != 1 && rc != OG_EPARSE) {
             if (rc != 0)
                 abort(); /* reading a memfd: no I/O errors, no running out of memory */
             break;

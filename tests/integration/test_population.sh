@@ -16,7 +16,8 @@ config() { # config FILE PS_GLOB
  "world": {"dir": "$ROOT/world/jinping", "crosswalks": "$ROOT/mappings/crosswalks"},
  "taxonomy": "$ROOT/mappings/taxonomy/categories.csv",
  "sources": [
-  {"name": "ps_population", "inputs": "$2", "mapping": "$ROOT/mappings/police/ps_population.json"},
+  {"name": "ps_population", "inputs": "$2", "mapping": "$ROOT/mappings/police/ps_population.json",
+   "partial_files": "load_prefix", "max_reject_ratio": 0.1},
   {"name": "hl_visits", "inputs": "feeds/hl/*.ndjson", "mapping": "$ROOT/mappings/health/hl_visits.json"}]}
 JSON
 }

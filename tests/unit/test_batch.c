@@ -222,6 +222,11 @@ static void test_id_masking(void **unused)
         {"11010549123100211", "110105*******0211"},
         /* phone numbers (11 digits) and a 14-digit timestamp stay */
         {"tel 13800138000, at 20200203140500", "tel 13800138000, at 20200203140500"},
+        /* the fraction of a decimal number is not an ID number (a coordinate as JSON writes it) */
+        {"{\"lat\": 23.390121000000001, \"long\": 116.70255200000001}",
+         "{\"lat\": 23.390121000000001, \"long\": 116.70255200000001}"},
+        /* but an ID number after a '.' that ends a sentence is */
+        {"no.440511198001011234", "no.440511********1234"},
         /* a run broken by a '-' is two short runs */
         {"1101051949-12310021", "1101051949-12310021"},
         /* several in one JSON record, UTF-8 around them */

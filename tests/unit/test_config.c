@@ -196,7 +196,8 @@ static void test_unknown_keys(void **unused)
     refused("{\"sources\": [" SRC
             ", {\"name\": \"b\", \"inputs\": \"x\", \"maping\": \"m.json\"}]}",
             "cfg.json: sources[1]: unknown key \"maping\"",
-            "known keys: name, connector, inputs, mapping, options, description");
+            "known keys: name, connector, inputs, mapping, options, partial_files, max_rejects, "
+            "max_reject_ratio, description");
     /* NULL err is allowed */
     json_t *doc = json_loads("{\"x\": 1}", 0, NULL);
     struct og_config cfg;
@@ -292,19 +293,58 @@ static void test_sources(void **unused)
     og_config_free(&cfg);
     refused("{\"sources\": [{\"name\": \"a\", \"mapping\": \"m\", \"inputs\": [\"x\", 3]}]}",
             "cfg.json: sources[0]: \"inputs\" holds paths or globs (strings)", NULL);
-    static const char *const bad_names[] = {
-        "{\"inputs\": \"x\", \"mapping\": \"m\"}",
-        "{\"name\": \"\", \"inputs\": \"x\", \"mapping\": \"m\"}",
-        "{\"name\": \"a/b\", \"inputs\": \"x\", \"mapping\": \"m\"}",
-        "{\"name\": \"a:b\", \"inputs\": \"x\", \"mapping\": \"m\"}",
-        "{\"name\": 7, \"inputs\": \"x\", \"mapping\": \"m\"}"};
-    char text[256];
+    refused("{\"sources\": [{\"inputs\": \"x\", \"mapping\": \"m\"}]}",
+            "cfg.json: sources[0]: \"name\" is required: an identifier like \"hl_visits\"", NULL);
+    refused("{\"sources\": [{\"name\": 7, \"inputs\": \"x\", \"mapping\": \"m\"}]}",
+            "cfg.json: sources[0]: \"name\" is required: an identifier like \"hl_visits\"", NULL);
+    /* source names are identifiers: they name the source in every report and table */
+    static const char *const bad_names[] = {"",          "a/b",  "a:b",    "HL_visits",
+                                            "hl-visits", "1st",  "_x",     "a b",
+                                            "x'; drop",  "访问", "a\\\"b", "hl.visits"};
+    char text[256], want[256];
     for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
-        snprintf(text, sizeof(text), "{\"sources\": [%s]}", bad_names[i]);
-        refused(text,
-                "cfg.json: sources[0]: \"name\" is required (letters, digits, _ or -; no / or :)",
-                NULL);
+        snprintf(text, sizeof(text),
+                 "{\"sources\": [{\"name\": \"%s\", \"inputs\": \"x\", \"mapping\": \"m\"}]}",
+                 bad_names[i]);
+        json_t *j = json_loads(text, 0, NULL);
+        assert_non_null(j);
+        snprintf(want, sizeof(want),
+                 "cfg.json: sources[0].name: source name \"%s\" is not an identifier",
+                 json_string_value(
+                     json_object_get(json_array_get(json_object_get(j, "sources"), 0), "name")));
+        json_decref(j);
+        refused(text, want, NULL);
     }
+    static const char *const good_names[] = {"a", "hl_visits", "um_cases_2020", "x9_"};
+    for (size_t i = 0; i < sizeof(good_names) / sizeof(good_names[0]); i++)
+        assert_true(og_config_name_ok(good_names[i]));
+    assert_false(
+        og_config_name_ok("a234567890123456789012345678901234567890123456789012345678901234"));
+    assert_true(
+        og_config_name_ok("a23456789012345678901234567890123456789012345678901234567890123"));
+    /* per-source policy: partial files and reject thresholds */
+    assert_int_equal(
+        from_text("{\"sources\": [{\"name\": \"a\", \"mapping\": \"m\", \"inputs\": \"x\"},"
+                  "{\"name\": \"b\", \"mapping\": \"m\", \"inputs\": \"y\", "
+                  "\"partial_files\": \"load_prefix\", \"max_rejects\": 10, "
+                  "\"max_reject_ratio\": 0.25}]}",
+                  &cfg, &err),
+        0);
+    assert_false(cfg.sources[0].load_prefix);
+    assert_true(cfg.sources[0].max_rejects < 0 && cfg.sources[0].max_reject_ratio < 0);
+    assert_true(cfg.sources[1].load_prefix);
+    assert_int_equal(cfg.sources[1].max_rejects, 10);
+    assert_true(cfg.sources[1].max_reject_ratio == 0.25);
+    og_config_free(&cfg);
+    refused("{\"sources\": [{\"name\": \"a\", \"mapping\": \"m\", \"partial_files\": \"keep\"}]}",
+            "cfg.json: sources[0]: \"partial_files\" is \"reject_file\" (a file cut or broken "
+            "part-way loads nothing) or \"load_prefix\" (the records before the break load)",
+            NULL);
+    refused("{\"sources\": [{\"name\": \"a\", \"mapping\": \"m\", \"max_rejects\": -1}]}",
+            "cfg.json: sources[0]: \"max_rejects\" is a count of rejects (an integer, 0 or more)",
+            NULL);
+    refused("{\"sources\": [{\"name\": \"a\", \"mapping\": \"m\", \"max_reject_ratio\": 2}]}",
+            "cfg.json: sources[0]: \"max_reject_ratio\" is a number from 0 to 1", NULL);
     /* inputs as a string and as a list */
     assert_int_equal(
         from_text("{\"sources\": [{\"name\": \"a\", \"mapping\": \"m\", \"inputs\": \"x/*.csv\"},"

@@ -208,7 +208,7 @@ static int run(struct fixture *fx, const struct og_sink *sink, int batch_size,
     char glob[128];
     snprintf(glob, sizeof(glob), "%s/*.ndjson", fx->dir);
     const char *inputs[] = {glob};
-    json_t *opts = og_files_options(inputs, 1, "ndjson", fx->feed.options);
+    json_t *opts = og_files_options(inputs, 1, "ndjson", fx->feed.options, false);
     struct og_step step = {fx->m, fx->rec, "loop_src"};
     struct og_pipeline p = {.sink = sink,
                             .log = &fx->log,
@@ -396,7 +396,7 @@ static void test_files_in_order(void **state)
     char glob[128];
     snprintf(glob, sizeof(glob), "%s/none-*.csv", fx->dir);
     const char *inputs[] = {glob};
-    json_t *opts = og_files_options(inputs, 1, "ndjson", NULL);
+    json_t *opts = og_files_options(inputs, 1, "ndjson", NULL, false);
     struct og_step step = {fx->m, fx->rec, "loop_src"};
     struct og_pipeline p = {.sink = &fx->sink,
                             .log = &fx->log,
