@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <glob.h>
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,11 +33,14 @@ static void help(FILE *out)
         "inspections in GB18030, HL-2 household visits, PS-1 residents and rental houses in\n"
         "GB18030 XML) with onegrid.example.json; starts a\n"
         "development Kafka peer (ops/kafka-dev), produces the sample PS-2 police incidents and\n"
-        "HL-1 health-code changes into it with kcat and reads them too; then prints what was "
+        "HL-1 health-code changes into it with kcat and reads them too; creates a second database\n"
+        "\"hotline\" in the same cluster, the 12345 hotline's own (samples/ht/hotline_*.sql: "
+        "table\n"
+        "hotline.ticket) and pulls HT-1 from it with the pgsql source; then prints what was "
         "read,\n"
         "loaded and rejected (by reason), events per street, residents and rental houses per\n"
-        "street, how records found their grid, and the current health codes. Each demo starts from "
-        "an empty cluster; it is stopped at the end\n"
+        "street, how records found their grid, the current health codes and the hotline tickets.\n"
+        "Each demo starts from an empty cluster; it is stopped at the end\n"
         "unless --keep.\n\n"
         "  --dir DIR   where the cluster lives (default ./.onegrid-demo, or /tmp/onegrid-demo when "
         "the\n"
@@ -241,20 +246,122 @@ static int demo_kafka(struct og_cli *cli, const char *dir, char *boot, size_t si
     return 0;
 }
 
-/* Points the Kafka sources of cfg (those without inputs) at boot; with boot NULL lists the file
- * sources alone in only (the run reads just those). */
-static int kafka_sources(struct og_config *cfg, const char *boot, struct og_job_opts *o,
-                         char **only)
+/* Appends " keyword='value'" (libpq's quoting: a backslash before ' and \) to out[size]. 0, or
+ * -1 when it does not fit. */
+static int conninfo_add(char *out, size_t size, const char *kw, const char *val)
 {
+    size_t len = strlen(out);
+    int n = snprintf(out + len, size - len, "%s%s='", len ? " " : "", kw);
+    if (n < 0 || (size_t)n >= size - len)
+        return -1;
+    len += (size_t)n;
+    for (const char *p = val; *p; p++) {
+        if (len + 4 > size) /* this byte, its escape, the closing quote, the NUL */
+            return -1;
+        if (*p == '\'' || *p == '\\')
+            out[len++] = '\\';
+        out[len++] = *p;
+    }
+    out[len++] = '\'';
+    out[len] = '\0';
+    return 0;
+}
+
+/* The warehouse's conninfo dsn with dbname replaced by db, into out[size]. 0, or -1 when dsn is
+ * not a conninfo or out is too small. */
+static int conninfo_for_db(const char *dsn, const char *db, char *out, size_t size)
+{
+    PQconninfoOption *opts = PQconninfoParse(dsn, NULL);
+    if (!opts || size == 0) {
+        PQconninfoFree(opts);
+        return -1;
+    }
+    out[0] = '\0';
+    int rc = 0;
+    for (PQconninfoOption *opt = opts; opt->keyword && rc == 0; opt++)
+        if (opt->val && *opt->val && strcmp(opt->keyword, "dbname") != 0)
+            rc = conninfo_add(out, size, opt->keyword, opt->val);
+    PQconninfoFree(opts);
+    return rc == 0 ? conninfo_add(out, size, "dbname", db) : -1;
+}
+
+/* The hotline's own database (HT-1): a second database "hotline" in the demo cluster at dsn, with
+ * the bundled samples/ht/hotline_*.sql loaded into it by psql; its conninfo into out[size]. 0, or
+ * -1 (logged): the demo goes on without the pgsql source. */
+static int demo_hotline(struct og_cli *cli, const char *dsn, char *out, size_t size)
+{
+    char psql[4200], pattern[4300];
+    const char *pgbin = getenv("PGBIN");
+    snprintf(psql, sizeof(psql), "%s/psql", pgbin && *pgbin ? pgbin : "/usr/lib/postgresql/15/bin");
+    if (access(psql, X_OK) != 0)
+        snprintf(psql, sizeof(psql), "psql"); /* from PATH */
+    snprintf(pattern, sizeof(pattern), "%s/samples/ht/hotline_*.sql", cli->datadir);
+    glob_t gl;
+    memset(&gl, 0, sizeof(gl));
+    if (glob(pattern, 0, NULL, &gl) != 0 || gl.gl_pathc == 0) {
+        og_warn(&cli->log, "demo", "no HT-1 sample (%s): the source ht_tickets is left out",
+                pattern);
+        globfree(&gl);
+        return -1;
+    }
+    char *create[] = {psql,
+                      "-X",
+                      "-q",
+                      "-v",
+                      "ON_ERROR_STOP=1",
+                      "-d",
+                      (char *)dsn,
+                      "-c",
+                      "CREATE DATABASE hotline",
+                      NULL};
+    int rc = conninfo_for_db(dsn, "hotline", out, size) == 0 ? run_cmd(create, NULL, 0, false) : -1;
+    for (size_t i = 0; rc == 0 && i < gl.gl_pathc; i++) {
+        char *load[] = {psql, "-X", "-q", "-v",           "ON_ERROR_STOP=1",
+                        "-d", out,  "-f", gl.gl_pathv[i], NULL};
+        rc = run_cmd(load, NULL, 0, false);
+        if (rc != 0)
+            og_warn(&cli->log, "demo", "psql could not load %s into the database hotline",
+                    gl.gl_pathv[i]);
+    }
+    if (rc != 0) {
+        og_warn(&cli->log, "demo",
+                "could not create the hotline's database with %s: the source ht_tickets is left "
+                "out (install PostgreSQL 15 with ops/install-deps, or set PGBIN)",
+                psql);
+        globfree(&gl);
+        return -1;
+    }
+    og_info(&cli->log, "demo", "the hotline's database holds %zu HT-1 sample file(s): %s",
+            (size_t)gl.gl_pathc, out);
+    globfree(&gl);
+    return 0;
+}
+
+/* Points the sources of cfg at what the demo started: the Kafka sources (no inputs) at boot, the
+ * pgsql sources (an option "conninfo") at hotline, whose secrets the demo cluster does not need.
+ * A source whose peer is NULL is left out: only then lists the sources the run reads. */
+static int demo_sources(struct og_config *cfg, const char *boot, const char *hotline,
+                        struct og_job_opts *o, char **only)
+{
+    bool all = true;
     for (size_t i = 0; i < cfg->nsources; i++) {
         struct og_source_cfg *sc = &cfg->sources[i];
+        bool pgsql = sc->options && json_object_get(sc->options, "conninfo");
         if (sc->ninputs > 0) {
-            if (!boot)
-                only[o->nonly++] = sc->name;
+            only[o->nonly++] = sc->name;
             continue;
         }
-        if (!boot)
+        if (!(pgsql ? hotline : boot)) {
+            all = false;
             continue;
+        }
+        only[o->nonly++] = sc->name;
+        if (pgsql) {
+            json_object_del(sc->options, "secrets");
+            if (json_object_set_new(sc->options, "conninfo", json_string(hotline)) < 0)
+                return OG_ENOMEM;
+            continue;
+        }
         if (!sc->options)
             sc->options = json_object();
         json_t *k = json_object_get(sc->options, "kafka");
@@ -265,11 +372,14 @@ static int kafka_sources(struct og_config *cfg, const char *boot, struct og_job_
         if (!k || json_object_set_new(k, "bootstrap.servers", json_string(boot)) < 0)
             return OG_ENOMEM;
     }
-    o->only = o->nonly ? only : NULL;
+    o->only = all ? NULL : only;
+    if (all)
+        o->nonly = 0;
     return 0;
 }
 
-static int report(struct og_pg *pg, struct og_error *err)
+/* Prints the summary tables; the hotline tickets when ht (the demo pulled HT-1). */
+static int report(struct og_pg *pg, bool ht, struct og_error *err)
 {
     printf("\nEvents per street (all departments)\n");
     int rc = og_pg_print_query(
@@ -277,7 +387,8 @@ static int report(struct og_pg *pg, struct og_error *err)
         "SELECT coalesce(e.street_code, '-') AS street, coalesce(d.name, '(no street)') AS name, "
         "count(*) FILTER (WHERE e.department = 'UM') AS um_cases, "
         "count(*) FILTER (WHERE e.department = 'FR') AS fire_hazards, "
-        "count(*) FILTER (WHERE e.department = 'PS') AS police, count(*) AS events, "
+        "count(*) FILTER (WHERE e.department = 'PS') AS police, "
+        "count(*) FILTER (WHERE e.department = 'HT') AS hotline, count(*) AS events, "
         "count(*) FILTER (WHERE e.status NOT IN ('closed', 'resolved', 'void')) AS open "
         "FROM onegrid.event e LEFT JOIN onegrid.division d ON d.code = e.street_code "
         "GROUP BY 1, 2 ORDER BY 1",
@@ -335,6 +446,23 @@ static int report(struct og_pg *pg, struct og_error *err)
         "count(*) FILTER (WHERE m.temperature >= 37.3) AS fever, "
         "count(*) FILTER (WHERE m.health_code IN ('red', 'yellow')) AS red_or_yellow "
         "FROM onegrid.visit v LEFT JOIN onegrid.visit_member m USING (visit_id)",
+        0, NULL, false, stdout, err);
+    if (rc < 0 || !ht)
+        return rc < 0 ? rc : 0;
+    printf("\n12345 hotline tickets (HT-1, pulled from the hotline's own database by the watermark "
+           "(updated_at, ticket_no))\n");
+    rc = og_pg_print_query(
+        pg,
+        "SELECT count(*) AS tickets, count(*) FILTER (WHERE status = 'reported') AS reported, "
+        "count(*) FILTER (WHERE status = 'dispatched') AS dispatched, "
+        "count(*) FILTER (WHERE status = 'in_progress') AS in_progress, "
+        "count(*) FILTER (WHERE status = 'resolved') AS resolved, "
+        "count(*) FILTER (WHERE status = 'closed') AS closed, "
+        "count(*) FILTER (WHERE grid_method = 'point') AS by_point, "
+        "count(*) FILTER (WHERE grid_method = 'community') AS by_community, "
+        "count(*) FILTER (WHERE grid_method = 'none') AS not_placed, "
+        "count(*) FILTER (WHERE category_code = '9999') AS unmapped_category "
+        "FROM onegrid.event WHERE department = 'HT'",
         0, NULL, false, stdout, err);
     return rc < 0 ? rc : 0;
 }
@@ -401,8 +529,8 @@ static int run(struct og_cli *cli, int argc, char **argv)
         return OG_EXIT_FAIL;
     }
     struct og_pg *pg = NULL;
-    char boot[1024] = "";
-    bool kafka = false;
+    char boot[1024] = "", hotline[2048] = "";
+    bool kafka = false, ht = false;
     struct og_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     struct og_world w;
@@ -435,9 +563,11 @@ static int run(struct og_cli *cli, int argc, char **argv)
            "crosswalk rows\n\n",
            counts[0], counts[1], counts[2], counts[3], counts[4]);
     kafka = demo_kafka(cli, dir, boot, sizeof(boot)) == 0;
+    ht = demo_hotline(cli, dsn, hotline, sizeof(hotline)) == 0;
     struct og_job_opts o = {.progress = isatty(2) != 0 && !cli->log.json, .command = "demo"};
     char *only[64];
-    if (cfg.nsources > 64 || kafka_sources(&cfg, kafka ? boot : NULL, &o, only) < 0) {
+    if (cfg.nsources > 64 ||
+        demo_sources(&cfg, kafka ? boot : NULL, ht ? hotline : NULL, &o, only) < 0) {
         og_error_set(&err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
         og_cli_report(cli, "demo", &err);
         code = OG_EXIT_FAIL;
@@ -446,7 +576,8 @@ static int run(struct og_cli *cli, int argc, char **argv)
     enum og_job_status status = og_cli_run_job(cli, "demo", &cfg, &o, &res);
     code = og_cli_exit_job(status);
     /* the tables of a run that loaded nothing would only be empty */
-    if ((status == OG_JOB_SUCCEEDED || status == OG_JOB_REJECTS_EXCEEDED) && report(pg, &err) < 0) {
+    if ((status == OG_JOB_SUCCEEDED || status == OG_JOB_REJECTS_EXCEEDED) &&
+        report(pg, ht, &err) < 0) {
         og_cli_report(cli, "demo", &err);
         code = OG_EXIT_FAIL;
     }
@@ -466,6 +597,9 @@ out:
         if (kafka)
             printf("The Kafka peer keeps running at %s; stop it with:\n  bash %s stop %s\n", boot,
                    kctl, kdir);
+        if (ht)
+            printf("The hotline's own database (HT-1, table hotline.ticket):\n  psql \"%s\"\n",
+                   hotline);
     }
     else {
         run_cmd(kstop_argv, NULL, 0, true);

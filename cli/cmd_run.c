@@ -86,26 +86,8 @@ static int report(struct og_cli *cli, const struct args *a, const struct og_conf
                   const struct og_job_result *res, const struct og_error *error, int code,
                   double started, double t0)
 {
-    if (!a->summary && !a->metrics_file)
-        return code;
-    struct og_report_run r = {.version = OG_VERSION,
-                              .command = "run",
-                              .config_path = cfg ? cfg->path : og_cli_config_path(cli),
-                              .cfg = cfg,
-                              .opts = &a->o,
-                              .res = res,
-                              .error = error,
-                              .started = started,
-                              .finished = og_report_now(),
-                              .seconds = og_report_monotonic() - t0,
-                              .exit_code = code};
-    struct og_error err;
-    og_error_clear(&err);
-    if (og_report_write(&r, a->summary, a->metrics_file, &err) < 0) {
-        og_cli_report(cli, "report", &err);
-        return code == OG_EXIT_OK ? OG_EXIT_FAIL : code;
-    }
-    return code;
+    const struct og_cli_report_files f = {a->summary, a->metrics_file, started, t0};
+    return og_cli_write_report(cli, "run", &f, &a->o, cfg, res, error, code);
 }
 
 static int run(struct og_cli *cli, int argc, char **argv)

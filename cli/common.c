@@ -1,6 +1,8 @@
 /* common.c - shared subcommand helpers. */
 #include "cli/common.h"
 
+#include "pipeline/report.h"
+
 #include "cli/summary.h"
 #include "core/buf.h"
 #include "loader/pg.h"
@@ -157,6 +159,33 @@ int og_cli_exit_job(enum og_job_status status)
     default:
         return OG_EXIT_FAIL;
     }
+}
+
+int og_cli_write_report(struct og_cli *cli, const char *command,
+                        const struct og_cli_report_files *f, const struct og_job_opts *o,
+                        const struct og_config *cfg, const struct og_job_result *res,
+                        const struct og_error *error, int code)
+{
+    if (!f->summary && !f->metrics_file)
+        return code;
+    struct og_report_run r = {.version = OG_VERSION,
+                              .command = command,
+                              .config_path = cfg ? cfg->path : og_cli_config_path(cli),
+                              .cfg = cfg,
+                              .opts = o,
+                              .res = res,
+                              .error = error,
+                              .started = f->started,
+                              .finished = og_report_now(),
+                              .seconds = og_report_monotonic() - f->t0,
+                              .exit_code = code};
+    struct og_error err;
+    og_error_clear(&err);
+    if (og_report_write(&r, f->summary, f->metrics_file, &err) < 0) {
+        og_cli_report(cli, "report", &err);
+        return code == OG_EXIT_OK ? OG_EXIT_FAIL : code;
+    }
+    return code;
 }
 
 int og_cli_lock_wait(const char *cmd, const char *arg, int *out)

@@ -82,6 +82,18 @@ void og_cli_report(struct og_cli *cli, const char *component, const struct og_er
 int og_cli_exit_for(const struct og_error *err);
 /* Exit code for a job's status: 0, 1, 2, 3. */
 int og_cli_exit_job(enum og_job_status status);
+/* --summary FILE and --metrics-file FILE of a run or stream (either may be NULL), its wall-clock
+ * start and monotonic start. */
+struct og_cli_report_files {
+    const char *summary, *metrics_file;
+    double started, t0;
+};
+/* Writes them for command ("run", "stream"): cfg, res and error may be NULL. Returns the exit code:
+ * code, or 1 instead of 0 when a file cannot be written (said). */
+int og_cli_write_report(struct og_cli *cli, const char *command,
+                        const struct og_cli_report_files *f, const struct og_job_opts *o,
+                        const struct og_config *cfg, const struct og_job_result *res,
+                        const struct og_error *error, int code);
 /* --lock-wait SECONDS of command cmd into *out (0 to 86400). 0, or OG_EXIT_USAGE (said on stderr).
  */
 int og_cli_lock_wait(const char *cmd, const char *arg, int *out);

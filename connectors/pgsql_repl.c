@@ -6,8 +6,9 @@
  * IDENTITY FULL, else its key) with "_op" ("insert", "update", "delete"), "_lsn" (the end of its
  * transaction) and "_commit_time" (ISO 8601, UTC) added. The last record of a transaction carries
  * the state {"lsn": end of the transaction}; the others none, so a batch never stores a position
- * inside a transaction. A run reads up to the server's WAL position when it opened
- * (IDENTIFY_SYSTEM); a stream keeps reading. */
+ * inside a transaction. A run reads up to the server's WAL position when it opened (flushed, as
+ * IDENTIFY_SYSTEM says, and what was inserted then: commits made with synchronous_commit off);
+ * a stream keeps reading. */
 #include "connectors/pgsql_internal.h"
 
 #include <poll.h>
@@ -20,6 +21,7 @@
 #define PG_EPOCH_US 946684800000000LL /* 2000-01-01 in Unix microseconds */
 #define IDLE_AFTER_MS 500             /* follow: this long without a record is "idle" */
 #define ASK_EVERY_MS 1000             /* run: how often to ask the server where WAL ends */
+#define INSERTED_WAIT_MS 3000         /* run: how long to wait for WAL inserted but not flushed */
 
 /* ---- pgoutput messages ---------------------------------------------------------------------- */
 
@@ -183,7 +185,9 @@ struct repl {
     uint32_t relid;          /* its relation id, once a Relation message named it (0: not yet) */
     char **attnames;         /* its columns (new), from the Relation message */
     uint16_t natts;
-    uint64_t target;    /* run: the server's WAL position when it opened */
+    uint64_t target;   /* run: the server's WAL position when it opened (flushed) */
+    uint64_t inserted; /* run: WAL inserted when it opened (async commits not flushed yet) */
+    double opened_ms;
     uint64_t seen_end;  /* the end of the last transaction or keepalive seen */
     uint64_t received;  /* the highest WAL position received */
     uint64_t tx_end;    /* the current transaction's final LSN (Begin) */
@@ -324,6 +328,18 @@ int og_pgsql_repl_open(const char *name, const json_t *options, const struct og_
         if (PQntuples(res) != 1 || PQnfields(res) < 3 ||
             !og_pgsql_lsn_parse(PQgetvalue(res, 0, 2), &s->target))
             rc = og_pgsql_fail(name, s->conn, NULL, "read IDENTIFY_SYSTEM", err);
+        PQclear(res);
+    }
+    /* IDENTIFY_SYSTEM says where WAL is flushed; a commit made with synchronous_commit off may
+     * not be flushed yet, but it is inserted: a run also waits for what was inserted when it
+     * opened (the server sends it once its WAL writer has flushed it, within a few hundred
+     * milliseconds), for at most INSERTED_WAIT_MS (an insert position may lie past the last
+     * record until more WAL is written) */
+    s->opened_ms = now_ms();
+    if (rc == 0 && (rc = run_sql(s, "SELECT pg_current_wal_insert_lsn()", PGRES_TUPLES_OK, &res,
+                                 "read where WAL is inserted", err)) == 0) {
+        if (PQntuples(res) != 1 || !og_pgsql_lsn_parse(PQgetvalue(res, 0, 0), &s->inserted))
+            s->inserted = 0;
         PQclear(res);
     }
     /* names as the server quotes them; the start position and options are ours, not values */
@@ -561,7 +577,8 @@ int og_pgsql_repl_next(void *state, struct og_read *r, struct og_error *err)
             t - s->acked_at >= (double)s->o.status_ms)
             if ((rc = send_status(s, false, err)) < 0)
                 return rc;
-        if (!s->follow && !s->in_tx && !s->pending && s->seen_end >= s->target)
+        if (!s->follow && !s->in_tx && !s->pending && s->seen_end >= s->target &&
+            (s->seen_end >= s->inserted || t - s->opened_ms >= INSERTED_WAIT_MS))
             return OG_READ_END;
         if (s->host->stop && *s->host->stop)
             return OG_READ_IDLE;

@@ -29,11 +29,13 @@
  * tallies, civil time, JSON strings and blocks of Kafka lines, um.c / fr.c / hl.c write the three
  * file feeds (um.c also the XML form of UM-1), ps.c and hl1.c the two Kafka feeds; for PS-1,
  * ps1.c makes residents and houses, ps1_xml.c their XML records and the streamed file, ps1_files.c
- * the sample files and ps1_outcome.c what loading them gives; the PRNG, CSV, file and naming
- * helpers shared with og-worldgen are in tools/common/. */
+ * the sample files and ps1_outcome.c what loading them gives; ht1.c writes HT-1, the hotline's
+ * table hotline.ticket as a SQL script (--ht N tickets, default 500; --ht-out FILE alone); the
+ * PRNG, CSV, file and naming helpers shared with og-worldgen are in tools/common/. */
 #include "tools/common/io.h"
 #include "tools/common/text.h"
 #include "tools/og-feedgen/feedgen.h"
+#include "tools/og-feedgen/ht1.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -148,10 +150,31 @@ static json_t *hl1_json(const char *file, const struct fg_feed_stats *st,
 }
 
 struct opts {
-    const char *world, *crosswalks, *out, *hl_out, *ps2_out, *hl1_out, *ps1_out;
+    const char *world, *crosswalks, *out, *hl_out, *ps2_out, *hl1_out, *ps1_out, *ht_out;
     uint64_t seed;
-    long um, fr, hl, ps2, hl1, ps1;
+    long um, fr, hl, ps2, hl1, ps1, ht;
 };
+
+/* Creates path ("-": stdout) and streams the HT-1 SQL script of o->ht tickets into it. 0 or a
+ * negative code (said on stderr). */
+static int write_ht(const struct fg_world *w, const struct opts *o, const char *path,
+                    struct fg_feed_stats *st, struct fg_ht_outcome *out)
+{
+    bool to_stdout = strcmp(path, "-") == 0;
+    FILE *f = to_stdout ? stdout : fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "og-feedgen: could not create \"%s\": %s\n", path, strerror(errno));
+        return OG_EIO;
+    }
+    int rc = fg_gen_ht(w, o->seed, o->ht, f, st, out);
+    if ((to_stdout ? fflush(f) : fclose(f)) != 0 && rc == 0) {
+        rc = OG_EIO;
+    }
+    if (rc) {
+        fprintf(stderr, "og-feedgen: could not write \"%s\"\n", path);
+    }
+    return rc;
+}
 
 /* Creates path and streams one Kafka feed into it (gen: 0 PS-2, 1 HL-1). 0 or a negative code. */
 static int write_kafka_feed(const struct fg_world *w, const struct opts *o, const char *path,
@@ -178,7 +201,8 @@ static int write_kafka_feed(const struct fg_world *w, const struct opts *o, cons
 static int run_all(const struct fg_world *w, const struct opts *o)
 {
     char path[4096];
-    struct fg_feed_stats um = {0}, fr = {0}, hl = {0}, ps2 = {0}, hl1 = {0};
+    struct fg_feed_stats um = {0}, fr = {0}, hl = {0}, ps2 = {0}, hl1 = {0}, ht = {0};
+    struct fg_ht_outcome ht_out = {0};
     struct fg_ps_outcome ps2_out = {0};
     struct fg_hl1_outcome hl1_out = {0};
     struct og_buf b = OG_BUF_INIT, xb = OG_BUF_INIT;
@@ -186,8 +210,8 @@ static int run_all(const struct fg_world *w, const struct opts *o)
     struct og_error err;
     og_error_clear(&err);
     int rc = 0;
-    const char *dirs[] = {"um", "fr", "hl", "ps"};
-    for (int i = 0; i < 4 && rc == 0; i++) {
+    const char *dirs[] = {"um", "fr", "hl", "ps", "ht"};
+    for (int i = 0; i < 5 && rc == 0; i++) {
         snprintf(path, sizeof path, "%s/%s", o->out, dirs[i]);
         rc = mkdir_p(path);
         if (rc) {
@@ -244,6 +268,10 @@ static int run_all(const struct fg_world *w, const struct opts *o)
         rc = fg_gen_ps1_files(w, o->seed, o->ps1, o->hl, path, &ps1_man);
     }
     if (rc == 0) {
+        snprintf(path, sizeof path, "%s/ht/hotline_20200203.sql", o->out);
+        rc = write_ht(w, o, path, &ht, &ht_out);
+    }
+    if (rc == 0) {
         json_t *man = json_object();
         json_object_set_new(man, "generator", json_string("og-feedgen"));
         json_object_set_new(man, "seed", json_integer((json_int_t)o->seed));
@@ -261,6 +289,8 @@ static int run_all(const struct fg_world *w, const struct opts *o)
                             hl1_json("hl/hl_healthcode_20200203.kcat", &hl1, &hl1_out));
         json_object_set_new(feeds, "ps_population", ps1_man);
         ps1_man = NULL;
+        json_object_set_new(feeds, "ht_tickets",
+                            fg_ht_manifest("ht/hotline_20200203.sql", &ht, &ht_out));
         json_object_set_new(man, "feeds", feeds);
         char *text = json_dumps(man, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         json_decref(man);
@@ -283,10 +313,10 @@ static int run_all(const struct fg_world *w, const struct opts *o)
                 "og-feedgen: um %ld elements (%ld loaded), fr %ld rows (%ld loaded), hl %ld visits "
                 "(%ld loaded, "
                 "%ld members), ps2 %ld messages (%ld loaded), hl1 %ld messages (%ld loaded), ps1 "
-                "%ld residents -> "
+                "%ld residents, ht %ld tickets -> "
                 "%s\n",
                 um.written, um.loaded, fr.written, fr.loaded, hl.written, hl.loaded, hl.members,
-                ps2.written, ps2.loaded, hl1.written, hl1.loaded, o->ps1, o->out);
+                ps2.written, ps2.loaded, hl1.written, hl1.loaded, o->ps1, ht.written, o->out);
     }
     else if (err.code) {
         char msg[1024];
@@ -381,16 +411,32 @@ static int run_ps1_only(const struct fg_world *w, const struct opts *o)
     return 0;
 }
 
+static int run_ht_only(const struct fg_world *w, const struct opts *o)
+{
+    struct fg_feed_stats st = {0};
+    struct fg_ht_outcome out = {0};
+    int rc = write_ht(w, o, o->ht_out, &st, &out);
+    if (rc == 0) {
+        fprintf(stderr,
+                "og-feedgen: ht %ld tickets (point %ld, community %ld, none %ld; %ld unmapped "
+                "categories); watermark at the end (%s, %s)\n",
+                out.tickets, out.by_method[0], out.by_method[1], out.by_method[2], out.unmapped,
+                out.last_updated_at, out.last_ticket_no);
+    }
+    return rc;
+}
+
 static void usage(FILE *f)
 {
     fputs(
         "usage: og-feedgen --world DIR [--crosswalks DIR] --out DIR [--seed N] [--um N] [--fr N] "
-        "[--hl N] [--ps2 N] [--hl1 N] [--ps1 N]\n"
+        "[--hl N] [--ps2 N] [--hl1 N] [--ps1 N] [--ht N]\n"
         "       og-feedgen --world DIR [--crosswalks DIR] [--hl N --hl-out FILE|-] "
-        "[--ps2 N --ps2-out FILE|-] [--hl1 N --hl1-out FILE|-] [--ps1 N --ps1-out FILE|-]\n"
+        "[--ps2 N --ps2-out FILE|-] [--hl1 N --hl1-out FILE|-] [--ps1 N --ps1-out FILE|-] "
+        "[--ht N --ht-out FILE|-]\n"
         "  --world DIR       world folder (divisions.csv, grids.geojson, dept_grids.geojson)\n"
         "  --crosswalks DIR  crosswalk CSVs (default: mappings/crosswalks)\n"
-        "  --out DIR         writes um/, fr/, hl/, ps/ and MANIFEST.json\n"
+        "  --out DIR         writes um/, fr/, hl/, ps/, ht/ and MANIFEST.json\n"
         "  --seed N          PRNG seed (default 20200203)\n"
         "  --um N            UM cases (default 1200), --fr N rows (800), --hl N visits (1500)\n"
         "  --ps2 N           PS-2 messages (default 1200), --hl1 N HL-1 messages (1500); HL-1\n"
@@ -398,11 +444,13 @@ static void usage(FILE *f)
         "  --ps1 N           PS-1 residents of the first export (default 1500; houses N/5);\n"
         "                    with --ps1-out, the records of the one file; PS-1 shares persons\n"
         "                    with the first --hl HL-2 visits\n"
+        "  --ht N            HT-1 12345 tickets (default 500)\n"
         "  --hl-out FILE     write only the HL-2 NDJSON (\"-\": stdout), streaming, progress on "
         "stderr\n"
         "  --ps2-out FILE    write only the PS-2 kcat lines (KEY TAB JSON), streaming\n"
         "  --hl1-out FILE    write only the HL-1 kcat lines (KEY TAB JSON), streaming\n"
-        "  --ps1-out FILE    write only one PS-1 XML file (GB18030) of --ps1 records, streaming\n",
+        "  --ps1-out FILE    write only one PS-1 XML file (GB18030) of --ps1 records, streaming\n"
+        "  --ht-out FILE     write only the HT-1 SQL script (CREATE TABLE hotline.ticket, COPY)\n",
         f);
 }
 
@@ -418,7 +466,7 @@ static int parse_count(const char *s, long *out)
     return 0;
 }
 
-/* The count an option sets (--um, --fr, --hl, --ps2, --hl1, --ps1), or NULL. */
+/* The count an option sets (--um, --fr, --hl, --ps2, --hl1, --ps1, --ht), or NULL. */
 static long *count_opt(struct opts *o, const char *a)
 {
     return strcmp(a, "--um") == 0    ? &o->um
@@ -427,6 +475,7 @@ static long *count_opt(struct opts *o, const char *a)
            : strcmp(a, "--ps2") == 0 ? &o->ps2
            : strcmp(a, "--hl1") == 0 ? &o->hl1
            : strcmp(a, "--ps1") == 0 ? &o->ps1
+           : strcmp(a, "--ht") == 0  ? &o->ht
                                      : NULL;
 }
 
@@ -439,7 +488,8 @@ int main(int argc, char **argv)
                      .hl = 1500,
                      .ps2 = 1200,
                      .hl1 = 1500,
-                     .ps1 = 1500};
+                     .ps1 = 1500,
+                     .ht = 500};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -474,6 +524,9 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--ps1-out") == 0) {
             o.ps1_out = v;
         }
+        else if (strcmp(a, "--ht-out") == 0) {
+            o.ht_out = v;
+        }
         else if (strcmp(a, "--seed") == 0) {
             char *end = NULL;
             errno = 0;
@@ -497,13 +550,14 @@ int main(int argc, char **argv)
         }
         i++;
     }
-    bool single = o.hl_out || o.ps2_out || o.hl1_out || o.ps1_out;
+    bool single = o.hl_out || o.ps2_out || o.hl1_out || o.ps1_out || o.ht_out;
     int nstdout =
         (o.hl_out && strcmp(o.hl_out, "-") == 0) + (o.ps2_out && strcmp(o.ps2_out, "-") == 0) +
-        (o.hl1_out && strcmp(o.hl1_out, "-") == 0) + (o.ps1_out && strcmp(o.ps1_out, "-") == 0);
+        (o.hl1_out && strcmp(o.hl1_out, "-") == 0) + (o.ps1_out && strcmp(o.ps1_out, "-") == 0) +
+        (o.ht_out && strcmp(o.ht_out, "-") == 0);
     if (!o.world || (!o.out && !single) || (o.out && single) || nstdout > 1) {
         fprintf(stderr, "og-feedgen: give --world and either --out or any of --hl-out, "
-                        "--ps2-out, --hl1-out, --ps1-out (at most one of them \"-\")\n");
+                        "--ps2-out, --hl1-out, --ps1-out, --ht-out (at most one of them \"-\")\n");
         usage(stderr);
         return 2;
     }
@@ -530,6 +584,9 @@ int main(int argc, char **argv)
     }
     if (rc == 0 && o.ps1_out) {
         rc = run_ps1_only(&w, &o);
+    }
+    if (rc == 0 && o.ht_out) {
+        rc = run_ht_only(&w, &o);
     }
     fg_world_free(&w);
     return rc ? 1 : 0;
