@@ -2,6 +2,8 @@
  * hotline.ticket (one row per ticket as it stands, updated in place), COPY text format, UTF-8. */
 #include "tools/og-feedgen/ht1.h"
 
+#include "loader/copy.h"
+
 #include "tools/common/text.h"
 
 #include <stdlib.h>
@@ -213,35 +215,6 @@ static void ht_fmt_ts(char *out, size_t size, int64_t us)
     }
 }
 
-/* Appends s as one field of COPY's text format: backslash, tab, newline and carriage return
- * escaped; NULL as \N. */
-static int ht_field(struct og_buf *b, const char *s, bool first)
-{
-    int rc = first ? 0 : og_buf_putc(b, '\t');
-    if (!s) {
-        return rc ? rc : og_buf_puts(b, "\\N");
-    }
-    for (const char *p = s; *p && rc == 0; p++) {
-        switch (*p) {
-        case '\\':
-            rc = og_buf_puts(b, "\\\\");
-            break;
-        case '\t':
-            rc = og_buf_puts(b, "\\t");
-            break;
-        case '\n':
-            rc = og_buf_puts(b, "\\n");
-            break;
-        case '\r':
-            rc = og_buf_puts(b, "\\r");
-            break;
-        default:
-            rc = og_buf_putc(b, *p);
-        }
-    }
-    return rc;
-}
-
 static const char HT_DDL[] =
     "-- HT-1: the 12345 hotline's tickets (contracts/feeds.md), the table hotline.ticket of the\n"
     "-- hotline's own PostgreSQL as it stands: one row per ticket, updated in place as the ticket\n"
@@ -416,20 +389,20 @@ static int ht_ticket(struct ht_gen *g, long i, long n, struct fg_feed_stats *st,
 
     struct og_buf *b = &g->line;
     og_buf_reset(b);
-    int rc = ht_field(b, no, true);
-    rc = rc ? rc : ht_field(b, cr, false);
-    rc = rc ? rc : ht_field(b, up, false);
-    rc = rc ? rc : ht_field(b, channel, false);
-    rc = rc ? rc : ht_field(b, cat->code, false);
-    rc = rc ? rc : ht_field(b, cat->name, false);
-    rc = rc ? rc : ht_field(b, HT_REQUESTS[rt], false);
-    rc = rc ? rc : ht_field(b, content, false);
-    rc = rc ? rc : ht_field(b, addr, false);
-    rc = rc ? rc : ht_field(b, comm_code, false);
-    rc = rc ? rc : ht_field(b, coords ? slng : NULL, false);
-    rc = rc ? rc : ht_field(b, coords ? slat : NULL, false);
-    rc = rc ? rc : ht_field(b, FG_HT_STATUS[status], false);
-    rc = rc ? rc : ht_field(b, status == HT_ACCEPTED ? NULL : cat->dept, false);
+    int rc = og_copy_text(b, true, no);
+    rc = rc ? rc : og_copy_text(b, false, cr);
+    rc = rc ? rc : og_copy_text(b, false, up);
+    rc = rc ? rc : og_copy_text(b, false, channel);
+    rc = rc ? rc : og_copy_text(b, false, cat->code);
+    rc = rc ? rc : og_copy_text(b, false, cat->name);
+    rc = rc ? rc : og_copy_text(b, false, HT_REQUESTS[rt]);
+    rc = rc ? rc : og_copy_text(b, false, content);
+    rc = rc ? rc : og_copy_text(b, false, addr);
+    rc = rc ? rc : og_copy_text(b, false, comm_code);
+    rc = rc ? rc : og_copy_text(b, false, coords ? slng : NULL);
+    rc = rc ? rc : og_copy_text(b, false, coords ? slat : NULL);
+    rc = rc ? rc : og_copy_text(b, false, FG_HT_STATUS[status]);
+    rc = rc ? rc : og_copy_text(b, false, status == HT_ACCEPTED ? NULL : cat->dept);
     rc = rc ? rc : og_buf_putc(b, '\n');
     if (rc) {
         return rc;
