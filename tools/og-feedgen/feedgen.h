@@ -280,6 +280,39 @@ struct fg_hl_iter *fg_hl_iter_create(const struct fg_world *w, uint64_t seed, lo
 int fg_hl_iter_next(struct fg_hl_iter *it, const struct fg_hl_visit **visit);
 void fg_hl_iter_destroy(struct fg_hl_iter *it); /* NULL allowed */
 
+/* ---------- HL-2's people in the other feeds (people.c) ---------- */
+
+/* The persons a feed (PS-1, HL-1) shares with HL-2 or keeps apart from it: every HL-2 member's
+ * number (never handed out as a fresh one), a replay of HL-2's visits the shared persons come
+ * from, and fresh resident numbers unique among themselves (a permutation of birth day x
+ * sequence number). */
+struct fg_people {
+    uint64_t *hl2; /* sorted 17-digit prefixes of every HL-2 member */
+    size_t nhl2;
+    struct fg_hl_iter *share; /* HL-2 replay for shared persons; NULL when exhausted */
+    const struct fg_hl_visit *visit;
+    int visit_m;
+    uint64_t fresh_k, perm_m, perm_a, perm_b;
+    int64_t birth0; /* day of 1930-01-01 */
+};
+
+/* Sets up pp: the permutation (multiplier perm_mult; one draw from r, the feed's stream) and,
+ * when hl_n > 0, the members of the first hl_n visits of fg_gen_hl(w, seed, hl_n, ...) and their
+ * replay. 0 or OG_ENOMEM (fg_people_free in both cases). */
+int fg_people_init(struct fg_people *pp, const struct fg_world *w, uint64_t seed, long hl_n,
+                   uint64_t perm_mult, struct og_tool_rng *r);
+void fg_people_free(struct fg_people *pp);
+/* The next HL-2 member a shared person can be: of a visit that loads, held by no other HL-2
+ * member, with a valid number (any_form: in any written form; else an 18-digit one as is).
+ * false when the replay is over. *grid: the visit's grid. */
+bool fg_people_next_shared(struct fg_people *pp, bool any_form, const struct fg_hl_member **mb,
+                           int *grid);
+/* A fresh 18-digit resident number into id[20] (birth place drawn from r): unique among the
+ * fresh ones, never an HL-2 member's; born before 2000 when legacy, with check character X when
+ * want_x. */
+void fg_people_fresh_id(struct fg_people *pp, struct og_tool_rng *r, bool legacy, bool want_x,
+                        char id[20]);
+
 /* ---------- the Kafka feeds (ps.c, hl1.c) ---------- */
 
 enum { PS_REPORTED = 0, PS_DISPATCHED, PS_CLOSED };

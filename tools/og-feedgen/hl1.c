@@ -18,15 +18,6 @@
 #define HL1_BLOCK 4096
 #define HL1_MAX_CHANGES 6
 
-/* Birth places of the fresh ID numbers, weighted by repetition (as in the HL-2 members). */
-static const char *const HL1_AREAS[] = {
-    "440511", "440511", "440511", "440511", "440511", "440511", "440507",
-    "440507", "440507", "440513", "440514", "440515", "445102", "445202",
-    "440106", "440304", "420106", "350203", "430102",
-};
-/* Further birth places, used only after 32,871,000 fresh persons (never in the samples). */
-static const char *const HL1_MORE_AREAS[] = {"440523", "445103", "445122", "445224", "445281"};
-
 static const char *const HC_NAMES[] = {"green", "yellow", "red"};
 
 enum hl1_pclass {
@@ -67,13 +58,8 @@ struct hl1_gen {
     const struct fg_world *w;
     struct og_tool_rng r;
     long n, lines, events;
-    uint64_t *hl2; /* sorted 17-digit prefixes of every HL-2 member */
-    size_t nhl2;
-    struct fg_hl_iter *share; /* HL-2 replay for shared persons; NULL when exhausted */
-    const struct fg_hl_visit *visit;
-    int visit_m;
-    uint64_t fresh_k, perm_m, perm_a, perm_b, pass_k;
-    int64_t birth0; /* day of 1930-01-01 */
+    struct fg_people people; /* shared with HL-2, or fresh */
+    uint64_t pass_k;
     struct fg_lines block;
     int block_persons;
     struct og_buf val;
@@ -81,144 +67,6 @@ struct hl1_gen {
     struct fg_feed_stats *st;
     struct fg_hl1_outcome *out;
 };
-
-/* The first 17 digits of a resident ID as written in HL-2 (15-digit numbers upgraded), or 0. */
-static uint64_t prefix17(const char *id)
-{
-    char s[18];
-    size_t len = strlen(id);
-    if (len == 15) {
-        memcpy(s, id, 6);
-        memcpy(s + 6, "19", 2);
-        memcpy(s + 8, id + 6, 9);
-    }
-    else if (len == 18) {
-        memcpy(s, id, 17);
-    }
-    else {
-        return 0;
-    }
-    uint64_t v = 0;
-    for (int i = 0; i < 17; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            return 0;
-        }
-        v = v * 10 + (uint64_t)(s[i] - '0');
-    }
-    return v;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* How many HL-2 members have prefix v (0, 1 or more: 2 means "several"). */
-static int hl2_count(const struct hl1_gen *g, uint64_t v)
-{
-    const uint64_t *p = bsearch(&v, g->hl2, g->nhl2, sizeof v, cmp_u64);
-    if (!p) {
-        return 0;
-    }
-    bool before = p > g->hl2 && p[-1] == v;
-    bool after = p + 1 < g->hl2 + g->nhl2 && p[1] == v;
-    return before || after ? 2 : 1;
-}
-
-/* Collects the prefixes of all members of the first hl_n HL-2 visits. */
-static int hl2_collect(struct hl1_gen *g, uint64_t seed, long hl_n)
-{
-    struct fg_hl_iter *it = fg_hl_iter_create(g->w, seed, hl_n);
-    if (!it) {
-        return OG_ENOMEM;
-    }
-    size_t cap = 0;
-    const struct fg_hl_visit *v = NULL;
-    int rc;
-    while ((rc = fg_hl_iter_next(it, &v)) == 1) {
-        for (int m = 0; m < v->nmembers; m++) {
-            if (g->nhl2 == cap) {
-                cap = cap ? cap * 2 : 4096;
-                uint64_t *p = realloc(g->hl2, cap * sizeof *p);
-                if (!p) {
-                    fg_hl_iter_destroy(it);
-                    return OG_ENOMEM;
-                }
-                g->hl2 = p;
-            }
-            g->hl2[g->nhl2++] = prefix17(v->members[m].id);
-        }
-    }
-    fg_hl_iter_destroy(it);
-    if (rc < 0) {
-        return rc;
-    }
-    if (g->nhl2 > 1) {
-        qsort(g->hl2, g->nhl2, sizeof *g->hl2, cmp_u64);
-    }
-    return 0;
-}
-
-/* The next HL-2 member a shared person can be: a valid 18-digit number of a visit that loads,
- * held by no other HL-2 member. false when the replay is over. */
-static bool next_shared(struct hl1_gen *g, const struct fg_hl_member **mb, int *grid)
-{
-    while (g->share) {
-        if (g->visit && g->visit_m < g->visit->nmembers) {
-            const struct fg_hl_member *m = &g->visit->members[g->visit_m++];
-            if (!g->visit->rejected && m->v == ID_NORMAL && hl2_count(g, prefix17(m->id)) == 1) {
-                *mb = m;
-                *grid = g->visit->grid;
-                return true;
-            }
-            continue;
-        }
-        g->visit_m = 0;
-        if (fg_hl_iter_next(g->share, &g->visit) != 1) {
-            fg_hl_iter_destroy(g->share);
-            g->share = NULL;
-            g->visit = NULL;
-        }
-    }
-    return false;
-}
-
-static uint64_t gcd_u64(uint64_t a, uint64_t b)
-{
-    while (b) {
-        uint64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
-
-/* A fresh resident ID (18 digits, upper case) into id[20]: unique among all fresh ones (index k
- * runs through a permutation of birth day x sequence number), never the number of an HL-2 member;
- * born before 2000 when legacy, with check character X when want_x. */
-static void fresh_id(struct hl1_gen *g, bool legacy, bool want_x, char id[20])
-{
-    for (;;) {
-        uint64_t k = g->fresh_k++;
-        uint64_t j = k / g->perm_m;
-        uint64_t p = (g->perm_a * (k % g->perm_m) + g->perm_b) % g->perm_m;
-        const char *area =
-            j == 0 ? OG_TOOL_PICK(&g->r, HL1_AREAS)
-                   : HL1_MORE_AREAS[(j - 1) % (sizeof HL1_MORE_AREAS / sizeof HL1_MORE_AREAS[0])];
-        int y, m, d;
-        fg_civil_date(g->birth0 + (int64_t)(p / 1000), &y, &m, &d);
-        snprintf(id, 20, "%s%04d%02d%02d%03u", area, y, m, d, (unsigned)(p % 1000));
-        id[17] = fg_id_check(id);
-        id[18] = '\0';
-        if ((legacy && y >= 2000) || (want_x && id[17] != 'X')) {
-            continue;
-        }
-        if (hl2_count(g, prefix17(id)) == 0) {
-            return;
-        }
-    }
-}
 
 static int next_color(struct og_tool_rng *r, int c)
 {
@@ -266,7 +114,7 @@ static void hl1_make_person(struct hl1_gen *g, struct hl1_person *p)
     const struct fg_hl_member *mb = NULL;
     int grid = -1;
     if (p->pc != PC_PASSPORT && p->pc != PC_BAD_CHECK && og_tool_rng_chance(r, 0.3) &&
-        next_shared(g, &mb, &grid)) {
+        fg_people_next_shared(&g->people, false, &mb, &grid)) {
         p->shared = true;
         og_tool_scopy(p->id, sizeof p->id, mb->id);
         og_tool_scopy(p->name, sizeof p->name, mb->name);
@@ -282,7 +130,7 @@ static void hl1_make_person(struct hl1_gen *g, struct hl1_person *p)
             snprintf(p->id, sizeof p->id, "E%08" PRIu64, (k * 7368787u + 52718293u) % 100000000u);
         }
         else {
-            fresh_id(g, p->pc == PC_LEGACY, p->pc == PC_LOWER_X, p->id);
+            fg_people_fresh_id(&g->people, &g->r, p->pc == PC_LEGACY, p->pc == PC_LOWER_X, p->id);
             if (p->pc == PC_BAD_CHECK) {
                 static const char alt[] = "0123456789X";
                 char good = p->id[17];
@@ -574,13 +422,7 @@ int fg_gen_hl1(const struct fg_world *w, uint64_t seed, long n, long hl_n, FILE 
                         .st = st,
                         .out = out};
     og_tool_rng_seed(&g.r, seed, 0x484C31); /* "HL1" */
-    g.birth0 = fg_days_from_civil(1930, 1, 1);
-    g.perm_m = (uint64_t)(fg_days_from_civil(2019, 12, 31) - g.birth0 + 1) * 1000u;
-    g.perm_a = 0x9E3779B1u % g.perm_m;
-    while (gcd_u64(g.perm_a, g.perm_m) != 1) {
-        g.perm_a++;
-    }
-    g.perm_b = og_tool_rng_next(&g.r) % g.perm_m;
+    int rc = fg_people_init(&g.people, w, seed, hl_n, 0x9E3779B1u, &g.r);
     const char *dnames[] = {"changed_at_invalid", "event_id_missing",
                             "bad_json",           "color_invalid",
                             "invalid_id_check",   "legacy_15_id",
@@ -595,19 +437,13 @@ int fg_gen_hl1(const struct fg_world *w, uint64_t seed, long n, long hl_n, FILE 
     fg_tally_add(&st->rejected, "invalid_time", 0);
     fg_tally_add(&st->rejected, "unknown_code", 0);
 
-    int rc = hl_n > 0 ? hl2_collect(&g, seed, hl_n) : 0;
-    if (rc == 0 && hl_n > 0) {
-        g.share = fg_hl_iter_create(w, seed, hl_n);
-        rc = g.share ? 0 : OG_ENOMEM;
-    }
     while (rc == 0 && g.lines < n) {
         rc = hl1_person(&g);
         if (rc == 0 && (g.block_persons >= HL1_BLOCK || g.lines >= n)) {
             rc = hl1_flush(&g, f);
         }
     }
-    fg_hl_iter_destroy(g.share);
-    free(g.hl2);
+    fg_people_free(&g.people);
     fg_lines_free(&g.block);
     og_buf_free(&g.val);
     return rc;

@@ -12,15 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Birth places of the fresh numbers, weighted by repetition (as in the HL-2 members). */
-static const char *const PS1_AREAS[] = {
-    "440511", "440511", "440511", "440511", "440511", "440511", "440507",
-    "440507", "440507", "440513", "440514", "440515", "445102", "445202",
-    "440106", "440304", "420106", "350203", "430102",
-};
-/* Further birth places, used only after 32,871,000 fresh persons. */
-static const char *const PS1_MORE_AREAS[] = {"440523", "445103", "445122", "445224", "445281"};
-
 struct area_name {
     const char *code, *name;
 };
@@ -88,144 +79,6 @@ int64_t ps1_daytime(struct ps1_gen *g, int64_t lo, int64_t hi)
     return t < lo ? lo : t > hi ? hi : t;
 }
 
-/* ---------- identity numbers ---------- */
-
-/* The first 17 digits of a resident ID (15-digit numbers upgraded), or 0. */
-static uint64_t prefix17(const char *id)
-{
-    char s[18];
-    size_t len = strlen(id);
-    if (len == 15) {
-        memcpy(s, id, 6);
-        memcpy(s + 6, "19", 2);
-        memcpy(s + 8, id + 6, 9);
-    }
-    else if (len == 18) {
-        memcpy(s, id, 17);
-    }
-    else {
-        return 0;
-    }
-    uint64_t v = 0;
-    for (int i = 0; i < 17; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            return 0;
-        }
-        v = v * 10 + (uint64_t)(s[i] - '0');
-    }
-    return v;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* How many HL-2 members have prefix v: 0, 1, or 2 for several. */
-static int hl2_count(const struct ps1_gen *g, uint64_t v)
-{
-    const uint64_t *p = g->nhl2 ? bsearch(&v, g->hl2, g->nhl2, sizeof v, cmp_u64) : NULL;
-    if (!p) {
-        return 0;
-    }
-    bool before = p > g->hl2 && p[-1] == v;
-    bool after = p + 1 < g->hl2 + g->nhl2 && p[1] == v;
-    return before || after ? 2 : 1;
-}
-
-static int hl2_collect(struct ps1_gen *g, uint64_t seed, long hl_n)
-{
-    struct fg_hl_iter *it = fg_hl_iter_create(g->w, seed, hl_n);
-    if (!it) {
-        return OG_ENOMEM;
-    }
-    size_t cap = 0;
-    const struct fg_hl_visit *v = NULL;
-    int rc;
-    while ((rc = fg_hl_iter_next(it, &v)) == 1) {
-        for (int m = 0; m < v->nmembers; m++) {
-            if (g->nhl2 == cap) {
-                cap = cap ? cap * 2 : 4096;
-                uint64_t *p = realloc(g->hl2, cap * sizeof *p);
-                if (!p) {
-                    fg_hl_iter_destroy(it);
-                    return OG_ENOMEM;
-                }
-                g->hl2 = p;
-            }
-            g->hl2[g->nhl2++] = prefix17(v->members[m].id);
-        }
-    }
-    fg_hl_iter_destroy(it);
-    if (rc < 0) {
-        return rc;
-    }
-    if (g->nhl2 > 1) {
-        qsort(g->hl2, g->nhl2, sizeof *g->hl2, cmp_u64);
-    }
-    return 0;
-}
-
-/* The next HL-2 member a shared resident can be: a member of a visit that loads, with a valid
- * number (any written form) held by no other HL-2 member. false when the replay is over. */
-static bool next_shared(struct ps1_gen *g, const struct fg_hl_member **mb, int *grid)
-{
-    while (g->share) {
-        if (g->visit && g->visit_m < g->visit->nmembers) {
-            const struct fg_hl_member *m = &g->visit->members[g->visit_m++];
-            if (!g->visit->rejected && m->v != ID_BAD_CHECK && hl2_count(g, prefix17(m->id)) == 1) {
-                *mb = m;
-                *grid = g->visit->grid;
-                return true;
-            }
-            continue;
-        }
-        g->visit_m = 0;
-        if (fg_hl_iter_next(g->share, &g->visit) != 1) {
-            fg_hl_iter_destroy(g->share);
-            g->share = NULL;
-            g->visit = NULL;
-        }
-    }
-    return false;
-}
-
-static uint64_t gcd_u64(uint64_t a, uint64_t b)
-{
-    while (b) {
-        uint64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
-
-/* A fresh 18-digit number into id[20]: unique among the fresh ones, never an HL-2 member's; born
- * before 2000 when legacy, with check character X when want_x. */
-static void fresh_id(struct ps1_gen *g, bool legacy, bool want_x, char id[20])
-{
-    for (;;) {
-        uint64_t k = g->fresh_k++;
-        uint64_t j = k / g->perm_m;
-        uint64_t p = (g->perm_a * (k % g->perm_m) + g->perm_b) % g->perm_m;
-        const char *area =
-            j == 0 ? OG_TOOL_PICK(&g->r, PS1_AREAS)
-                   : PS1_MORE_AREAS[(j - 1) % (sizeof PS1_MORE_AREAS / sizeof PS1_MORE_AREAS[0])];
-        int y, m, d;
-        fg_civil_date(g->birth0 + (int64_t)(p / 1000), &y, &m, &d);
-        snprintf(id, 20, "%s%04d%02d%02d%03u", area, y, m, d, (unsigned)(p % 1000));
-        id[17] = fg_id_check(id);
-        id[18] = '\0';
-        if ((legacy && y >= 2000) || (want_x && id[17] != 'X')) {
-            continue;
-        }
-        if (hl2_count(g, prefix17(id)) == 0) {
-            return;
-        }
-    }
-}
-
 bool ps1_form_ok(const struct ps1_person *p, enum ps1_form f)
 {
     switch (f) {
@@ -247,13 +100,7 @@ int ps1_init(struct ps1_gen *g, const struct fg_world *w, uint64_t seed, long hl
     g->w = w;
     g->st = st;
     og_tool_rng_seed(&g->r, seed, 0x505331); /* "PS1" */
-    g->birth0 = fg_days_from_civil(1930, 1, 1);
-    g->perm_m = (uint64_t)(fg_days_from_civil(2019, 12, 31) - g->birth0 + 1) * 1000u;
-    g->perm_a = 0x85EBCA6Bu % g->perm_m;
-    while (gcd_u64(g->perm_a, g->perm_m) != 1) {
-        g->perm_a++;
-    }
-    g->perm_b = og_tool_rng_next(&g->r) % g->perm_m;
+    int rc = fg_people_init(&g->people, w, seed, hl_n, 0x85EBCA6Bu, &g->r);
     static const char *const dnames[] = {"gmsfhm_missing",       "fwbm_missing",
                                          "gxsj_invalid",         "gxsj_missing",
                                          "legacy_15_id",         "lowercase_x_id",
@@ -273,18 +120,12 @@ int ps1_init(struct ps1_gen *g, const struct fg_world *w, uint64_t seed, long hl
     fg_tally_add(&st->rejected, "invalid_time", 0);
     fg_tally_add(&st->rejected, "bad_xml", 0);
     fg_tally_add(&st->rejected, "xml_doctype", 0);
-    int rc = hl_n > 0 ? hl2_collect(g, seed, hl_n) : 0;
-    if (rc == 0 && hl_n > 0) {
-        g->share = fg_hl_iter_create(w, seed, hl_n);
-        rc = g->share ? 0 : OG_ENOMEM;
-    }
     return rc;
 }
 
 void ps1_free(struct ps1_gen *g)
 {
-    fg_hl_iter_destroy(g->share);
-    free(g->hl2);
+    fg_people_free(&g->people);
     og_buf_free(&g->xml);
     memset(g, 0, sizeof *g);
 }
@@ -368,7 +209,8 @@ int ps1_new_person(struct ps1_gen *g, double share_p, int grid, struct ps1_perso
                       : C_PLAIN;
     const struct fg_hl_member *mb = NULL;
     int hgrid = -1;
-    if (pc != C_BAD && og_tool_rng_chance(r, share_p) && next_shared(g, &mb, &hgrid)) {
+    if (pc != C_BAD && og_tool_rng_chance(r, share_p) &&
+        fg_people_next_shared(&g->people, true, &mb, &hgrid)) {
         p->shared = true;
         og_tool_scopy(p->hl_id, sizeof p->hl_id, mb->id);
         if (strlen(mb->id) == 15) {
@@ -405,7 +247,7 @@ int ps1_new_person(struct ps1_gen *g, double share_p, int grid, struct ps1_perso
         }
     }
     else {
-        fresh_id(g, pc == C_LEGACY, pc == C_LOWER_X, p->id);
+        fg_people_fresh_id(&g->people, &g->r, pc == C_LEGACY, pc == C_LOWER_X, p->id);
         if (pc == C_BAD) {
             static const char alt[] = "0123456789X";
             char good = p->id[17];

@@ -91,15 +91,9 @@ struct prec {
 struct ps1_gen {
     const struct fg_world *w;
     struct og_tool_rng r;
-    uint64_t *hl2; /* sorted 17-digit prefixes of every HL-2 member */
-    size_t nhl2;
-    struct fg_hl_iter *share; /* HL-2 replay the shared persons come from; NULL when exhausted */
-    const struct fg_hl_visit *visit;
-    int visit_m;
-    uint64_t fresh_k, perm_m, perm_a, perm_b;
-    int64_t birth0;    /* day of 1930-01-01 */
-    long houses;       /* houses made (FWBM sequence) */
-    struct og_buf xml; /* UTF-8 text of the records being written */
+    struct fg_people people; /* shared with HL-2, or fresh */
+    long houses;             /* houses made (FWBM sequence) */
+    struct og_buf xml;       /* UTF-8 text of the records being written */
     struct fg_feed_stats *st;
 };
 
