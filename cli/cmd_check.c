@@ -78,15 +78,13 @@ static int check_mapping(struct og_cli *cli, const char *path, const char *conne
     return bad;
 }
 
-#define MAX_ONLY 64
-
 /* --mapping FILE: checked as it comes. */
 struct args {
     struct og_cli *cli;
     int checked, bad;
     bool connect;
     long long records;
-    char *only[MAX_ONLY];
+    char *only[OG_CLI_MAX_ONLY];
     size_t nonly;
 };
 
@@ -109,12 +107,7 @@ static int on_option(void *ctx, int opt, const char *arg)
         }
         return 0;
     case 's':
-        if (a->nonly == MAX_ONLY) {
-            fprintf(stderr, "onegrid check: at most %d --source options\n", MAX_ONLY);
-            return OG_EXIT_USAGE;
-        }
-        a->only[a->nonly++] = (char *)arg;
-        return 0;
+        return og_cli_add_source("check", a->only, &a->nonly, arg);
     default:
         return OG_EXIT_USAGE;
     }

@@ -41,11 +41,9 @@ static void help(FILE *out)
         OG_COMMON_HELP);
 }
 
-#define MAX_ONLY 64
-
 struct args {
     struct og_job_opts o;
-    char *only[MAX_ONLY];
+    char *only[OG_CLI_MAX_ONLY];
     const char *summary;      /* --summary FILE, or NULL */
     const char *metrics_file; /* --metrics-file FILE, or NULL */
 };
@@ -55,12 +53,7 @@ static int on_option(void *ctx, int opt, const char *arg)
     struct args *a = ctx;
     switch (opt) {
     case 's':
-        if (a->o.nonly == MAX_ONLY) {
-            fprintf(stderr, "onegrid run: at most %d --source options\n", MAX_ONLY);
-            return OG_EXIT_USAGE;
-        }
-        a->only[a->o.nonly++] = (char *)arg;
-        return 0;
+        return og_cli_add_source("run", a->only, &a->o.nonly, arg);
     case 'n':
         a->o.dry_run = true;
         return 0;

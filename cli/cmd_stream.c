@@ -44,11 +44,9 @@ static void help(FILE *out)
         OG_COMMON_HELP);
 }
 
-#define MAX_ONLY 64
-
 struct args {
     struct og_job_opts o;
-    char *only[MAX_ONLY];
+    char *only[OG_CLI_MAX_ONLY];
     const char *summary;      /* --summary FILE, or NULL */
     const char *metrics_file; /* --metrics-file FILE, or NULL */
 };
@@ -57,12 +55,7 @@ static int on_option(void *ctx, int opt, const char *arg)
 {
     struct args *a = ctx;
     if (opt == 's') {
-        if (a->o.nonly == MAX_ONLY) {
-            fprintf(stderr, "onegrid stream: at most %d --source options\n", MAX_ONLY);
-            return OG_EXIT_USAGE;
-        }
-        a->only[a->o.nonly++] = (char *)arg;
-        return 0;
+        return og_cli_add_source("stream", a->only, &a->o.nonly, arg);
     }
     if (opt == 'M') {
         a->o.metrics_listen = arg;
@@ -115,7 +108,7 @@ static int run(struct og_cli *cli, int argc, char **argv)
     }
     /* without --source: every source that is not files */
     if (a.o.nonly == 0)
-        for (size_t i = 0; i < cfg.nsources && a.o.nonly < MAX_ONLY; i++)
+        for (size_t i = 0; i < cfg.nsources && a.o.nonly < OG_CLI_MAX_ONLY; i++)
             if (cfg.sources[i].ninputs == 0)
                 a.only[a.o.nonly++] = cfg.sources[i].name;
     if (a.o.nonly == 0) {

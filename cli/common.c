@@ -188,6 +188,16 @@ int og_cli_write_report(struct og_cli *cli, const char *command,
     return code;
 }
 
+int og_cli_add_source(const char *cmd, char **only, size_t *n, const char *arg)
+{
+    if (*n == OG_CLI_MAX_ONLY) {
+        fprintf(stderr, "onegrid %s: at most %d --source options\n", cmd, OG_CLI_MAX_ONLY);
+        return OG_EXIT_USAGE;
+    }
+    only[(*n)++] = (char *)arg;
+    return 0;
+}
+
 int og_cli_lock_wait(const char *cmd, const char *arg, int *out)
 {
     char *end = NULL;

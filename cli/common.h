@@ -94,6 +94,11 @@ int og_cli_write_report(struct og_cli *cli, const char *command,
                         const struct og_cli_report_files *f, const struct og_job_opts *o,
                         const struct og_config *cfg, const struct og_job_result *res,
                         const struct og_error *error, int code);
+/* How many --source NAME options a command takes. */
+#define OG_CLI_MAX_ONLY 64
+/* --source NAME of command cmd appended to only (*n names so far, at most OG_CLI_MAX_ONLY). 0, or
+ * OG_EXIT_USAGE (said on stderr). */
+int og_cli_add_source(const char *cmd, char **only, size_t *n, const char *arg);
 /* --lock-wait SECONDS of command cmd into *out (0 to 86400). 0, or OG_EXIT_USAGE (said on stderr).
  */
 int og_cli_lock_wait(const char *cmd, const char *arg, int *out);
