@@ -145,10 +145,12 @@ static int open_next(struct files *f, struct og_pos *broke, struct og_error *err
     const struct og_source_host *h = f->host;
     while (f->next_path < f->npaths) {
         f->path = f->paths[f->next_path++];
+        f->index = f->resume = 0;
         int rc = og_file_sha256(f->path, f->version, err);
-        if (rc < 0)
+        if (rc < 0) {
+            f->version[0] = '\0'; /* unreadable: no content to name it by */
             return rc;
-        f->resume = 0;
+        }
         if (h->lookup) {
             struct og_stored st;
             if ((rc = h->lookup(h->ctx, "file", f->path, f->version, &st, err)) < 0)

@@ -148,4 +148,20 @@ check_q "over the threshold, the records still load (= manifest)" "$(m um_cases,
 config "$WORK/ratio.json" ', "max_reject_ratio": 0.001'
 "$OG" run --config "$WORK/ratio.json" --source um_cases --no-progress >"$WORK/t3.out" 2>"$WORK/t3.err"
 check "a rerun reads nothing new: under max_reject_ratio, exit 0" "0" "$?"
+
+# --- a file that cannot be read at all (a folder the glob matches): one io reject, the rest loads -------------
+new_db partial_unreadable
+"$OG" init >/dev/null && "$OG" world import >/dev/null
+rm -rf "$WORK"/feeds/um/*
+cp "$UM" "$WORK/feeds/um/a_good.json"
+mkdir "$WORK/feeds/um/b_folder.json"
+cp "$UM" "$WORK/feeds/um/c_good.json"
+printf '\n' >>"$WORK/feeds/um/c_good.json" # another hash, the same records
+config "$WORK/unreadable.json"
+"$OG" run --config "$WORK/unreadable.json" --source um_cases --no-progress >"$WORK/u.out" 2>"$WORK/u.err"
+check "a file that cannot be read: exit 3" "3" "$?"
+check_q "it is one io reject at stage read, record 0, with no content hash" "1|io|read|0|" \
+    "SELECT count(*) || '|' || min(reason) || '|' || min(stage) || '|' || min(record_index) || '|' || min(version) FROM onegrid.etl_reject WHERE input LIKE '%b_folder.json'"
+check_q "the files before and after it load whole" "2|true" \
+    "SELECT count(*) || '|' || bool_and(done AND records > 0) FROM onegrid.etl_source_state WHERE key LIKE '%_good.json'"
 finish
