@@ -25,7 +25,7 @@ endif
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CFLAGS   += -DOG_VERSION='"$(VERSION)"' -DOG_DATADIR='"$(PREFIX)/share/onegrid"'
 
-LIB_SRC  := $(wildcard core/*.c connectors/*.c transform/*.c loader/*.c pipeline/*.c)
+LIB_SRC  := $(wildcard core/*.c connectors/*.c transform/*.c loader/*.c pipeline/*.c analysis/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
 # A tool is tools/NAME.c or a folder tools/NAME/*.c; tools/common/*.c is linked into every tool.
 TOOL_SRC := $(wildcard tools/*.c)
@@ -134,7 +134,7 @@ valgrind: $(UNITS)
 	@for t in $(UNITS); do valgrind -q --error-exitcode=1 --leak-check=full $$t || exit 1; done
 
 # Every C file of the tree, formatted by .clang-format (clang-format 14, Debian 12); `make test` checks it.
-FORMAT_SRC := $(sort $(wildcard $(foreach d,core connectors transform loader pipeline cli tools tests,$(d)/*.[ch] $(d)/*/*.[ch])))
+FORMAT_SRC := $(sort $(wildcard $(foreach d,core connectors transform loader pipeline analysis cli tools tests,$(d)/*.[ch] $(d)/*/*.[ch])))
 format:
 	clang-format -i $(FORMAT_SRC)
 format-check:
