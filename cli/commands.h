@@ -5,7 +5,8 @@
 #include "cli/common.h"
 
 extern const struct og_command og_cmd_init, og_cmd_world, og_cmd_check, og_cmd_run, og_cmd_map,
-    og_cmd_stream, og_cmd_status, og_cmd_rejects, og_cmd_replay, og_cmd_source, og_cmd_demo;
+    og_cmd_stream, og_cmd_status, og_cmd_rejects, og_cmd_replay, og_cmd_source, og_cmd_grant,
+    og_cmd_revoke, og_cmd_demo;
 
 /* Prints batch b as `onegrid map` does: its unified records as JSON lines on stdout, its rejects
  * ("position: rejected: reason: message") on stderr. ctx is unused. 0. */

@@ -2,6 +2,7 @@
 #include "pipeline/job.h"
 
 #include "core/world.h"
+#include "loader/scope.h"
 #include "loader/sources.h"
 #include "pipeline/files.h"
 #include "pipeline/loop.h"
@@ -20,6 +21,8 @@
 
 /* A batch whose commit fails with a retriable error is tried this often, after 1, 2, 3... s. */
 #define OG_COMMIT_ATTEMPTS 5
+/* A stream folds the analysts' day counts at most this often (seconds), after a commit. */
+#define OG_FOLD_EVERY_S 60
 
 void og_job_result_free(struct og_job_result *res)
 {
@@ -258,7 +261,10 @@ static void worker_init(struct worker *w, struct job *j, size_t i, struct og_pg 
     w->i = i;
     w->st = st;
     st->name = j->cfg->sources[i].name; /* also when the run stops before reading it */
-    w->sink_ctx = (struct og_pg_sink){pg, run};
+    w->sink_ctx = (struct og_pg_sink){.pg = pg,
+                                      .run_id = run,
+                                      .fold_every_s = j->o->follow ? OG_FOLD_EVERY_S : 0,
+                                      .log = j->env->log};
     og_pg_sink_init(&w->sink, &w->sink_ctx);
     /* report: what the run summary says of the source, and where its inputs stood */
     og_report_source_init(st, j->feeds[i].name, j->cfg->sources[i].mapping, j->maps[i]);
@@ -494,6 +500,26 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The day counts behind grid_daily & co. follow what this run committed (also when it failed part
+ * way: what it committed stays). A failure leaves them to the next run, and says so. */
+static void fold_daily(struct job *j)
+{
+    struct og_error e;
+    og_error_clear(&e);
+    if (!og_pg_alive(j->pg) && og_pg_reconnect(j->pg, &e) < 0) {
+        og_warn(j->env->log, "loader", "day counts not folded: %s (the next run folds them)",
+                e.message);
+        return;
+    }
+    long long n = 0;
+    double t0 = now_s();
+    if (og_pg_fold_daily(j->pg, &n, &e) < 0)
+        og_warn(j->env->log, "loader", "%s (the next run folds them)", e.message);
+    else if (n > 0)
+        og_info(j->env->log, "loader", "analysts' day counts: %lld changes folded in %.2f s", n,
+                now_s() - t0);
+}
+
 enum og_job_status og_job_run(const struct og_job_env *env, const struct og_config *cfg,
                               const struct og_job_opts *o, struct og_job_result *res,
                               struct og_error *err)
@@ -546,6 +572,8 @@ enum og_job_status og_job_run(const struct og_job_env *env, const struct og_conf
     }
     double t0 = now_s();
     rc = load_sources(&j, j.pg, res->run_id, metrics, res, err);
+    if (writes(o))
+        fold_daily(&j);
     og_metrics_destroy(metrics);
     res->seconds = now_s() - t0;
     struct rusage ru;

@@ -1,5 +1,31 @@
 /* pg_sink.c - the warehouse as the run loop's sink. */
+#include "core/log.h"
+#include "loader/scope.h"
 #include "pipeline/sink.h"
+
+#include <time.h>
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A stream's periodic fold of the day counts: a failure is not the batch's, it waits for the next.
+ */
+static void maybe_fold(struct og_pg_sink *s)
+{
+    double t = mono_s();
+    if (s->fold_every_s <= 0 || t - s->last_fold < s->fold_every_s)
+        return;
+    s->last_fold = t;
+    long long n = 0;
+    struct og_error e;
+    og_error_clear(&e);
+    if (og_pg_fold_daily(s->pg, &n, &e) < 0)
+        og_warn(s->log, "loader", "%s (the next fold retries)", e.message);
+}
 
 static int position(void *ctx, const char *source, const char *kind, const char *key,
                     const char *version, struct og_stored *st, struct og_error *err)
@@ -32,6 +58,8 @@ static int commit(void *ctx, const struct og_batch *b, void *lane, struct og_loa
     struct og_pg_sink *s = ctx;
     int rc = og_pg_commit_batch(s->pg, s->run_id, b, lane, stats, err);
     og_pg_rows_reset(lane);
+    if (rc == 0)
+        maybe_fold(s);
     return rc;
 }
 

@@ -1,5 +1,6 @@
 /* replay.c - open rejects read again from etl_reject through the current mapping, as a run. */
 #include "pipeline/replay.h"
+#include "loader/scope.h"
 
 #include "loader/sources.h"
 
@@ -667,6 +668,11 @@ static enum og_job_status replay_all(struct replay *rp, struct og_mapping **maps
     og_error_clear(&e2);
     if (!og_pg_alive(rp->pg))
         og_pg_reconnect(rp->pg, &e2);
+    long long folded = 0;
+    if (og_pg_fold_daily(rp->pg, &folded, &e2) < 0) { /* the day counts follow what it loaded */
+        og_warn(rp->env->log, "loader", "%s (the next run folds them)", e2.message);
+        og_error_clear(&e2);
+    }
     if (og_pg_run_finish(rp->pg, res->run_id, og_job_status_name(status), counts,
                          rc < 0 ? err->message : NULL, &e2) < 0) {
         if (status == OG_JOB_SUCCEEDED) {

@@ -34,10 +34,15 @@ struct og_sink {
 };
 
 /* The warehouse as a sink: batches committed with og_pg_commit_batch under run_id. pg is borrowed
- * and must outlive the sink. */
+ * and must outlive the sink. With fold_every_s > 0 (a stream), a commit at least that long after
+ * the last fold also folds the day counts of the analysts' views (og_pg_fold_daily); a failed
+ * fold is logged to log and left to the next one. */
 struct og_pg_sink {
     struct og_pg *pg;
     long long run_id;
+    double fold_every_s;
+    double last_fold; /* monotonic seconds */
+    struct og_log *log;
 };
 /* Fills *sink with the warehouse's operations over ctx (borrowed). */
 void og_pg_sink_init(struct og_sink *sink, struct og_pg_sink *ctx);
