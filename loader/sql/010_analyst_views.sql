@@ -171,6 +171,20 @@ CREATE TRIGGER event_daily_update AFTER UPDATE ON onegrid.event
 CREATE TRIGGER event_daily_delete AFTER DELETE ON onegrid.event
     REFERENCING OLD TABLE AS og_old_rows FOR EACH STATEMENT EXECUTE FUNCTION onegrid.event_daily_capture();
 
+-- TRUNCATE fires no DELETE trigger: the day counts go with the events.
+CREATE FUNCTION onegrid.event_daily_truncate() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    TRUNCATE onegrid.event_daily, onegrid.event_daily_delta;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION onegrid.event_daily_truncate() IS
+    'Statement trigger on TRUNCATE of event: empties event_daily and event_daily_delta with it.';
+CREATE TRIGGER event_daily_truncate AFTER TRUNCATE ON onegrid.event
+    FOR EACH STATEMENT EXECUTE FUNCTION onegrid.event_daily_truncate();
+
 -- Folds event_daily_delta into event_daily: adds the opened and closed changes, recomputes open_at_end of each
 -- changed (unit, department, category) from its earliest changed day on, drops rows left empty. Returns the number
 -- of delta rows folded. Concurrent calls queue on a transaction lock; deltas committed meanwhile wait for the next.
@@ -194,6 +208,11 @@ BEGIN
     SELECT coalesce(sum(n), 0) INTO folded FROM og_daily_fold;
     IF folded = 0 THEN
         RETURN 0;
+    END IF;
+    -- Statistics, so that a fold of a few changes walks the index and a fold of millions joins by hash.
+    ANALYZE pg_temp.og_daily_fold;
+    IF (SELECT c.reltuples FROM pg_catalog.pg_class c WHERE c.oid = 'onegrid.event_daily'::regclass) < 0 THEN
+        ANALYZE onegrid.event_daily;
     END IF;
 
     INSERT INTO onegrid.event_daily AS t (level, unit_code, community_code, street_code, department, category_code,
