@@ -14,13 +14,10 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
-static const struct og_command *const COMMANDS[] = {&og_cmd_init,   &og_cmd_world,
-                                                    &og_cmd_check,  &og_cmd_run,
-                                                    &og_cmd_stream, &og_cmd_map,
-                                                    &og_cmd_status, &og_cmd_rejects,
-                                                    &og_cmd_replay, &og_cmd_source,
-                                                    &og_cmd_grant,  &og_cmd_revoke,
-                                                    &og_cmd_demo,   NULL};
+static const struct og_command *const COMMANDS[] = {
+    &og_cmd_init,  &og_cmd_world,  &og_cmd_check,   &og_cmd_run,    &og_cmd_stream,
+    &og_cmd_map,   &og_cmd_status, &og_cmd_rejects, &og_cmd_replay, &og_cmd_source,
+    &og_cmd_grant, &og_cmd_revoke, &og_cmd_report,  &og_cmd_demo,   NULL};
 
 const struct og_command *const *og_commands(void)
 {
