@@ -39,7 +39,8 @@ static void help(FILE *out)
         "hotline.ticket) and pulls HT-1 from it with the pgsql source; then prints what was "
         "read,\n"
         "loaded and rejected (by reason), events per street, residents and rental houses per\n"
-        "street, how records found their grid, the current health codes and the hotline tickets.\n"
+        "street, how records found their grid, the current health codes and the hotline tickets,\n"
+        "and writes the district's report page (onegrid report) into DIR, printing its path.\n"
         "Each demo starts from an empty cluster; it is stopped at the end\n"
         "unless --keep.\n\n"
         "  --dir DIR   where the cluster lives (default ./.onegrid-demo, or /tmp/onegrid-demo when "
@@ -529,7 +530,7 @@ static int run(struct og_cli *cli, int argc, char **argv)
         return OG_EXIT_FAIL;
     }
     struct og_pg *pg = NULL;
-    char boot[1024] = "", hotline[2048] = "";
+    char boot[1024] = "", hotline[2048] = "", page[4400] = "";
     bool kafka = false, ht = false;
     struct og_config cfg;
     memset(&cfg, 0, sizeof(cfg));
@@ -581,6 +582,15 @@ static int run(struct og_cli *cli, int argc, char **argv)
         og_cli_report(cli, "demo", &err);
         code = OG_EXIT_FAIL;
     }
+    /* the page to look at: the district's grids by open hazards (onegrid report) */
+    if (status == OG_JOB_SUCCEEDED || status == OG_JOB_REJECTS_EXCEEDED) {
+        struct og_overview_request rq = {NULL, NULL, 10};
+        if (og_cli_write_overview(cli, pg, dir, &rq, OG_MEASURE_OPEN_HAZARDS, page, sizeof(page)) !=
+            OG_EXIT_OK) {
+            page[0] = '\0';
+            code = OG_EXIT_FAIL;
+        }
+    }
 out:
     og_job_result_free(&res);
     og_world_free(&w);
@@ -608,6 +618,11 @@ out:
             "\n(the demo PostgreSQL in %s was stopped; `onegrid demo --keep` leaves it running)\n",
             pgdir);
     }
+    if (page[0])
+        printf("\nThe district's grids by open hazards, with department grids and the last runs "
+               "(open it in a browser; `onegrid report --help` for other measures and streets):\n"
+               "  %s\n",
+               page);
     return code;
 }
 
