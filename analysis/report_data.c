@@ -391,18 +391,22 @@ static const char GRIDS_SQL[] =
     "FROM onegrid.grid_overview o JOIN onegrid.grid g ON g.grid_code = o.grid_code "
     "WHERE $1 IN (g.county_code, g.street_code, g.community_code) ORDER BY o.grid_code";
 
-/* The department grids with a crosswalk row on a grid of the area; a department grid without a
- * boundary of its own (HL keeps none) is drawn as the union of the unified grids it maps onto. */
+/* The department grids with a crosswalk row on a grid of the area, cut to the area (a department
+ * grid may reach beyond a street); one without a boundary of its own (HL keeps none) is drawn as
+ * the union of the unified grids it maps onto. */
 static const char SHAPES_SQL[] =
-    "WITH area AS (SELECT grid_code FROM onegrid.grid WHERE $1 IN (county_code, street_code, "
-    "community_code)), codes AS (SELECT DISTINCT d.department, d.dept_grid_code FROM "
-    "onegrid.dept_grid d JOIN area USING (grid_code)) "
-    "SELECT c.department, c.dept_grid_code, s.name, s.boundary IS NULL, "
-    "public.ST_AsSVG(coalesce(s.boundary, (SELECT public.ST_Union(g.boundary) FROM "
-    "onegrid.dept_grid x JOIN onegrid.grid g ON g.grid_code = x.grid_code WHERE x.department = "
-    "c.department AND x.dept_grid_code = c.dept_grid_code)), 0, 6) "
-    "FROM codes c LEFT JOIN onegrid.dept_grid_shape s ON s.department = c.department AND "
-    "s.dept_grid_code = c.dept_grid_code ORDER BY 1, 2";
+    "WITH area AS (SELECT grid_code, boundary FROM onegrid.grid WHERE $1 IN (county_code, "
+    "street_code, community_code)), outline AS (SELECT public.ST_Union(boundary) AS geom FROM "
+    "area), codes AS (SELECT DISTINCT d.department, d.dept_grid_code FROM onegrid.dept_grid d "
+    "JOIN area USING (grid_code)), shapes AS (SELECT c.department, c.dept_grid_code, s.name, "
+    "s.boundary IS NULL AS derived, coalesce(s.boundary, (SELECT public.ST_Union(g.boundary) "
+    "FROM onegrid.dept_grid x JOIN onegrid.grid g ON g.grid_code = x.grid_code WHERE "
+    "x.department = c.department AND x.dept_grid_code = c.dept_grid_code)) AS geom FROM codes c "
+    "LEFT JOIN onegrid.dept_grid_shape s ON s.department = c.department AND s.dept_grid_code = "
+    "c.dept_grid_code) "
+    "SELECT department, dept_grid_code, name, derived, public.ST_AsSVG(public.ST_CollectionExtract("
+    "public.ST_Intersection(shapes.geom, outline.geom), 3), 0, 6) FROM shapes, outline "
+    "ORDER BY 1, 2";
 
 static const char RUNS_SQL[] =
     "SELECT run_id, to_char(started_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS'), "
