@@ -6,7 +6,7 @@ new_db cli
 with_key
 cd "$WORK"
 "$OG" --help >h.out 2>&1; check "onegrid --help exits 0" "0" "$?"
-for c in init world check run map status rejects demo; do
+for c in init world check run map status rejects report demo; do
     "$OG" $c --help >h.out 2>&1 && grep -q "usage: onegrid $c" h.out && pass "onegrid $c --help teaches its usage" || fail "onegrid $c --help" "$(head -3 h.out)"
 done
 "$OG" help run | grep -q -- "--dry-run" && pass "onegrid help run" || fail "onegrid help run"
