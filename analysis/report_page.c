@@ -121,8 +121,8 @@ static const char *level_name(int level)
 static void head(struct page *pg, const struct og_overview *ov, enum og_measure m)
 {
     const struct og_measure_def *md = &og_measure_defs()[m];
-    raw(pg, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+    raw(pg, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>");
     esc(pg, ov->division_name);
     escf(pg, " %s: %s, as of %s - onegrid report", ov->division_code, md->label, ov->as_of);
     raw(pg, "</title>\n<style>");
@@ -194,7 +194,7 @@ static void map(struct page *pg, const struct og_overview *ov, enum og_measure m
     raw(pg, "<div class=\"mapbox\">\n");
     for (size_t k = 0; k < NDEPT; k++)
         if (per_dept[k])
-            rawf(pg, "<input type=\"checkbox\" class=\"toggle\" id=\"t-%s\">\n",
+            rawf(pg, "<input type=\"checkbox\" class=\"toggle\" id=\"t-%s\"/>\n",
                  DEPARTMENTS[k].code);
     raw(pg, "<div class=\"toggles\">Department grids over the unified grids: ");
     bool any = false;

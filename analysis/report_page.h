@@ -16,7 +16,8 @@
  * one CSS-only toggle per department whose grids are drawn over it, a legend with each class's
  * range and how the classes were chosen, the worst grids and the last runs. version is onegrid's
  * (in the footer). 0, or OG_ENOMEM / OG_EPARSE / OG_EINVAL (a geometry that cannot be drawn) with
- * err filled. */
+ * err filled. The page is also well-formed XML (void elements closed with "/>"), so XML tools
+ * can read it. */
 int og_report_page(const struct og_overview *ov, enum og_measure m, const char *version,
                    struct og_buf *out, struct og_error *err);
 

@@ -47,7 +47,7 @@ grep -q '<title>新湖居委会第1网格 440511001001001' "$page" && pass "hove
     || fail "hover title" "$(grep -o '<title>[^<]*440511001001001' "$page" | head -1)"
 grep -qF 'residents ' "$page" && grep -qF 'red or yellow health codes ' "$page" && pass "hover titles carry the other counts" || fail "other counts"
 check "HTML5: doctype first, then <html lang>, <meta charset=utf-8> in the head" \
-    '<!DOCTYPE html>|<html lang="zh-CN">|<head>|<meta charset="utf-8">' "$(head -4 "$page" | paste -sd'|')"
+    '<!DOCTYPE html>|<html lang="zh-CN">|<head>|<meta charset="utf-8"/>' "$(head -4 "$page" | paste -sd'|')"
 check "the page ends with </html>" "</html>" "$(tail -1 "$page")"
 check "no http:// or https:// anywhere in the page" "0" "$(grep -ciE 'https?://' "$page")"
 check "no script, stylesheet link, image, frame or CSS url()" "0" "$(grep -ciE '<script|<link|<img|<iframe|<object|url\(|@import|src=' "$page")"
@@ -69,7 +69,7 @@ check_q "the last runs: one row per etl_run row" "$(sed -n '/<table class="runs"
 grep -q 'Nothing was reported or visited in the last 30 days' "$page" && pass "the 2020 data: the page says the windows count back from the latest data" \
     || fail "as-of note"
 for d in PS UM FR HL; do
-    grep -q "<input type=\"checkbox\" class=\"toggle\" id=\"t-$d\">" "$page" && grep -q "<g class=\"dept d-$d\">" "$page" \
+    grep -q "<input type=\"checkbox\" class=\"toggle\" id=\"t-$d\"/>" "$page" && grep -q "<g class=\"dept d-$d\">" "$page" \
         && pass "a toggle and an overlay for department $d" || fail "toggle $d"
 done
 check_q "the UM overlay draws every UM grid of the district" "$(sed -n '/<g class="dept d-UM">/,/<\/g>/p' "$page" | grep -c '<path data-dept-grid=')" \
@@ -149,8 +149,8 @@ if [[ -n ${OG_REPORT_SCREENSHOT:-} ]]; then
     cp "$shot" "$OG_REPORT_SCREENSHOT" && echo "       screenshot kept at $OG_REPORT_SCREENSHOT"
 fi
 # the CSS-only toggles: the same page with the UM and FR boxes ticked draws their grids over the map
-sed -e 's/class="toggle" id="t-UM">/class="toggle" id="t-UM" checked>/' \
-    -e 's/class="toggle" id="t-FR">/class="toggle" id="t-FR" checked>/' "$page" >"$WORK/ticked.html"
+sed -e 's|class="toggle" id="t-UM"/>|class="toggle" id="t-UM" checked="checked"/>|' \
+    -e 's|class="toggle" id="t-FR"/>|class="toggle" id="t-FR" checked="checked"/>|' "$page" >"$WORK/ticked.html"
 headless --hide-scrollbars --window-size=1400,1000 --screenshot="$WORK/ticked.png" "file://$WORK/ticked.html" >/dev/null 2>&1
 if [[ -s $WORK/ticked.png ]] && ! cmp -s "$shot" "$WORK/ticked.png"; then
     pass "ticking department toggles changes what is drawn (CSS only)"

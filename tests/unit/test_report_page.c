@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <libxml/parser.h>
 
 static size_t count(const char *hay, const char *needle)
 {
@@ -106,7 +107,7 @@ static void test_page_open_hazards(void **unused)
     assert_int_equal(og_report_page(&ov, OG_MEASURE_OPEN_HAZARDS, "9.9", &out, &err), 0);
     const char *h = out.data;
     static const char START[] =
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">";
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\"/>";
     assert_true(strncmp(h, START, strlen(START)) == 0);
     assert_int_equal(count(h, "<path class=\"grid "), 3);
     assert_int_equal(count(h, "data-grid=\"440511001001"), 3);
@@ -137,6 +138,11 @@ static void test_page_open_hazards(void **unused)
     assert_null(strstr(h, "<script"));
     assert_null(strstr(h, "<link"));
     assert_non_null(strstr(h, "</html>\n"));
+    /* every element closed where it should be: the page parses as XML (no network, no entities) */
+    xmlDocPtr doc = xmlReadMemory(h, (int)out.len, "page.html", "UTF-8",
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    assert_non_null(doc);
+    xmlFreeDoc(doc);
     og_buf_free(&out);
 }
 
