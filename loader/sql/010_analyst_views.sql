@@ -52,7 +52,6 @@ CREATE TABLE onegrid.event_daily (
     open_at_end    integer NOT NULL DEFAULT 0,
     PRIMARY KEY (level, unit_code, department, category_code, day)
 );
-CREATE INDEX event_daily_day_idx ON onegrid.event_daily (level, day);
 
 COMMENT ON TABLE onegrid.event_daily IS
     'Events opened and closed per day (Asia/Shanghai) per grid, community and street, department and unified category, '
@@ -198,6 +197,9 @@ BEGIN
     IF pg_catalog.to_regclass('pg_temp.og_daily_fold') IS NOT NULL THEN
         DROP TABLE pg_temp.og_daily_fold;
     END IF;
+    IF pg_catalog.to_regclass('pg_temp.og_daily_running') IS NOT NULL THEN
+        DROP TABLE pg_temp.og_daily_running;
+    END IF;
     CREATE TEMP TABLE og_daily_fold ON COMMIT DROP AS
         WITH d AS (DELETE FROM onegrid.event_daily_delta RETURNING *)
         SELECT level, unit_code, min(community_code) AS community_code, min(street_code) AS street_code,
@@ -229,6 +231,7 @@ BEGIN
            = (f.level, f.unit_code, f.department, f.category_code, f.day)
        AND t.opened = 0 AND t.closed = 0;
 
+    CREATE TEMP TABLE og_daily_running ON COMMIT DROP AS
     WITH k AS (
         SELECT level, unit_code, department, category_code, min(day) AS d0
           FROM og_daily_fold
@@ -242,20 +245,20 @@ BEGIN
                                ORDER BY p.day DESC
                                LIMIT 1), 0) AS base
           FROM k
-    ), running AS (
-        SELECT t.level, t.unit_code, t.department, t.category_code, t.day,
-               b.base + sum(t.opened - t.closed) OVER (PARTITION BY t.level, t.unit_code, t.department,
-                                                                    t.category_code ORDER BY t.day) AS open_at_end
-          FROM onegrid.event_daily t
-          JOIN base b USING (level, unit_code, department, category_code)
-         WHERE t.day >= b.d0
     )
+    SELECT t.level, t.unit_code, t.department, t.category_code, t.day, t.open_at_end AS was,
+           b.base + sum(t.opened - t.closed) OVER (PARTITION BY t.level, t.unit_code, t.department, t.category_code
+                                                   ORDER BY t.day) AS open_at_end
+      FROM onegrid.event_daily t
+      JOIN base b USING (level, unit_code, department, category_code)
+     WHERE t.day >= b.d0;
+    DELETE FROM og_daily_running WHERE was = open_at_end;
+    ANALYZE og_daily_running;
     UPDATE onegrid.event_daily t
        SET open_at_end = r.open_at_end
-      FROM running r
+      FROM og_daily_running r
      WHERE (t.level, t.unit_code, t.department, t.category_code, t.day)
-           = (r.level, r.unit_code, r.department, r.category_code, r.day)
-       AND t.open_at_end IS DISTINCT FROM r.open_at_end;
+           = (r.level, r.unit_code, r.department, r.category_code, r.day);
     RETURN folded;
 END
 $$;
