@@ -3,6 +3,7 @@
 #include "pipeline/registry.h"
 #include "pipeline/step.h"
 
+#include "transform/links.h"
 #include "transform/mapping.h"
 
 #include <getopt.h>
@@ -182,6 +183,19 @@ static int run(struct og_cli *cli, int argc, char **argv)
     if (access(cfg.taxonomy, R_OK) != 0) {
         og_error_log(&cli->log, "check", "cannot read the taxonomy table \"%s\"", cfg.taxonomy);
         bad++;
+    }
+    if (cfg.links) {
+        struct og_links links;
+        struct og_error err;
+        og_error_clear(&err);
+        if (og_links_load(cfg.links, &links, &err) < 0) {
+            og_cli_report(cli, "check", &err);
+            bad++;
+        }
+        else
+            printf("ok  %s  (%zu link rule%s)\n", cfg.links, links.nrules,
+                   links.nrules == 1 ? "" : "s");
+        og_links_free(&links);
     }
     for (size_t i = 0; i < cfg.nsources; i++) {
         const struct og_source_cfg *sc = &cfg.sources[i];

@@ -41,6 +41,7 @@ void og_config_free(struct og_config *cfg)
     free(cfg->world_dir);
     free(cfg->crosswalk_dir);
     free(cfg->taxonomy);
+    free(cfg->links);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -195,8 +196,9 @@ int og_config_from_json(const json_t *doc, const char *name, const char *base, c
     cfg->max_reject_ratio = -1;
     const struct reader r = {name ? name : "(built-in config)", err};
     int rc = OG_ECONFIG;
-    static const char *const top[] = {"warehouse",        "world",   "taxonomy",    "batch_size",
-                                      "max_reject_ratio", "sources", "description", NULL};
+    static const char *const top[] = {
+        "warehouse", "world",       "taxonomy", "batch_size", "max_reject_ratio",
+        "sources",   "description", "links",    NULL};
     if (!json_is_object(doc)) {
         bad(&r, "$", "the configuration is a JSON object");
         goto fail;
@@ -234,6 +236,13 @@ int og_config_from_json(const json_t *doc, const char *name, const char *base, c
             goto nomem;
     }
     if (set_path(&cfg->taxonomy, doc, "taxonomy", base) < 0)
+        goto nomem;
+    json_t *links = json_object_get(doc, "links");
+    if (links && (!json_is_string(links) || !*json_string_value(links))) {
+        bad(&r, "links", "must be the path of a link rules file, e.g. \"mappings/links.json\"");
+        goto fail;
+    }
+    if (set_path(&cfg->links, doc, "links", base) < 0)
         goto nomem;
     json_t *bs = json_object_get(doc, "batch_size");
     if (bs) {

@@ -29,6 +29,7 @@ struct og_config {
     char *world_dir; /* world files for `world import` and `map` */
     char *crosswalk_dir;
     char *taxonomy; /* unified taxonomy CSV */
+    char *links;    /* link rules file (mappings/links.json), resolved; NULL: nothing is linked */
     int batch_size; /* records per transaction (default 5000) */
     double
         max_reject_ratio; /* rejects / records read above which the run exits 3; < 0 = no limit */

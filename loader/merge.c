@@ -28,7 +28,16 @@ static const char STAGE_DDL[] =
         OG_HOUSING_COLUMNS(OG_COL_DDL) "row_hash text, source_position text) ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS og_stage_reject (source text, input text, version text, "
         "record_index bigint, line bigint, byte_offset bigint, position text, stage text, "
-        "reason text, field text, message text, raw text) ON COMMIT DELETE ROWS;";
+        "reason text, field text, message text, raw text) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS og_link_changed (event_id text PRIMARY KEY) "
+        "ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS og_link_want (event_id text, linked_event_id text, "
+        "rule text, distance_m float8, time_gap interval, PRIMARY KEY (event_id, linked_event_id)) "
+        "ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS og_link_touched (event_id text PRIMARY KEY) "
+        "ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS og_link_cluster (event_id text PRIMARY KEY, link_id bigint) "
+        "ON COMMIT DELETE ROWS;";
 // clang-format on
 
 static const char REJECT_MERGE[] = "INSERT INTO onegrid.etl_reject (run_id, source, input, "
@@ -126,9 +135,9 @@ static int reject_row(struct og_buf *b, const struct og_batch *batch, const stru
     return rc ? rc : og_copy_end_row(b);
 }
 
-static int commit_once(struct og_pg *pg, long long run_id, const struct og_batch *b,
-                       struct og_pg_rows *rows, struct og_load_stats *stats, bool fast,
-                       struct og_error *err)
+static int commit_once(struct og_pg *pg, long long run_id, const struct og_links *links,
+                       const struct og_batch *b, struct og_pg_rows *rows,
+                       struct og_load_stats *stats, bool fast, struct og_error *err)
 {
     struct og_buf rej = OG_BUF_INIT, replayed = OG_BUF_INIT, again = OG_BUF_INIT;
     int rc = 0;
@@ -164,8 +173,13 @@ static int commit_once(struct og_pg *pg, long long run_id, const struct og_batch
         goto done;
     if (nreplayed)
         rc = replay_settle(pg, run, replayed.data, again.data, nreplayed, err);
+    bool link = nev && og_pg_links_concern(links, b);
+    if (rc == 0 && link)
+        rc = og_pg_links_lock(pg, err);
     if (rc == 0 && nev)
         rc = og_pg_merge_events(pg, run, b, rows, fast, stats, err);
+    if (rc == 0 && link)
+        rc = og_pg_link_events(pg, run, links, b, stats, err);
     if (rc == 0 && nvi)
         rc = og_pg_merge_visits(pg, run, b, rows, fast, stats, err);
     if (rc == 0 && nhealth)
@@ -214,16 +228,17 @@ done:
     return rc;
 }
 
-int og_pg_commit_batch(struct og_pg *pg, long long run_id, const struct og_batch *b,
-                       struct og_pg_rows *rows, struct og_load_stats *total, struct og_error *err)
+int og_pg_commit_batch(struct og_pg *pg, long long run_id, const struct og_links *links,
+                       const struct og_batch *b, struct og_pg_rows *rows,
+                       struct og_load_stats *total, struct og_error *err)
 {
     struct og_load_stats st;
     memset(&st, 0, sizeof(st));
-    int rc = commit_once(pg, run_id, b, rows, &st, true, err);
+    int rc = commit_once(pg, run_id, links, b, rows, &st, true, err);
     if (rc < 0 && err && strcmp(err->sqlstate, "23505") == 0) {
         /* another loader inserted one of these new rows meanwhile: merge the whole batch instead */
         memset(&st, 0, sizeof(st));
-        rc = commit_once(pg, run_id, b, rows, &st, false, err);
+        rc = commit_once(pg, run_id, links, b, rows, &st, false, err);
     }
     if (rc == 0) {
         total->inserted += st.inserted;
@@ -233,6 +248,8 @@ int og_pg_commit_batch(struct og_pg *pg, long long run_id, const struct og_batch
         total->members += st.members;
         total->rejects += st.rejects;
         total->health += st.health;
+        total->links_added += st.links_added;
+        total->links_removed += st.links_removed;
     }
     return rc;
 }

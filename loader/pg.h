@@ -6,6 +6,7 @@
 #include "core/batch.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/links.h"
 #include "core/source.h"
 #include "core/world.h"
 
@@ -55,10 +56,12 @@ struct og_load_stats {
     long long updated;  /* changed rows rewritten */
     long long
         unchanged; /* rows skipped because their row hash matched (or older than the stored one) */
-    long long history; /* event_history rows appended */
-    long long members; /* visit_member rows written */
-    long long rejects; /* reject rows written (new) */
-    long long health;  /* health-code changes written (new or changed) */
+    long long history;       /* event_history rows appended */
+    long long members;       /* visit_member rows written */
+    long long rejects;       /* reject rows written (new) */
+    long long health;        /* health-code changes written (new or changed) */
+    long long links_added;   /* event_link rows written */
+    long long links_removed; /* event_link rows removed (an event changed and no longer matches) */
 };
 
 /* The loader's encoding of a batch's records (COPY text rows and row hashes), made on the reading
@@ -74,14 +77,16 @@ void og_pg_rows_reset(struct og_pg_rows *rows);
 int og_pg_rows_prepare(struct og_pg_rows *rows, const struct og_batch *b, size_t i);
 
 /* Commits batch b in ONE transaction: COPY of records and rejects into staging tables, the merges
- * (unchanged rows are not rewritten), event history, rejects, and where each input of b->source
- * stands (b->marks: a Kafka partition's position never moves back). rows holds b's records encoded
- * ahead (those missing are encoded now). Adds to *stats. On error the transaction is rolled back
- * and err says what and its class (RETRY for lost connections, deadlocks, shutdowns; FATAL
- * otherwise). *stats changes only when the commit succeeded. Committing the same batch twice is
- * harmless (the merges are idempotent), so a RETRY may be retried. */
-int og_pg_commit_batch(struct og_pg *pg, long long run_id, const struct og_batch *b,
-                       struct og_pg_rows *rows, struct og_load_stats *stats, struct og_error *err);
+ * (unchanged rows are not rewritten), event history, the links of the events it inserted or
+ * changed by the rules links (borrowed; NULL: no linking; loader/links.c), rejects, and where each
+ * input of b->source stands (b->marks: a Kafka partition's position never moves back). rows holds
+ * b's records encoded ahead (those missing are encoded now). Adds to *stats. On error the
+ * transaction is rolled back and err says what and its class (RETRY for lost connections,
+ * deadlocks, shutdowns; FATAL otherwise). *stats changes only when the commit succeeded. Committing
+ * the same batch twice is harmless (the merges are idempotent), so a RETRY may be retried. */
+int og_pg_commit_batch(struct og_pg *pg, long long run_id, const struct og_links *links,
+                       const struct og_batch *b, struct og_pg_rows *rows,
+                       struct og_load_stats *stats, struct og_error *err);
 
 /* The kind of mark (og_mark.kind) a replay (pipeline/replay.c) gives each record it reads again:
  * its key is the reject_id of the etl_reject row the record comes from, and the mark's records or

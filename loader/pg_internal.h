@@ -52,6 +52,21 @@ int og_pg_merge_health(struct og_pg *pg, const char *run, const struct og_batch 
 int og_pg_merge_people(struct og_pg *pg, const char *run, const struct og_batch *b,
                        struct og_pg_rows *rows, struct og_load_stats *stats, struct og_error *err);
 
+/* Whether the rules links (NULL: none) concern any event of b: an event of a department one of
+ * their sides names (or a side of any department). */
+bool og_pg_links_concern(const struct og_links *links, const struct og_batch *b);
+/* Takes the transaction-level link lock: batches that link events commit one at a time, so an
+ * event another loader commits meanwhile is seen by whichever commits second. Before the events
+ * are merged (no row lock is held while waiting). */
+int og_pg_links_lock(struct og_pg *pg, struct og_error *err);
+/* Links the events of b that this run (run) inserted or changed, inside the caller's transaction
+ * and after they were merged: pairs by the rules of links with stored events of other departments
+ * (a void event is in no link), removes their links that no longer hold, and gives every cluster
+ * they touch its link_id (event.link_id and event_link.link_id; when clusters merge the smaller
+ * id stays). Adds to stats->links_added and links_removed. */
+int og_pg_link_events(struct og_pg *pg, const char *run, const struct og_links *links,
+                      const struct og_batch *b, struct og_load_stats *stats, struct og_error *err);
+
 /* ROLLBACK, ignoring errors (after a failure). */
 void og_pg_rollback(struct og_pg *pg);
 

@@ -10,6 +10,7 @@
 #include "pipeline/report.h"
 #include "pipeline/sink.h"
 #include "pipeline/step.h"
+#include "transform/links.h"
 #include "transform/mapping.h"
 #include "transform/reconcile.h"
 
@@ -78,6 +79,8 @@ static char *counts_json(const struct og_job_result *res)
     json_object_set_new(o, "history", json_integer(res->load.history));
     json_object_set_new(o, "members", json_integer(res->load.members));
     json_object_set_new(o, "rejects_written", json_integer(res->load.rejects));
+    json_object_set_new(o, "links_added", json_integer(res->load.links_added));
+    json_object_set_new(o, "links_removed", json_integer(res->load.links_removed));
     char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     return s;
@@ -102,6 +105,7 @@ struct job {
     struct og_feed *feeds;
     struct og_pg *pg;
     struct og_reconciler *rec;
+    struct og_links links; /* the config's link rules (none: nothing is linked) */
 };
 
 /* Everything that can be checked without data: sources named, mappings, connectors, options, the
@@ -139,6 +143,8 @@ static int check_all(struct job *j, struct og_error *err)
         }
         need_key = need_key || og_mapping_uses_identity(j->maps[i]);
     }
+    if (cfg->links && og_links_load(cfg->links, &j->links, err) < 0)
+        return err->code == OG_ENOMEM ? OG_ENOMEM : OG_ECONFIG;
     if (need_key && !j->env->key) {
         if (j->env->key_err)
             *err = *j->env->key_err;
@@ -264,7 +270,8 @@ static void worker_init(struct worker *w, struct job *j, size_t i, struct og_pg 
     w->sink_ctx = (struct og_pg_sink){.pg = pg,
                                       .run_id = run,
                                       .fold_every_s = j->o->follow ? OG_FOLD_EVERY_S : 0,
-                                      .log = j->env->log};
+                                      .log = j->env->log,
+                                      .links = j->links.nrules ? &j->links : NULL};
     og_pg_sink_init(&w->sink, &w->sink_ctx);
     /* report: what the run summary says of the source, and where its inputs stood */
     og_report_source_init(st, j->feeds[i].name, j->cfg->sources[i].mapping, j->maps[i]);
@@ -387,6 +394,8 @@ static void add_up(struct og_job_result *res, const struct worker *w)
     res->load.members += l->members;
     res->load.rejects += l->rejects;
     res->load.health += l->health;
+    res->load.links_added += l->links_added;
+    res->load.links_removed += l->links_removed;
 }
 
 /* Loads the selected sources: in a run one after the other, stopping at the first that fails; in
@@ -531,7 +540,8 @@ enum og_job_status og_job_run(const struct og_job_env *env, const struct og_conf
                     calloc(cfg->nsources + 1, sizeof(*j.maps)),
                     calloc(cfg->nsources + 1, sizeof(*j.feeds)),
                     NULL,
-                    NULL};
+                    NULL,
+                    {0}};
     res->stats = calloc(cfg->nsources + 1, sizeof(*res->stats));
     enum og_job_status status = OG_JOB_FAILED;
     if (!j.maps || !j.feeds || !res->stats) {
@@ -616,6 +626,7 @@ out:
         res->error = *err;
     og_reconciler_destroy(j.rec);
     og_pg_close(j.pg);
+    og_links_free(&j.links);
     for (size_t i = 0; j.maps && i < cfg->nsources; i++)
         og_mapping_destroy(j.maps[i]);
     for (size_t i = 0; j.feeds && i < cfg->nsources; i++)

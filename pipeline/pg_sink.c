@@ -56,7 +56,7 @@ static int commit(void *ctx, const struct og_batch *b, void *lane, struct og_loa
                   struct og_error *err)
 {
     struct og_pg_sink *s = ctx;
-    int rc = og_pg_commit_batch(s->pg, s->run_id, b, lane, stats, err);
+    int rc = og_pg_commit_batch(s->pg, s->run_id, s->links, b, lane, stats, err);
     og_pg_rows_reset(lane);
     if (rc == 0)
         maybe_fold(s);

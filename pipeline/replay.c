@@ -8,6 +8,7 @@
 #include "pipeline/loop.h"
 #include "pipeline/sink.h"
 #include "pipeline/step.h"
+#include "transform/links.h"
 #include "transform/mapping.h"
 #include "transform/reconcile.h"
 
@@ -342,6 +343,7 @@ struct replay {
     struct filter f;
     long long max_id;
     struct og_reconciler *rec;
+    struct og_links links; /* the config's link rules: replayed events are linked as in a run */
 };
 
 /* The filters: a known reason of kind record, a stage a mapping can change. OG_ECONFIG. */
@@ -527,6 +529,8 @@ static enum og_job_status open_reconciler(struct replay *rp, struct og_error *er
         return OG_JOB_FAILED;
     int rc = og_reconciler_create(&world, rp->cfg->taxonomy, rp->env->key, &rp->rec, err);
     og_world_free(&world);
+    if (rc == 0 && rp->cfg->links)
+        rc = og_links_load(rp->cfg->links, &rp->links, err);
     if (rc < 0)
         return err->code == OG_ECONFIG ? OG_JOB_BAD_CONFIG : OG_JOB_FAILED;
     return OG_JOB_SUCCEEDED;
@@ -538,7 +542,8 @@ static int replay_source(struct replay *rp, struct og_replay_source *s, const st
                          struct og_error *err)
 {
     const struct og_replay_opts *o = rp->o;
-    struct og_pg_sink sink_ctx = {.pg = rp->pg, .run_id = rp->res->run_id};
+    struct og_pg_sink sink_ctx = {
+        .pg = rp->pg, .run_id = rp->res->run_id, .links = rp->links.nrules ? &rp->links : NULL};
     struct og_sink sink;
     og_pg_sink_init(&sink, &sink_ctx);
     struct og_pipeline p = {.sink = o->dry_run ? NULL : &sink,
@@ -737,6 +742,7 @@ out:
         og_mapping_destroy(maps[i]);
     free(maps);
     og_reconciler_destroy(rp.rec);
+    og_links_free(&rp.links);
     og_pg_close(rp.pg);
     return status;
 }

@@ -43,6 +43,8 @@ struct og_pg_sink {
     double fold_every_s;
     double last_fold; /* monotonic seconds */
     struct og_log *log;
+    const struct og_links *links; /* borrowed: the link rules each batch's events are linked by;
+                                     NULL: none */
 };
 /* Fills *sink with the warehouse's operations over ctx (borrowed). */
 void og_pg_sink_init(struct og_sink *sink, struct og_pg_sink *ctx);

@@ -188,7 +188,7 @@ static void test_unknown_keys(void **unused)
     (void)unused;
     refused("{\"batchsize\": 10, \"sources\": [" SRC "]}", "cfg.json: $: unknown key \"batchsize\"",
             "known keys: warehouse, world, taxonomy, batch_size, max_reject_ratio, sources, "
-            "description");
+            "description, links");
     refused("{\"warehouse\": {\"dns\": \"x\"}, \"sources\": [" SRC "]}",
             "cfg.json: warehouse: unknown key \"dns\"", "known keys: dsn");
     refused("{\"world\": {\"dir\": \"w\", \"crosswalk\": \"x\"}, \"sources\": [" SRC "]}",
