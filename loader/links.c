@@ -252,18 +252,27 @@ int og_pg_link_events(struct og_pg *pg, const char *run, const struct og_links *
     const char *pr[] = {rules};
     const char *p1[] = {run};
     long long changed = 0, dropped = 0, added = 0, refreshed = 0, clustered = 0;
-    int rc = affected(pg, LINK_CHANGED, 2, p2, "find the events to link", &changed, err);
+    /* the small, unanalysed temp tables make these statements look costly enough for JIT
+     * compilation, which takes hundreds of milliseconds for work of a few */
+    int rc = og_pg_exec(pg, "SET LOCAL jit = off", err);
+    rc = rc ? rc : affected(pg, LINK_CHANGED, 2, p2, "find the events to link", &changed, err);
     if (rc == 0 && changed > 0) {
         long long wanted = 0;
-        rc = affected(pg, LINK_WANT, 1, pr, "match events by the link rules", &wanted, err);
+        /* the planner's guess for a temp table never analysed is over a thousand rows: the hash
+         * tables sized for it cost more than the statements; a batch's few take a millisecond */
+        rc = og_pg_exec(pg, "ANALYZE og_link_changed", err);
+        rc = rc ? rc
+                : affected(pg, LINK_WANT, 1, pr, "match events by the link rules", &wanted, err);
         rc = rc ? rc : counted(pg, LINK_DROP, 0, NULL, "remove stale links", &dropped, err);
         rc = rc ? rc : affected(pg, LINK_REFRESH, 1, p1, "refresh kept links", &refreshed, err);
         rc = rc ? rc : counted(pg, LINK_ADD, 1, p1, "add links", &added, err);
     }
     if (rc == 0 && (dropped > 0 || added > 0)) {
         long long n = 0;
-        rc = affected(pg, LINK_CLUSTER, 0, NULL, "find the clusters of linked events", &clustered,
-                      err);
+        rc = og_pg_exec(pg, "ANALYZE og_link_touched", err);
+        rc = rc ? rc
+                : affected(pg, LINK_CLUSTER, 0, NULL, "find the clusters of linked events",
+                           &clustered, err);
         rc = rc ? rc : affected(pg, LINK_SET_EVENTS, 0, NULL, "set event link ids", &n, err);
         rc = rc ? rc : affected(pg, LINK_SET_LINKS, 0, NULL, "set link ids", &n, err);
     }
