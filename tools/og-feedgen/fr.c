@@ -2,6 +2,7 @@
 #include "tools/common/csv.h"
 #include "tools/common/text.h"
 #include "tools/og-feedgen/feedgen.h"
+#include "tools/og-feedgen/links.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -176,6 +177,53 @@ int fg_gen_fr(const struct fg_world *w, uint64_t seed, long n, struct og_buf *ou
         if (d != FR_INVALID_TIME && d != FR_FIELD_COUNT) {
             st->loaded++;
         }
+    }
+    return rc;
+}
+
+int fg_gen_fr_planted(const struct fg_world *w, uint64_t seed, const struct fg_plant *pl,
+                      struct og_buf *out, struct fg_feed_stats *st)
+{
+    struct og_tool_rng r;
+    og_tool_rng_seed(&r, seed, 0x4C4B4652); /* "LKFR" */
+    int rc = 0;
+    for (size_t i = 0; i < pl->nrecs && rc == 0; i++) {
+        const struct fg_plant_rec *p = &pl->recs[i];
+        if (p->dept != FG_PLANT_FR) {
+            continue;
+        }
+        const struct fg_grid *g = &w->grids[p->grid];
+        const struct fr_category *cat = &FR_CATS[0];
+        for (size_t k = 0; k < FR_NCATS; k++) {
+            if (strcmp(FR_CATS[k].name, p->code) == 0) {
+                cat = &FR_CATS[k];
+            }
+        }
+        double bd_lng, bd_lat;
+        og_geo_from_wgs84(OG_CRS_BD09, p->lng, p->lat, &bd_lng, &bd_lat);
+        char f[12][320];
+        og_tool_scopy(f[0], sizeof f[0], p->id);
+        snprintf(f[1], sizeof f[1], "%s%s", OG_TOOL_PICK(&r, FR_TRADE), OG_TOOL_PICK(&r, FR_BIZ));
+        fg_make_uscc(&r, true, false, f[2]);
+        rc = fg_verify_id(f[2], OG_ID_USCC, true);
+        if (rc) {
+            break;
+        }
+        fg_make_address(&r, w, g->community, false, f[3], sizeof f[3]);
+        og_tool_scopy(f[4], sizeof f[4], g->community >= 0 ? w->comms[g->community].fire : "");
+        og_tool_scopy(f[5], sizeof f[5], cat->name);
+        og_tool_scopy(f[6], sizeof f[6], cat->desc[og_tool_rng_below(&r, 3)]);
+        fg_fmt_fr_time(f[7], sizeof f[7], p->minutes);
+        fg_fmt_fr_date(f[8], sizeof f[8], p->minutes + (int64_t)SPAN_DAY_MIN * 7);
+        og_tool_scopy(f[9], sizeof f[9], FR_STATUS[0]);
+        snprintf(f[10], sizeof f[10], "%.6f", bd_lng);
+        snprintf(f[11], sizeof f[11], "%.6f", bd_lat);
+        for (int k = 0; k < 12 && rc == 0; k++) {
+            rc = og_tool_csv_field(out, f[k], k == 0);
+        }
+        rc = rc ? rc : og_buf_puts(out, "\r\n");
+        st->written++;
+        st->loaded++;
     }
     return rc;
 }

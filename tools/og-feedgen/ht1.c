@@ -1,6 +1,7 @@
 /* ht1.c - og-feedgen's HT-1 feed: the 12345 hotline's tickets as the SQL script of its table
  * hotline.ticket (one row per ticket as it stands, updated in place), COPY text format, UTF-8. */
 #include "tools/og-feedgen/ht1.h"
+#include "tools/og-feedgen/links.h"
 
 #include "loader/copy.h"
 
@@ -445,6 +446,69 @@ static int ht_ticket(struct ht_gen *g, long i, long n, struct fg_feed_stats *st,
     return 0;
 }
 
+/* Writes planted ticket p (k-th of the HT ones) as one COPY row: dispatched half an hour after it
+ * was created, placed by its point. */
+static int ht_planted(struct ht_gen *g, const struct fg_plant_rec *p, long k,
+                      struct fg_feed_stats *st, struct fg_ht_outcome *out)
+{
+    struct og_tool_rng *r = &g->r;
+    const struct ht_cat *cat = &HT_CATS[0];
+    for (size_t i = 0; i < HT_NCATS; i++) {
+        if (strcmp(HT_CATS[i].code, p->code) == 0) {
+            cat = &HT_CATS[i];
+        }
+    }
+    int rt = cat->rt == RT_DRAW ? RT_COMPLAIN : cat->rt;
+    int64_t created = p->minutes * 60 * US_PER_S + (int64_t)og_tool_rng_range(r, 0, 59) * US_PER_S;
+    int64_t updated = created + (int64_t)og_tool_rng_range(r, 20 * 60, 40 * 60) * US_PER_S;
+    g->updated[k] = updated;
+    double bd_lng, bd_lat;
+    og_geo_from_wgs84(OG_CRS_BD09, p->lng, p->lat, &bd_lng, &bd_lat);
+    char content[320], addr[256], cr[40], up[40], slng[24], slat[24];
+    fg_make_address(r, g->w, g->w->grids[p->grid].community, false, addr, sizeof addr);
+    snprintf(content, sizeof content, "市民反映：%s附近%s，请尽快处理。", fg_pick_road(r),
+             cat->say[og_tool_rng_below(r, 2)]);
+    ht_fmt_ts(cr, sizeof cr, created);
+    ht_fmt_ts(up, sizeof up, updated);
+    snprintf(slng, sizeof slng, "%.6f", bd_lng);
+    snprintf(slat, sizeof slat, "%.6f", bd_lat);
+    struct og_buf *b = &g->line;
+    og_buf_reset(b);
+    int rc = og_copy_text(b, true, p->id);
+    rc = rc ? rc : og_copy_text(b, false, cr);
+    rc = rc ? rc : og_copy_text(b, false, up);
+    rc = rc ? rc : og_copy_text(b, false, HT_CHANNELS[0]);
+    rc = rc ? rc : og_copy_text(b, false, cat->code);
+    rc = rc ? rc : og_copy_text(b, false, cat->name);
+    rc = rc ? rc : og_copy_text(b, false, HT_REQUESTS[rt]);
+    rc = rc ? rc : og_copy_text(b, false, content);
+    rc = rc ? rc : og_copy_text(b, false, addr);
+    rc = rc ? rc : og_copy_text(b, false, NULL);
+    rc = rc ? rc : og_copy_text(b, false, slng);
+    rc = rc ? rc : og_copy_text(b, false, slat);
+    rc = rc ? rc : og_copy_text(b, false, FG_HT_STATUS[HT_DISPATCHED]);
+    rc = rc ? rc : og_copy_text(b, false, cat->dept);
+    rc = rc ? rc : og_buf_putc(b, '\n');
+    if (rc) {
+        return rc;
+    }
+    if (fwrite(b->data, 1, b->len, g->f) != b->len) {
+        return OG_EIO;
+    }
+    st->written++;
+    st->loaded++;
+    out->tickets++;
+    out->status[HT_DISPATCHED]++;
+    out->by_method[0]++;
+    if (updated > g->last_updated ||
+        (updated == g->last_updated && strcmp(p->id, out->last_ticket_no) > 0)) {
+        g->last_updated = updated;
+        og_tool_scopy(out->last_updated_at, sizeof out->last_updated_at, up);
+        og_tool_scopy(out->last_ticket_no, sizeof out->last_ticket_no, p->id);
+    }
+    return 0;
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -454,17 +518,37 @@ static int cmp_i64(const void *a, const void *b)
 int fg_gen_ht(const struct fg_world *w, uint64_t seed, long n, FILE *f, struct fg_feed_stats *st,
               struct fg_ht_outcome *out)
 {
+    return fg_gen_ht_planted(w, seed, n, NULL, f, st, out);
+}
+
+int fg_gen_ht_planted(const struct fg_world *w, uint64_t seed, long n, const struct fg_plant *pl,
+                      FILE *f, struct fg_feed_stats *st, struct fg_ht_outcome *out)
+{
     struct ht_gen g = {.w = w, .f = f, .line = OG_BUF_INIT, .prev_status = HT_ACCEPTED};
     og_tool_rng_seed(&g.r, seed, 0x4854); /* "HT" */
     ht_init_stats(st);
     memset(out, 0, sizeof *out);
-    g.updated = calloc(n > 0 ? (size_t)n : 1, sizeof *g.updated);
+    long nplanted = 0;
+    for (size_t i = 0; pl && i < pl->nrecs; i++) {
+        nplanted += pl->recs[i].dept == FG_PLANT_HT;
+    }
+    g.updated = calloc(n + nplanted > 0 ? (size_t)(n + nplanted) : 1, sizeof *g.updated);
     if (!g.updated) {
         return OG_ENOMEM;
     }
     int rc = fputs(HT_DDL, f) < 0 ? OG_EIO : 0;
     for (long i = 0; i < n && rc == 0; i++) {
         rc = ht_ticket(&g, i, n, st, out);
+    }
+    if (nplanted > 0 && rc == 0) { /* their own random stream: the tickets above stay as they are */
+        og_tool_rng_seed(&g.r, seed, 0x4C4B4854); /* "LKHT" */
+        long k = n;
+        for (size_t i = 0; i < pl->nrecs && rc == 0; i++) {
+            if (pl->recs[i].dept == FG_PLANT_HT) {
+                rc = ht_planted(&g, &pl->recs[i], k++, st, out);
+            }
+        }
+        n += nplanted;
     }
     rc = rc ? rc : fputs(HT_TAIL, f) < 0 ? OG_EIO : 0;
     if (rc == 0 && n > 0) {

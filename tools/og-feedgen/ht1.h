@@ -36,6 +36,12 @@ extern const char *const FG_HT_UNIFIED[HT_NSTATUS];
 int fg_gen_ht(const struct fg_world *w, uint64_t seed, long n, FILE *f, struct fg_feed_stats *st,
               struct fg_ht_outcome *out);
 
+struct fg_plant;
+/* fg_gen_ht with the HT-1 tickets of pl (tools/og-feedgen/links.h; NULL: none) after the n
+ * others. */
+int fg_gen_ht_planted(const struct fg_world *w, uint64_t seed, long n, const struct fg_plant *pl,
+                      FILE *f, struct fg_feed_stats *st, struct fg_ht_outcome *out);
+
 /* The manifest entry of the HT-1 sample (file: its path under samples/): new reference, NULL on
  * out of memory. */
 json_t *fg_ht_manifest(const char *file, const struct fg_feed_stats *st,

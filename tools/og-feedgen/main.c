@@ -36,6 +36,7 @@
 #include "tools/common/text.h"
 #include "tools/og-feedgen/feedgen.h"
 #include "tools/og-feedgen/ht1.h"
+#include "tools/og-feedgen/links.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -157,8 +158,8 @@ struct opts {
 
 /* Creates path ("-": stdout) and streams the HT-1 SQL script of o->ht tickets into it. 0 or a
  * negative code (said on stderr). */
-static int write_ht(const struct fg_world *w, const struct opts *o, const char *path,
-                    struct fg_feed_stats *st, struct fg_ht_outcome *out)
+static int write_ht(const struct fg_world *w, const struct opts *o, const struct fg_plant *pl,
+                    const char *path, struct fg_feed_stats *st, struct fg_ht_outcome *out)
 {
     bool to_stdout = strcmp(path, "-") == 0;
     FILE *f = to_stdout ? stdout : fopen(path, "wb");
@@ -166,7 +167,7 @@ static int write_ht(const struct fg_world *w, const struct opts *o, const char *
         fprintf(stderr, "og-feedgen: could not create \"%s\": %s\n", path, strerror(errno));
         return OG_EIO;
     }
-    int rc = fg_gen_ht(w, o->seed, o->ht, f, st, out);
+    int rc = fg_gen_ht_planted(w, o->seed, o->ht, pl, f, st, out);
     if ((to_stdout ? fflush(f) : fclose(f)) != 0 && rc == 0) {
         rc = OG_EIO;
     }
@@ -207,6 +208,7 @@ static int run_all(const struct fg_world *w, const struct opts *o)
     struct fg_hl1_outcome hl1_out = {0};
     struct og_buf b = OG_BUF_INIT, xb = OG_BUF_INIT;
     json_t *ps1_man = NULL;
+    struct fg_plant plant = {0};
     struct og_error err;
     og_error_clear(&err);
     int rc = 0;
@@ -220,7 +222,9 @@ static int run_all(const struct fg_world *w, const struct opts *o)
         }
     }
 
-    rc = fg_gen_um(w, o->seed, o->um, &b, &xb, &um);
+    /* the link cases planted into UM-1, FR-1 and HT-1 (after their ordinary records) */
+    rc = fg_plant_make(w, o->seed, &plant);
+    rc = rc ? rc : fg_gen_um_planted(w, o->seed, o->um, &plant, &b, &xb, &um);
     snprintf(path, sizeof path, "%s/um/um_cases_20200203.json", o->out);
     rc = rc ? rc : write_file(path, b.data, b.len);
     og_buf_reset(&b);
@@ -233,6 +237,7 @@ static int run_all(const struct fg_world *w, const struct opts *o)
     og_buf_reset(&b);
 
     rc = rc ? rc : fg_gen_fr(w, o->seed, o->fr, &b, &fr);
+    rc = rc ? rc : fg_gen_fr_planted(w, o->seed, &plant, &b, &fr);
     if (rc == 0) {
         char *gb = NULL;
         size_t gblen = 0;
@@ -248,6 +253,7 @@ static int run_all(const struct fg_world *w, const struct opts *o)
         FILE *f = fopen(path, "wb");
         if (!f) {
             fprintf(stderr, "og-feedgen: could not create \"%s\": %s\n", path, strerror(errno));
+            fg_plant_free(&plant);
             return OG_EIO;
         }
         rc = fg_gen_hl(w, o->seed, o->hl, f, false, &hl);
@@ -269,7 +275,7 @@ static int run_all(const struct fg_world *w, const struct opts *o)
     }
     if (rc == 0) {
         snprintf(path, sizeof path, "%s/ht/hotline_20200203.sql", o->out);
-        rc = write_ht(w, o, path, &ht, &ht_out);
+        rc = write_ht(w, o, &plant, path, &ht, &ht_out);
     }
     if (rc == 0) {
         json_t *man = json_object();
@@ -292,6 +298,7 @@ static int run_all(const struct fg_world *w, const struct opts *o)
         json_object_set_new(feeds, "ht_tickets",
                             fg_ht_manifest("ht/hotline_20200203.sql", &ht, &ht_out));
         json_object_set_new(man, "feeds", feeds);
+        json_object_set_new(man, "links", fg_plant_manifest(&plant));
         char *text = json_dumps(man, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         json_decref(man);
         if (!text) {
@@ -308,6 +315,7 @@ static int run_all(const struct fg_world *w, const struct opts *o)
         }
     }
     json_decref(ps1_man);
+    fg_plant_free(&plant);
     if (rc == 0) {
         fprintf(stderr,
                 "og-feedgen: um %ld elements (%ld loaded), fr %ld rows (%ld loaded), hl %ld visits "
@@ -415,7 +423,7 @@ static int run_ht_only(const struct fg_world *w, const struct opts *o)
 {
     struct fg_feed_stats st = {0};
     struct fg_ht_outcome out = {0};
-    int rc = write_ht(w, o, o->ht_out, &st, &out);
+    int rc = write_ht(w, o, NULL, o->ht_out, &st, &out);
     if (rc == 0) {
         fprintf(stderr,
                 "og-feedgen: ht %ld tickets (point %ld, community %ld, none %ld; %ld unmapped "

@@ -2,6 +2,7 @@
  * the same service requests as requests.xml. */
 #include "tools/common/text.h"
 #include "tools/og-feedgen/feedgen.h"
+#include "tools/og-feedgen/links.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,8 +216,62 @@ static int cmp_um_update(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* The planted UM-1 cases of pl (their own random stream), as requests of the JSON and the XML. */
+static int um_planted(const struct fg_world *w, uint64_t seed, const struct fg_plant *pl,
+                      struct og_buf *out, struct og_buf *xml, struct fg_feed_stats *st)
+{
+    struct og_tool_rng r;
+    og_tool_rng_seed(&r, seed, 0x4C4B554D); /* "LKUM" */
+    int rc = 0;
+    for (size_t i = 0; i < pl->nrecs && rc == 0; i++) {
+        const struct fg_plant_rec *p = &pl->recs[i];
+        if (p->dept != FG_PLANT_UM) {
+            continue;
+        }
+        const struct fg_grid *g = &w->grids[p->grid];
+        struct um_case c;
+        memset(&c, 0, sizeof c);
+        c.seq = atol(p->id + 6);
+        c.defect = UM_OK;
+        for (size_t k = 0; k < UM_NCODES; k++) {
+            if (strcmp(UM_CODES[k].code, p->code) == 0) {
+                c.code = (int)k;
+            }
+        }
+        c.stage = p->void_case ? 5 : 0;
+        c.requested = p->minutes;
+        c.updated = p->minutes + (p->void_case ? 90 : 0);
+        c.expected = p->minutes + SPAN_DAY_MIN * 3;
+        og_geo_from_wgs84(OG_CRS_GCJ02, p->lng, p->lat, &c.lng, &c.lat);
+        int unit = fg_um_unit_for_point(w, g, p->lng, p->lat);
+        og_tool_scopy(c.unit, sizeof c.unit, unit >= 0 ? w->units[unit].code : "");
+        fg_make_address(&r, w, g->community, false, c.address, sizeof c.address);
+        snprintf(c.description, sizeof c.description, "%s%s附近%s，请尽快处理。",
+                 OG_TOOL_PICK(&r, UM_DESC), fg_pick_road(&r), UM_CODES[c.code].name);
+        if (UM_CODES[c.code].code[0] == '0') {
+            snprintf(c.component, sizeof c.component, "%.4s%.6s%05u", UM_CODES[c.code].code,
+                     c.unit[0] ? c.unit + 9 : "", og_tool_rng_below(&r, 100000));
+        }
+        rc = st->written ? og_buf_puts(out, ",\n") : 0;
+        rc = rc ? rc : um_put_case(out, &c, (int)(c.seq % 2));
+        if (xml) {
+            rc = rc ? rc : um_put_case_xml(xml, &c, (int)(c.seq % 2));
+            st->xml_records++;
+        }
+        st->written++;
+        st->loaded++;
+    }
+    return rc;
+}
+
 int fg_gen_um(const struct fg_world *w, uint64_t seed, long n, struct og_buf *out,
               struct og_buf *xml, struct fg_feed_stats *st)
+{
+    return fg_gen_um_planted(w, seed, n, NULL, out, xml, st);
+}
+
+int fg_gen_um_planted(const struct fg_world *w, uint64_t seed, long n, const struct fg_plant *pl,
+                      struct og_buf *out, struct og_buf *xml, struct fg_feed_stats *st)
 {
     struct og_tool_rng r;
     og_tool_rng_seed(&r, seed, 0x554D); /* "UM" */
@@ -363,6 +418,9 @@ int fg_gen_um(const struct fg_world *w, uint64_t seed, long n, struct og_buf *ou
         }
         st->written++;
         st->updates++;
+    }
+    if (pl && rc == 0) {
+        rc = um_planted(w, seed, pl, out, xml, st);
     }
     rc = rc ? rc : og_buf_puts(out, "\n]\n");
     if (xml) {
