@@ -19,6 +19,7 @@
 #include "tools/common/text.c"
 #include "tools/og-feedgen/feed.c"
 #include "tools/og-feedgen/ht1.c"
+#include "tools/og-feedgen/links.c"
 #include "tools/og-feedgen/sample.c"
 #include "tools/og-feedgen/world.c"
 #if defined(__GNUC__) && !defined(__clang__)
@@ -277,7 +278,20 @@ static void test_ht_sample(void **state)
     free(text);
 }
 
-/* Runs the generator over the world into memory: the script (new, free it) and its outcome. */
+/* Runs the generator over the world into memory: the script (new, free it) and its outcome; with
+ * pl, its planted link tickets after the n others. */
+static char *generate_planted(const struct fg_world *w, long n, const struct fg_plant *pl,
+                              size_t *len, struct fg_feed_stats *st, struct fg_ht_outcome *out)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    assert_non_null(f);
+    assert_int_equal(fg_gen_ht_planted(w, 20200203, n, pl, f, st, out), 0);
+    assert_int_equal(fclose(f), 0);
+    return buf;
+}
+
+/* The same without planted tickets. */
 static char *generate(const struct fg_world *w, long n, size_t *len, struct fg_feed_stats *st,
                       struct fg_ht_outcome *out)
 {
@@ -299,12 +313,18 @@ static void test_ht_generator(void **state)
     struct og_error err;
     og_error_clear(&err);
     assert_int_equal(fg_world_load(&w, WORLD, XWALK, &err), 0);
+    /* the shipped file: the ordinary tickets, then the planted link cases' */
+    struct fg_plant pl;
+    assert_int_equal(fg_plant_make(&w, 20200203, &pl), 0);
     long n = mnum(fd, "records_written");
+    for (size_t i = 0; i < pl.nrecs; i++)
+        n -= pl.recs[i].dept == FG_PLANT_HT;
     struct fg_feed_stats st1 = {0}, st2 = {0}, st3 = {0};
     struct fg_ht_outcome o1, o2, o3;
     size_t len1 = 0, len2 = 0, len3 = 0, flen = 0;
-    char *a = generate(&w, n, &len1, &st1, &o1);
-    char *b = generate(&w, n, &len2, &st2, &o2);
+    char *a = generate_planted(&w, n, &pl, &len1, &st1, &o1);
+    char *b = generate_planted(&w, n, &pl, &len2, &st2, &o2);
+    fg_plant_free(&pl);
     assert_int_equal(len1, len2);
     assert_memory_equal(a, b, len1);
     char *shipped = slurp(HT_FILE, &flen);
