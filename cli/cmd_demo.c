@@ -439,6 +439,16 @@ static int report(struct og_pg *pg, bool ht, struct og_error *err)
         0, NULL, false, stdout, err);
     if (rc < 0)
         return rc;
+    printf("\nLinks across departments (mappings/links.json: the same hazard reported by several "
+           "departments)\n");
+    rc = og_pg_print_query(pg,
+                           "SELECT rule, count(*) AS links, count(DISTINCT link_id) AS clusters, "
+                           "round(avg(distance_m)) AS avg_distance_m, "
+                           "justify_hours(date_trunc('minute', avg(time_gap))) AS avg_time_gap "
+                           "FROM onegrid.event_link GROUP BY rule ORDER BY rule",
+                           0, NULL, false, stdout, err);
+    if (rc < 0)
+        return rc;
     printf("\nScreening visits\n");
     rc = og_pg_print_query(
         pg,
