@@ -1,4 +1,5 @@
-/* classes.c - quartile breaks over the non-zero values; zero is always class 0 (see classes.h). */
+/* classes.c - quartile breaks over the distinct non-zero values; zero is always class 0 (see
+ * classes.h). */
 #include "analysis/classes.h"
 
 #include "core/error.h"
@@ -38,8 +39,12 @@ int og_classes_compute(const double *values, const bool *present, size_t n, stru
     }
     qsort(x, m, sizeof(*x), cmp_double);
     c->nonzero = m;
-    for (size_t k = 1; k <= 3 && m > 0; k++)
-        c->breaks[k - 1] = x[(k * m + 3) / 4 - 1]; /* ceil(k*m/4) - 1 */
+    size_t u = 0; /* the distinct values, so that ties (many grids at 1) do not empty a class */
+    for (size_t i = 0; i < m; i++)
+        if (u == 0 || x[i] != x[u - 1])
+            x[u++] = x[i];
+    for (size_t k = 1; k <= 3 && u > 0; k++)
+        c->breaks[k - 1] = x[(k * u + 3) / 4 - 1]; /* ceil(k*u/4) - 1 */
     free(x);
     for (size_t i = 0; i < n; i++) {
         if (present && !present[i])

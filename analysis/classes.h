@@ -1,6 +1,6 @@
 /* classes.h - five classes for a map, as Zhejiang's five-colour map has them: class 0 (green) for
- * zero, classes 1..4 (blue, yellow, orange, red) by quartile breaks over the non-zero values, and
- * "no data" for values that are absent (a rate with no residents). Pure: no I/O. */
+ * zero, classes 1..4 (blue, yellow, orange, red) by quartile breaks over the distinct non-zero
+ * values, and "no data" for values that are absent (a rate with no residents). Pure: no I/O. */
 #ifndef OG_CLASSES_H
 #define OG_CLASSES_H
 
@@ -22,8 +22,9 @@ struct og_classes {
 };
 
 /* The breaks of values[0..n-1] (present[i] false: no value; present may be NULL when all are):
- * the sorted non-zero values x[0..m-1] give breaks[k-1] = x[ceil(k*m/4) - 1] for k = 1, 2, 3 (all
- * 0 when m = 0); then each value's class is counted with its range. 0, or OG_ENOMEM. */
+ * the distinct non-zero values, sorted, x[0..u-1], give breaks[k-1] = x[ceil(k*u/4) - 1] for
+ * k = 1, 2, 3 (all 0 when u = 0), so that every class holds a value once there are four distinct
+ * ones; then each value's class is counted with its range. 0, or OG_ENOMEM. */
 int og_classes_compute(const double *values, const bool *present, size_t n, struct og_classes *c);
 
 /* The class of v under c: 0 for v <= 0, else 1 + the number of breaks below v (1..4). */

@@ -319,14 +319,17 @@ static void legend(struct page *pg, const struct og_overview *ov, enum og_measur
     if (cl->nonzero)
         escf(pg,
              "How the classes are chosen: green is 0. The %zu grids with a value above 0 are "
-             "split at their quartiles (in order of value, the values a quarter, half and three "
-             "quarters of the way: %s, %s, %s): blue up to %s, yellow up to %s, orange up to %s, "
-             "red above. Grids with equal values stay in one class, so a class can be empty. The "
-             "ranges are those of the grids in each class.",
+             "split at the quartiles of their distinct values (the values a quarter, half and "
+             "three quarters of the way along them: %s, %s, %s): blue up to %s, yellow up to %s, "
+             "orange up to %s, red above. Grids with equal values stay in one class; a class is "
+             "empty only when there are fewer than four distinct values. The ranges are those of "
+             "the grids in each class.",
              cl->nonzero, b1, b2, b3, b1, b2, b3);
     else
-        esc(pg, "How the classes are chosen: green is 0, and the other four classes split the "
-                "grids with a value above 0 at their quartiles; here no grid has one.");
+        esc(pg,
+            "How the classes are chosen: green is 0, and the other four classes split the "
+            "grids with a value above 0 at the quartiles of their distinct values; here no grid "
+            "has one.");
     raw(pg, "</p>\n<p class=\"small\">Hover a grid for its name, code, community and figures; "
             "tick a department to draw its grids over the map (hover their outlines for their "
             "names).</p>\n");

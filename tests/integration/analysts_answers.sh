@@ -87,10 +87,13 @@ SELECT community_code, (SELECT name FROM onegrid.division WHERE code = community
   FROM onegrid.housing WHERE community_code IN (SELECT code FROM onegrid.division)
  GROUP BY community_code ORDER BY sum(rooms) DESC NULLS LAST, community_code LIMIT 10"
 
-same 9 "how each department's events found their grid" "
-SELECT e.department, e.grid_method, count(*), round(100.0 * count(*) / (SELECT count(*) FROM onegrid.event t
-                                                                       WHERE t.department = e.department), 1)
-  FROM onegrid.event e GROUP BY e.department, e.grid_method ORDER BY e.department, count(*) DESC, e.grid_method"
+same 9 "the things on the ground more than one department reported (links)" "
+WITH m AS (SELECT link_id, event_id FROM onegrid.event_link
+           UNION SELECT link_id, linked_event_id FROM onegrid.event_link)
+SELECT m.link_id, count(*), string_agg(DISTINCT e.department, ','), min(e.reported_at), min(e.grid_code),
+       (SELECT string_agg(DISTINCT rule, ',') FROM onegrid.event_link l WHERE l.link_id = m.link_id)
+  FROM m JOIN onegrid.event e USING (event_id)
+ GROUP BY m.link_id ORDER BY count(*) DESC, min(e.reported_at), m.link_id LIMIT 10"
 
 same 10 "events opened and closed per day and department over the last week" "
 WITH ev AS (SELECT department, (reported_at AT TIME ZONE 'Asia/Shanghai')::date AS od,

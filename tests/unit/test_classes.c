@@ -1,5 +1,5 @@
 /* test_classes.c - unit tests for analysis/classes.c: zero is green, quartile breaks over the
- * non-zero values, ties kept in one class, absent values counted apart. */
+ * distinct non-zero values, ties kept in one class, absent values counted apart. */
 #include "analysis/classes.h"
 
 #include <setjmp.h>
@@ -33,20 +33,29 @@ static void test_quartiles_of_distinct_values(void **unused)
     assert_int_equal(og_classes_of(&c, 1000), 4);
 }
 
-static void test_ties_leave_a_class_empty(void **unused)
+static void test_ties_stay_in_one_class(void **unused)
 {
     (void)unused;
-    /* counts as the hazards map has them: many 1s; equal values never straddle two classes */
+    /* counts as the hazards map has them: many 1s. The breaks come from the distinct values 1, 2,
+     * 3, 5, so every colour is used, and the four 1s share a class */
     double v[] = {1, 1, 1, 1, 2, 3, 5};
     struct og_classes c;
     assert_int_equal(og_classes_compute(v, NULL, 7, &c), 0);
-    assert_true(c.breaks[0] == 1 && c.breaks[1] == 1 && c.breaks[2] == 3);
+    assert_int_equal(c.nonzero, 7);
+    assert_true(c.breaks[0] == 1 && c.breaks[1] == 2 && c.breaks[2] == 3);
     assert_int_equal(c.count[1], 4);
-    assert_int_equal(c.count[2], 0);
-    assert_int_equal(c.count[3], 2);
-    assert_true(c.lo[3] == 2 && c.hi[3] == 3);
+    assert_int_equal(c.count[2], 1);
+    assert_int_equal(c.count[3], 1);
+    assert_true(c.lo[3] == 3 && c.hi[3] == 3);
     assert_int_equal(c.count[4], 1);
     assert_true(c.lo[4] == 5);
+    /* fewer than four distinct values: a class stays empty, ties never straddle two */
+    double w[] = {1, 1, 1, 4, 4};
+    assert_int_equal(og_classes_compute(w, NULL, 5, &c), 0);
+    assert_true(c.breaks[0] == 1 && c.breaks[1] == 1 && c.breaks[2] == 4);
+    assert_int_equal(c.count[1], 3);
+    assert_int_equal(c.count[2] + c.count[4], 0);
+    assert_int_equal(c.count[3], 2);
 }
 
 static void test_absent_and_all_zero(void **unused)
@@ -86,7 +95,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quartiles_of_distinct_values),
-        cmocka_unit_test(test_ties_leave_a_class_empty),
+        cmocka_unit_test(test_ties_stay_in_one_class),
         cmocka_unit_test(test_absent_and_all_zero),
         cmocka_unit_test(test_one_value_per_quarter_rounding),
     };
