@@ -7,6 +7,7 @@
 #include "analysis/svgmap.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,17 +27,25 @@ static void raw(struct page *pg, const char *s)
         pg->rc = og_buf_puts(pg->out, s);
 }
 
-static void __attribute__((format(printf, 2, 3))) rawf(struct page *pg, const char *fmt, ...)
+/* Formats into the page, as is (escape false) or HTML-escaped. */
+static void vput(struct page *pg, bool escape, const char *fmt, va_list ap)
 {
     if (pg->rc)
         return;
-    va_list ap;
-    va_start(ap, fmt);
     char *s = NULL;
     int n = vasprintf(&s, fmt, ap);
-    va_end(ap);
-    pg->rc = n < 0 ? OG_ENOMEM : og_buf_append(pg->out, s, (size_t)n);
+    pg->rc = n < 0    ? OG_ENOMEM
+             : escape ? og_html_escape_n(pg->out, s, (size_t)n)
+                      : og_buf_append(pg->out, s, (size_t)n);
     free(s);
+}
+
+static void __attribute__((format(printf, 2, 3))) rawf(struct page *pg, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vput(pg, false, fmt, ap);
+    va_end(ap);
 }
 
 static void esc(struct page *pg, const char *s)
@@ -47,15 +56,10 @@ static void esc(struct page *pg, const char *s)
 
 static void __attribute__((format(printf, 2, 3))) escf(struct page *pg, const char *fmt, ...)
 {
-    if (pg->rc)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    int n = vasprintf(&s, fmt, ap);
+    vput(pg, true, fmt, ap);
     va_end(ap);
-    pg->rc = n < 0 ? OG_ENOMEM : og_html_escape_n(pg->out, s, (size_t)n);
-    free(s);
 }
 
 static const char *const CLASS_NAME[OG_CLASSES] = {"green", "blue", "yellow", "orange", "red"};

@@ -46,28 +46,7 @@ void og_config_free(struct og_config *cfg)
 }
 
 /* Reading state: the file's name for positions, and the error. */
-struct reader {
-    const char *file;
-    struct og_error *err;
-};
-
-static int bad(const struct reader *r, const char *where, const char *what)
-{
-    og_error_set(r->err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG, "%s", what);
-    og_error_position(r->err, "%s: %s", r->file, where);
-    return OG_ECONFIG;
-}
-
-static int keys(const struct reader *r, const json_t *obj, const char *const *known,
-                const char *where)
-{
-    if (og_keys_check(obj, known, OG_R_BAD_CONFIG, r->err) == 0)
-        return 0;
-    og_error_position(r->err, "%s: %s", r->file, where);
-    return OG_ECONFIG;
-}
-
-static int nomem(const struct reader *r)
+static int nomem(const struct og_json_at *r)
 {
     return og_error_set(r->err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
 }
@@ -106,21 +85,22 @@ static int set_path(char **slot, const json_t *obj, const char *key, const char 
     return 0;
 }
 
-static int read_source(const struct reader *r, const json_t *s, const char *where, const char *base,
-                       struct og_config *cfg)
+static int read_source(const struct og_json_at *r, const json_t *s, const char *where,
+                       const char *base, struct og_config *cfg)
 {
     static const char *const known[] = {
         "name",          "connector",   "inputs",           "mapping",     "options",
         "partial_files", "max_rejects", "max_reject_ratio", "description", NULL};
     if (!json_is_object(s))
-        return bad(r, where, "a source is an object {\"name\", \"inputs\", \"mapping\", ...}");
-    if (keys(r, s, known, where) < 0)
+        return og_json_bad(r, where,
+                           "a source is an object {\"name\", \"inputs\", \"mapping\", ...}");
+    if (og_json_keys(r, s, known, where) < 0)
         return OG_ECONFIG;
     const char *nm = json_string_value(json_object_get(s, "name"));
     const char *mp = json_string_value(json_object_get(s, "mapping"));
     json_t *inputs = json_object_get(s, "inputs");
     if (!nm)
-        return bad(r, where, "\"name\" is required: an identifier like \"hl_visits\"");
+        return og_json_bad(r, where, "\"name\" is required: an identifier like \"hl_visits\"");
     if (!og_config_name_ok(nm)) {
         og_error_set(r->err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG,
                      "source name \"%.80s\" is not an identifier", nm);
@@ -139,25 +119,27 @@ static int read_source(const struct reader *r, const json_t *s, const char *wher
             return OG_ECONFIG;
         }
     if (!mp)
-        return bad(r, where, "\"mapping\" (the mapping file of this feed) is required");
+        return og_json_bad(r, where, "\"mapping\" (the mapping file of this feed) is required");
     size_t nin = json_is_string(inputs) ? 1 : json_is_array(inputs) ? json_array_size(inputs) : 0;
     if (inputs && nin == 0)
-        return bad(r, where, "\"inputs\" is a path or glob, or a non-empty list of them");
+        return og_json_bad(r, where, "\"inputs\" is a path or glob, or a non-empty list of them");
     json_t *opt = json_object_get(s, "options");
     if (opt && !json_is_object(opt))
-        return bad(r, where, "\"options\" must be an object of connector options");
+        return og_json_bad(r, where, "\"options\" must be an object of connector options");
     const json_t *pf = json_object_get(s, "partial_files");
     if (pf && (!json_is_string(pf) || (strcmp(json_string_value(pf), "reject_file") != 0 &&
                                        strcmp(json_string_value(pf), "load_prefix") != 0)))
-        return bad(r, where,
-                   "\"partial_files\" is \"reject_file\" (a file cut or broken part-way loads "
-                   "nothing) or \"load_prefix\" (the records before the break load)");
+        return og_json_bad(
+            r, where,
+            "\"partial_files\" is \"reject_file\" (a file cut or broken part-way loads "
+            "nothing) or \"load_prefix\" (the records before the break load)");
     const json_t *mx = json_object_get(s, "max_rejects");
     if (mx && (!json_is_integer(mx) || json_integer_value(mx) < 0))
-        return bad(r, where, "\"max_rejects\" is a count of rejects (an integer, 0 or more)");
+        return og_json_bad(r, where,
+                           "\"max_rejects\" is a count of rejects (an integer, 0 or more)");
     const json_t *mr = json_object_get(s, "max_reject_ratio");
     if (mr && (!json_is_number(mr) || json_number_value(mr) < 0 || json_number_value(mr) > 1))
-        return bad(r, where, "\"max_reject_ratio\" is a number from 0 to 1");
+        return og_json_bad(r, where, "\"max_reject_ratio\" is a number from 0 to 1");
     struct og_source_cfg *sc = &cfg->sources[cfg->nsources++];
     sc->load_prefix = pf && strcmp(json_string_value(pf), "load_prefix") == 0;
     sc->max_rejects = mx ? (long long)json_integer_value(mx) : -1;
@@ -169,7 +151,7 @@ static int read_source(const struct reader *r, const json_t *s, const char *wher
     for (size_t k = 0; k < nin; k++) {
         const json_t *in = json_is_string(inputs) ? inputs : json_array_get(inputs, k);
         if (!json_is_string(in))
-            return bad(r, where, "\"inputs\" holds paths or globs (strings)");
+            return og_json_bad(r, where, "\"inputs\" holds paths or globs (strings)");
         if (!(sc->inputs[sc->ninputs++] = resolve(base, json_string_value(in))))
             return nomem(r);
     }
@@ -194,16 +176,16 @@ int og_config_from_json(const json_t *doc, const char *name, const char *base, c
     memset(cfg, 0, sizeof(*cfg));
     cfg->batch_size = 5000;
     cfg->max_reject_ratio = -1;
-    const struct reader r = {name ? name : "(built-in config)", err};
+    const struct og_json_at r = {name ? name : "(built-in config)", err};
     int rc = OG_ECONFIG;
     static const char *const top[] = {
         "warehouse", "world",       "taxonomy", "batch_size", "max_reject_ratio",
         "sources",   "description", "links",    NULL};
     if (!json_is_object(doc)) {
-        bad(&r, "$", "the configuration is a JSON object");
+        og_json_bad(&r, "$", "the configuration is a JSON object");
         goto fail;
     }
-    if (keys(&r, doc, top, "$") < 0)
+    if (og_json_keys(&r, doc, top, "$") < 0)
         goto fail;
     if (set_str(&cfg->path, name) < 0 ||
         set_default(&cfg->world_dir, datadir, "world/jinping") < 0 ||
@@ -214,10 +196,10 @@ int og_config_from_json(const json_t *doc, const char *name, const char *base, c
     if (wh) {
         static const char *const k[] = {"dsn", NULL};
         if (!json_is_object(wh)) {
-            bad(&r, "warehouse", "must be an object {\"dsn\": \"...\"}");
+            og_json_bad(&r, "warehouse", "must be an object {\"dsn\": \"...\"}");
             goto fail;
         }
-        if (keys(&r, wh, k, "warehouse") < 0)
+        if (og_json_keys(&r, wh, k, "warehouse") < 0)
             goto fail;
         if (set_str(&cfg->dsn, json_string_value(json_object_get(wh, "dsn"))) < 0)
             goto nomem;
@@ -226,10 +208,10 @@ int og_config_from_json(const json_t *doc, const char *name, const char *base, c
     if (world) {
         static const char *const k[] = {"dir", "crosswalks", NULL};
         if (!json_is_object(world)) {
-            bad(&r, "world", "must be an object {\"dir\": ..., \"crosswalks\": ...}");
+            og_json_bad(&r, "world", "must be an object {\"dir\": ..., \"crosswalks\": ...}");
             goto fail;
         }
-        if (keys(&r, world, k, "world") < 0)
+        if (og_json_keys(&r, world, k, "world") < 0)
             goto fail;
         if (set_path(&cfg->world_dir, world, "dir", base) < 0 ||
             set_path(&cfg->crosswalk_dir, world, "crosswalks", base) < 0)
@@ -239,7 +221,8 @@ int og_config_from_json(const json_t *doc, const char *name, const char *base, c
         goto nomem;
     json_t *links = json_object_get(doc, "links");
     if (links && (!json_is_string(links) || !*json_string_value(links))) {
-        bad(&r, "links", "must be the path of a link rules file, e.g. \"mappings/links.json\"");
+        og_json_bad(&r, "links",
+                    "must be the path of a link rules file, e.g. \"mappings/links.json\"");
         goto fail;
     }
     if (set_path(&cfg->links, doc, "links", base) < 0)
@@ -248,7 +231,7 @@ int og_config_from_json(const json_t *doc, const char *name, const char *base, c
     if (bs) {
         if (!json_is_integer(bs) || json_integer_value(bs) < 1 ||
             json_integer_value(bs) > 1000000) {
-            bad(&r, "batch_size", "must be an integer from 1 to 1000000");
+            og_json_bad(&r, "batch_size", "must be an integer from 1 to 1000000");
             goto fail;
         }
         cfg->batch_size = (int)json_integer_value(bs);
@@ -256,14 +239,14 @@ int og_config_from_json(const json_t *doc, const char *name, const char *base, c
     json_t *mr = json_object_get(doc, "max_reject_ratio");
     if (mr) {
         if (!json_is_number(mr) || json_number_value(mr) < 0 || json_number_value(mr) > 1) {
-            bad(&r, "max_reject_ratio", "must be a number from 0 to 1");
+            og_json_bad(&r, "max_reject_ratio", "must be a number from 0 to 1");
             goto fail;
         }
         cfg->max_reject_ratio = json_number_value(mr);
     }
     json_t *sources = json_object_get(doc, "sources");
     if (!json_is_array(sources) || json_array_size(sources) == 0) {
-        bad(&r, "sources", "a non-empty list of sources is required");
+        og_json_bad(&r, "sources", "a non-empty list of sources is required");
         goto fail;
     }
     cfg->sources = calloc(json_array_size(sources), sizeof(struct og_source_cfg));

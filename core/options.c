@@ -52,6 +52,22 @@ int og_keys_check(const json_t *obj, const char *const *known, enum og_reason re
     return OG_ECONFIG;
 }
 
+int og_json_bad(const struct og_json_at *at, const char *where, const char *what)
+{
+    og_error_set(at->err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG, "%s", what);
+    og_error_position(at->err, "%s: %s", at->file, where);
+    return OG_ECONFIG;
+}
+
+int og_json_keys(const struct og_json_at *at, const json_t *obj, const char *const *known,
+                 const char *where)
+{
+    if (og_keys_check(obj, known, OG_R_BAD_CONFIG, at->err) == 0)
+        return 0;
+    og_error_position(at->err, "%s: %s", at->file, where);
+    return OG_ECONFIG;
+}
+
 int og_options_check(const char *owner, const struct og_option_doc *docs, const json_t *options,
                      struct og_error *err)
 {

@@ -21,6 +21,18 @@ struct og_option_doc {
 int og_keys_check(const json_t *obj, const char *const *known, enum og_reason reason,
                   struct og_error *err);
 
+/* Where a JSON configuration file (onegrid.json, the link rules) is being read: its errors are
+ * OG_ECONFIG (reason bad_config) positioned "FILE: JSON.PATH". */
+struct og_json_at {
+    const char *file;
+    struct og_error *err;
+};
+/* Sets at->err to what (a message) at where (a JSON path). Returns OG_ECONFIG. */
+int og_json_bad(const struct og_json_at *at, const char *where, const char *what);
+/* og_keys_check of obj at where. 0 or OG_ECONFIG. */
+int og_json_keys(const struct og_json_at *at, const json_t *obj, const char *const *known,
+                 const char *where);
+
 /* Checks options (borrowed; NULL is allowed) against docs (terminated by {NULL}): an unknown key
  * or a value of the wrong JSON type is OG_ECONFIG (reason bad_config) naming the key and owner
  * ("connector csv"); for an unknown key the known ones are listed in err->detail. */

@@ -10,27 +10,6 @@
 #include <string.h>
 
 /* The file's name for positions, and the error. */
-struct reader {
-    const char *file;
-    struct og_error *err;
-};
-
-static int bad(const struct reader *r, const char *where, const char *msg)
-{
-    og_error_set(r->err, OG_ECONFIG, OG_CLASS_FATAL, OG_R_BAD_CONFIG, "%s", msg);
-    og_error_position(r->err, "%s: %s", r->file, where);
-    return OG_ECONFIG;
-}
-
-static int keys(const struct reader *r, const json_t *obj, const char *const *known,
-                const char *where)
-{
-    if (og_keys_check(obj, known, OG_R_BAD_CONFIG, r->err) == 0)
-        return 0;
-    og_error_position(r->err, "%s: %s", r->file, where);
-    return OG_ECONFIG;
-}
-
 /* A rule name: a lower-case letter, then lower-case letters, digits or _. */
 static bool name_ok(const char *s)
 {
@@ -66,31 +45,32 @@ static bool code_ok(const char *s)
     return true;
 }
 
-static int read_side(const struct reader *r, const json_t *s, const char *where,
+static int read_side(const struct og_json_at *r, const json_t *s, const char *where,
                      struct og_link_side *side)
 {
     static const char *const known[] = {"department", "categories", "description", NULL};
     char at[256];
     if (!json_is_object(s))
-        return bad(r, where,
-                   "a side is an object {\"department\": \"FR\", \"categories\": [\"0101\"]}");
-    if (keys(r, s, known, where) < 0)
+        return og_json_bad(
+            r, where, "a side is an object {\"department\": \"FR\", \"categories\": [\"0101\"]}");
+    if (og_json_keys(r, s, known, where) < 0)
         return OG_ECONFIG;
     const json_t *d = json_object_get(s, "department");
     if (d) {
         snprintf(at, sizeof(at), "%s.department", where);
         if (!json_is_string(d) || !dept_ok(json_string_value(d)))
-            return bad(r, at,
-                       "\"department\" is a department code like \"FR\" (2 to 7 upper-case "
-                       "letters); leave it out for any department");
+            return og_json_bad(r, at,
+                               "\"department\" is a department code like \"FR\" (2 to 7 upper-case "
+                               "letters); leave it out for any department");
         snprintf(side->department, sizeof(side->department), "%s", json_string_value(d));
     }
     const json_t *cats = json_object_get(s, "categories");
     snprintf(at, sizeof(at), "%s.categories", where);
     if (!json_is_array(cats) || json_array_size(cats) == 0)
-        return bad(r, cats ? at : where,
-                   "\"categories\" is a non-empty list of unified category codes or prefixes "
-                   "(2 or 4 digits, e.g. [\"0101\", \"04\"])");
+        return og_json_bad(
+            r, cats ? at : where,
+            "\"categories\" is a non-empty list of unified category codes or prefixes "
+            "(2 or 4 digits, e.g. [\"0101\", \"04\"])");
     side->prefixes = calloc(json_array_size(cats), sizeof(*side->prefixes));
     if (!side->prefixes)
         return og_error_set(r->err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
@@ -100,48 +80,51 @@ static int read_side(const struct reader *r, const json_t *s, const char *where,
     {
         snprintf(at, sizeof(at), "%s.categories[%zu]", where, i);
         if (!json_is_string(c) || !code_ok(json_string_value(c)))
-            return bad(r, at,
-                       "a category is a unified code or prefix of 2 or 4 digits (see "
-                       "mappings/taxonomy/categories.csv), e.g. \"0101\" or \"04\"");
+            return og_json_bad(r, at,
+                               "a category is a unified code or prefix of 2 or 4 digits (see "
+                               "mappings/taxonomy/categories.csv), e.g. \"0101\" or \"04\"");
         const char *v = json_string_value(c); /* 2 or 4 digits: fits */
         memcpy(side->prefixes[side->nprefixes++], v, strlen(v) + 1);
     }
     return 0;
 }
 
-static int read_rule(const struct reader *r, const json_t *o, const char *where,
+static int read_rule(const struct og_json_at *r, const json_t *o, const char *where,
                      struct og_links *links)
 {
     static const char *const known[] = {"name",     "description",  "between", "same_grid",
                                         "within_m", "window_hours", NULL};
     char at[128];
     if (!json_is_object(o))
-        return bad(r, where,
-                   "a rule is an object {\"name\", \"between\", \"same_grid\" or \"within_m\", "
-                   "\"window_hours\"}");
-    if (keys(r, o, known, where) < 0)
+        return og_json_bad(
+            r, where,
+            "a rule is an object {\"name\", \"between\", \"same_grid\" or \"within_m\", "
+            "\"window_hours\"}");
+    if (og_json_keys(r, o, known, where) < 0)
         return OG_ECONFIG;
     struct og_link_rule *rule = &links->rules[links->nrules++];
     const json_t *nm = json_object_get(o, "name");
     snprintf(at, sizeof(at), "%s.name", where);
     if (!nm)
-        return bad(r, where, "\"name\" is required: an identifier like \"fire_fr_um\"");
+        return og_json_bad(r, where, "\"name\" is required: an identifier like \"fire_fr_um\"");
     if (!json_is_string(nm) || !name_ok(json_string_value(nm)))
-        return bad(r, at,
-                   "a rule name is a lower-case letter, then lower-case letters, digits or _ (at "
-                   "most 63): event_link.rule holds it");
+        return og_json_bad(
+            r, at,
+            "a rule name is a lower-case letter, then lower-case letters, digits or _ (at "
+            "most 63): event_link.rule holds it");
     for (size_t k = 0; k + 1 < links->nrules; k++)
         if (strcmp(links->rules[k].name, json_string_value(nm)) == 0) {
             char msg[128];
             snprintf(msg, sizeof(msg), "rule name \"%s\" is used twice", json_string_value(nm));
-            return bad(r, at, msg);
+            return og_json_bad(r, at, msg);
         }
     snprintf(rule->name, sizeof(rule->name), "%s", json_string_value(nm));
     const json_t *bw = json_object_get(o, "between");
     snprintf(at, sizeof(at), "%s.between", where);
     if (!json_is_array(bw) || json_array_size(bw) != 2)
-        return bad(r, bw ? at : where,
-                   "\"between\" is a list of two sides [{\"department\", \"categories\"}, {...}]");
+        return og_json_bad(
+            r, bw ? at : where,
+            "\"between\" is a list of two sides [{\"department\", \"categories\"}, {...}]");
     for (size_t k = 0; k < 2; k++) {
         snprintf(at, sizeof(at), "%s.between[%zu]", where, k);
         int rc = read_side(r, json_array_get(bw, k), at, &rule->side[k]);
@@ -155,31 +138,33 @@ static int read_rule(const struct reader *r, const json_t *o, const char *where,
         snprintf(msg, sizeof(msg),
                  "both sides are department %s: a rule links events of different departments",
                  rule->side[0].department);
-        return bad(r, at, msg);
+        return og_json_bad(r, at, msg);
     }
     const json_t *sg = json_object_get(o, "same_grid");
     snprintf(at, sizeof(at), "%s.same_grid", where);
     if (sg && !json_is_boolean(sg))
-        return bad(r, at, "\"same_grid\" is true or false");
+        return og_json_bad(r, at, "\"same_grid\" is true or false");
     rule->same_grid = json_is_true(sg);
     const json_t *wm = json_object_get(o, "within_m");
     snprintf(at, sizeof(at), "%s.within_m", where);
     if (wm &&
         (!json_is_number(wm) || !(json_number_value(wm) > 0) || json_number_value(wm) > 100000))
-        return bad(r, at, "\"within_m\" is a distance in metres, above 0, at most 100000");
+        return og_json_bad(r, at, "\"within_m\" is a distance in metres, above 0, at most 100000");
     rule->within_m = wm ? json_number_value(wm) : 0;
     if (!rule->same_grid && rule->within_m <= 0)
-        return bad(r, where,
-                   "a rule needs a place test: \"same_grid\": true, \"within_m\": METRES, or "
-                   "both (either then suffices)");
+        return og_json_bad(
+            r, where,
+            "a rule needs a place test: \"same_grid\": true, \"within_m\": METRES, or "
+            "both (either then suffices)");
     const json_t *wh = json_object_get(o, "window_hours");
     snprintf(at, sizeof(at), "%s.window_hours", where);
     if (!wh)
-        return bad(r, where,
-                   "\"window_hours\" is required: how far apart in hours the two events may be "
-                   "reported");
+        return og_json_bad(
+            r, where,
+            "\"window_hours\" is required: how far apart in hours the two events may be "
+            "reported");
     if (!json_is_number(wh) || !(json_number_value(wh) > 0) || json_number_value(wh) > 8760)
-        return bad(r, at, "\"window_hours\" is a number of hours, above 0, at most 8760");
+        return og_json_bad(r, at, "\"window_hours\" is a number of hours, above 0, at most 8760");
     rule->window_s = llround(json_number_value(wh) * 3600.0);
     return 0;
 }
@@ -188,18 +173,18 @@ int og_links_from_json(const json_t *doc, const char *name, struct og_links *lin
                        struct og_error *err)
 {
     memset(links, 0, sizeof(*links));
-    const struct reader r = {name ? name : "(built-in links)", err};
+    const struct og_json_at r = {name ? name : "(built-in links)", err};
     static const char *const top[] = {"description", "rules", NULL};
     int rc = OG_ECONFIG;
     if (!json_is_object(doc)) {
-        bad(&r, "$", "the link rules are a JSON object {\"rules\": [...]}");
+        og_json_bad(&r, "$", "the link rules are a JSON object {\"rules\": [...]}");
         goto fail;
     }
-    if (keys(&r, doc, top, "$") < 0)
+    if (og_json_keys(&r, doc, top, "$") < 0)
         goto fail;
     const json_t *rules = json_object_get(doc, "rules");
     if (!json_is_array(rules) || json_array_size(rules) == 0) {
-        bad(&r, rules ? "rules" : "$", "\"rules\" is a non-empty list of rules");
+        og_json_bad(&r, rules ? "rules" : "$", "\"rules\" is a non-empty list of rules");
         goto fail;
     }
     links->path = strdup(r.file);
