@@ -305,6 +305,36 @@ static int ht_status_times(struct og_tool_rng *r, int64_t created, int64_t at[HT
     return s;
 }
 
+/* The columns of a hotline.ticket COPY row, in the table's order. */
+#define HT_NCOLS 14
+
+/* Writes one COPY row of hotline.ticket (row[c] NULL: \N) to the output. 0, OG_ENOMEM or OG_EIO. */
+static int ht_put_row(struct ht_gen *g, const char *const row[HT_NCOLS])
+{
+    struct og_buf *b = &g->line;
+    og_buf_reset(b);
+    int rc = 0;
+    for (int c = 0; c < HT_NCOLS && rc == 0; c++)
+        rc = og_copy_text(b, c == 0, row[c]);
+    rc = rc ? rc : og_buf_putc(b, '\n');
+    if (rc)
+        return rc;
+    return fwrite(b->data, 1, b->len, g->f) == b->len ? 0 : OG_EIO;
+}
+
+/* Moves the watermark (the latest updated_at, then ticket number) the pull ends at to ticket no
+ * when it is later (or when first). */
+static void ht_watermark(struct ht_gen *g, bool first, int64_t updated, const char *up,
+                         const char *no, struct fg_ht_outcome *out)
+{
+    if (first || updated > g->last_updated ||
+        (updated == g->last_updated && strcmp(no, out->last_ticket_no) > 0)) {
+        g->last_updated = updated;
+        og_tool_scopy(out->last_updated_at, sizeof out->last_updated_at, up);
+        og_tool_scopy(out->last_ticket_no, sizeof out->last_ticket_no, no);
+    }
+}
+
 /* Writes ticket i (0-based) of n as one COPY row into g->line and to g->f, counting it. */
 static int ht_ticket(struct ht_gen *g, long i, long n, struct fg_feed_stats *st,
                      struct fg_ht_outcome *out)
@@ -388,28 +418,23 @@ static int ht_ticket(struct ht_gen *g, long i, long n, struct fg_feed_stats *st,
     snprintf(slng, sizeof slng, "%.6f", bd_lng);
     snprintf(slat, sizeof slat, "%.6f", bd_lat);
 
-    struct og_buf *b = &g->line;
-    og_buf_reset(b);
-    int rc = og_copy_text(b, true, no);
-    rc = rc ? rc : og_copy_text(b, false, cr);
-    rc = rc ? rc : og_copy_text(b, false, up);
-    rc = rc ? rc : og_copy_text(b, false, channel);
-    rc = rc ? rc : og_copy_text(b, false, cat->code);
-    rc = rc ? rc : og_copy_text(b, false, cat->name);
-    rc = rc ? rc : og_copy_text(b, false, HT_REQUESTS[rt]);
-    rc = rc ? rc : og_copy_text(b, false, content);
-    rc = rc ? rc : og_copy_text(b, false, addr);
-    rc = rc ? rc : og_copy_text(b, false, comm_code);
-    rc = rc ? rc : og_copy_text(b, false, coords ? slng : NULL);
-    rc = rc ? rc : og_copy_text(b, false, coords ? slat : NULL);
-    rc = rc ? rc : og_copy_text(b, false, FG_HT_STATUS[status]);
-    rc = rc ? rc : og_copy_text(b, false, status == HT_ACCEPTED ? NULL : cat->dept);
-    rc = rc ? rc : og_buf_putc(b, '\n');
+    const char *row[HT_NCOLS] = {no,
+                                 cr,
+                                 up,
+                                 channel,
+                                 cat->code,
+                                 cat->name,
+                                 HT_REQUESTS[rt],
+                                 content,
+                                 addr,
+                                 comm_code,
+                                 coords ? slng : NULL,
+                                 coords ? slat : NULL,
+                                 FG_HT_STATUS[status],
+                                 status == HT_ACCEPTED ? NULL : cat->dept};
+    int rc = ht_put_row(g, row);
     if (rc) {
         return rc;
-    }
-    if (fwrite(b->data, 1, b->len, g->f) != b->len) {
-        return OG_EIO;
     }
 
     st->written++;
@@ -437,12 +462,7 @@ static int ht_ticket(struct ht_gen *g, long i, long n, struct fg_feed_stats *st,
      * table), else none */
     out->by_method[cl == HT_COORDS_OUTSIDE || (!coords && comm_code) ? 1 : !coords ? 2 : 0]++;
     /* the watermark a full pull ends at: the greatest (updated_at, ticket_no) */
-    if (i == 0 || updated > g->last_updated ||
-        (updated == g->last_updated && strcmp(no, out->last_ticket_no) > 0)) {
-        g->last_updated = updated;
-        og_tool_scopy(out->last_updated_at, sizeof out->last_updated_at, up);
-        og_tool_scopy(out->last_ticket_no, sizeof out->last_ticket_no, no);
-    }
+    ht_watermark(g, i == 0, updated, up, no, out);
     return 0;
 }
 
@@ -472,40 +492,30 @@ static int ht_planted(struct ht_gen *g, const struct fg_plant_rec *p, long k,
     ht_fmt_ts(up, sizeof up, updated);
     snprintf(slng, sizeof slng, "%.6f", bd_lng);
     snprintf(slat, sizeof slat, "%.6f", bd_lat);
-    struct og_buf *b = &g->line;
-    og_buf_reset(b);
-    int rc = og_copy_text(b, true, p->id);
-    rc = rc ? rc : og_copy_text(b, false, cr);
-    rc = rc ? rc : og_copy_text(b, false, up);
-    rc = rc ? rc : og_copy_text(b, false, HT_CHANNELS[0]);
-    rc = rc ? rc : og_copy_text(b, false, cat->code);
-    rc = rc ? rc : og_copy_text(b, false, cat->name);
-    rc = rc ? rc : og_copy_text(b, false, HT_REQUESTS[rt]);
-    rc = rc ? rc : og_copy_text(b, false, content);
-    rc = rc ? rc : og_copy_text(b, false, addr);
-    rc = rc ? rc : og_copy_text(b, false, NULL);
-    rc = rc ? rc : og_copy_text(b, false, slng);
-    rc = rc ? rc : og_copy_text(b, false, slat);
-    rc = rc ? rc : og_copy_text(b, false, FG_HT_STATUS[HT_DISPATCHED]);
-    rc = rc ? rc : og_copy_text(b, false, cat->dept);
-    rc = rc ? rc : og_buf_putc(b, '\n');
+    const char *row[HT_NCOLS] = {p->id,
+                                 cr,
+                                 up,
+                                 HT_CHANNELS[0],
+                                 cat->code,
+                                 cat->name,
+                                 HT_REQUESTS[rt],
+                                 content,
+                                 addr,
+                                 NULL,
+                                 slng,
+                                 slat,
+                                 FG_HT_STATUS[HT_DISPATCHED],
+                                 cat->dept};
+    int rc = ht_put_row(g, row);
     if (rc) {
         return rc;
-    }
-    if (fwrite(b->data, 1, b->len, g->f) != b->len) {
-        return OG_EIO;
     }
     st->written++;
     st->loaded++;
     out->tickets++;
     out->status[HT_DISPATCHED]++;
     out->by_method[0]++;
-    if (updated > g->last_updated ||
-        (updated == g->last_updated && strcmp(p->id, out->last_ticket_no) > 0)) {
-        g->last_updated = updated;
-        og_tool_scopy(out->last_updated_at, sizeof out->last_updated_at, up);
-        og_tool_scopy(out->last_ticket_no, sizeof out->last_ticket_no, p->id);
-    }
+    ht_watermark(g, false, updated, up, p->id, out);
     return 0;
 }
 
