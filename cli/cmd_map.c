@@ -317,7 +317,7 @@ static int run(struct og_cli *cli, int argc, char **argv)
         code = OG_EXIT_FAIL;
         goto out;
     }
-    struct og_sink sink = {NULL, NULL, NULL, NULL, NULL, print_batch, no_recover};
+    struct og_sink sink = {.commit = print_batch, .recover = no_recover};
     struct og_pipeline p = {.sink = &sink,
                             .log = &cli->log,
                             .batch_size = 1000,

@@ -1,6 +1,7 @@
 /* main.c - onegrid: one binary, subcommands in the habits of git and psql. */
 #include "cli/commands.h"
 
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,6 +53,11 @@ static const struct og_command *find(const char *name)
 
 int main(int argc, char **argv)
 {
+    /* Batches allocate and free megabytes each: keep freed memory for the next batch instead of
+     * handing it back to the kernel and faulting it in again (measured: page faults were 10% of
+     * a load's CPU). Peak memory is what the batches in flight need either way. */
+    mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
+    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
     struct og_cli cli;
     memset(&cli, 0, sizeof(cli));
     og_log_init(&cli.log, OG_LOG_INFO, false, stderr);

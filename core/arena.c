@@ -121,12 +121,15 @@ char *og_arena_strdup(struct og_arena *a, const char *s)
 
 char *og_arena_sprintf(struct og_arena *a, const char *fmt, ...)
 {
+    char tmp[256]; /* most texts fit: formatted once */
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
     va_end(ap);
     if (n < 0)
         return NULL;
+    if ((size_t)n < sizeof(tmp))
+        return og_arena_strndup(a, tmp, (size_t)n);
     char *p = og_arena_alloc(a, (size_t)n + 1);
     if (!p)
         return NULL;

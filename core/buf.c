@@ -50,7 +50,11 @@ int og_buf_puts(struct og_buf *b, const char *s)
 
 int og_buf_putc(struct og_buf *b, char c)
 {
-    return og_buf_append(b, &c, 1);
+    if (b->len + 2 > b->cap && og_buf_reserve(b, 1) < 0) /* room for c and the NUL */
+        return OG_ENOMEM;
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+    return 0;
 }
 
 int og_buf_printf(struct og_buf *b, const char *fmt, ...)

@@ -174,13 +174,14 @@ int og_config_from_json(const json_t *doc, const char *name, const char *base, c
                         struct og_config *cfg, struct og_error *err)
 {
     memset(cfg, 0, sizeof(*cfg));
-    cfg->batch_size = 5000;
+    cfg->batch_size = 2000;
+    cfg->loaders = 2;
     cfg->max_reject_ratio = -1;
     const struct og_json_at r = {name ? name : "(built-in config)", err};
     int rc = OG_ECONFIG;
-    static const char *const top[] = {
-        "warehouse", "world",       "taxonomy", "batch_size", "max_reject_ratio",
-        "sources",   "description", "links",    NULL};
+    static const char *const top[] = {"warehouse",        "world",   "taxonomy",    "batch_size",
+                                      "max_reject_ratio", "sources", "description", "links",
+                                      "loaders",          NULL};
     if (!json_is_object(doc)) {
         og_json_bad(&r, "$", "the configuration is a JSON object");
         goto fail;
@@ -235,6 +236,14 @@ int og_config_from_json(const json_t *doc, const char *name, const char *base, c
             goto fail;
         }
         cfg->batch_size = (int)json_integer_value(bs);
+    }
+    json_t *ld = json_object_get(doc, "loaders");
+    if (ld) {
+        if (!json_is_integer(ld) || json_integer_value(ld) < 1 || json_integer_value(ld) > 8) {
+            og_json_bad(&r, "loaders", "must be an integer from 1 to 8 (warehouse connections)");
+            goto fail;
+        }
+        cfg->loaders = (int)json_integer_value(ld);
     }
     json_t *mr = json_object_get(doc, "max_reject_ratio");
     if (mr) {

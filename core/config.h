@@ -30,7 +30,8 @@ struct og_config {
     char *crosswalk_dir;
     char *taxonomy; /* unified taxonomy CSV */
     char *links;    /* link rules file (mappings/links.json), resolved; NULL: nothing is linked */
-    int batch_size; /* records per transaction (default 5000) */
+    int batch_size; /* records per transaction (default 2000) */
+    int loaders;    /* warehouse connections storing a source's batches in parallel (default 2) */
     double
         max_reject_ratio; /* rejects / records read above which the run exits 3; < 0 = no limit */
     struct og_source_cfg *sources;

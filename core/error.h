@@ -20,6 +20,7 @@ enum og_code {
     OG_EKAFKA = -9,
     OG_EINTR = -10,  /* stopped by SIGINT/SIGTERM: what was read is committed, the rest is left */
     OG_EAGAIN = -11, /* not now: try again later (a timed wait ran out) */
+    OG_ECANCELED = -12, /* not done because an earlier step failed (that failure is the error) */
 };
 
 /* What the caller should do about it. The engine owns the policy; stages only classify. */

@@ -1,6 +1,7 @@
 /* copy.c - COPY text-format encoding. */
 #include "loader/copy.h"
 
+#include "core/error.h"
 #include "core/timefmt.h"
 
 #include <math.h>
@@ -13,34 +14,21 @@ static int sep(struct og_buf *b, bool first)
     return first ? 0 : og_buf_putc(b, '\t');
 }
 
-/* COPY text escaping of s into b. */
+/* COPY text escaping of s into b: runs without a character to escape are copied whole. */
 static int esc(struct og_buf *b, const char *s)
 {
-    if (og_buf_reserve(b, strlen(s) + 8) < 0)
-        return -2;
-    for (const char *p = s; *p; p++) {
-        const char *rep = NULL;
-        switch (*p) {
-        case '\\':
-            rep = "\\\\";
-            break;
-        case '\t':
-            rep = "\\t";
-            break;
-        case '\n':
-            rep = "\\n";
-            break;
-        case '\r':
-            rep = "\\r";
-            break;
-        default:
-            break;
-        }
-        int rc = rep ? og_buf_puts(b, rep) : og_buf_putc(b, *p);
-        if (rc < 0)
-            return rc;
+    for (;;) {
+        size_t n = strcspn(s, "\\\t\n\r");
+        if (n && og_buf_append(b, s, n) < 0)
+            return OG_ENOMEM;
+        s += n;
+        if (!*s)
+            return 0;
+        char rep[2] = {'\\', *s == '\t' ? 't' : *s == '\n' ? 'n' : *s == '\r' ? 'r' : '\\'};
+        if (og_buf_append(b, rep, 2) < 0)
+            return OG_ENOMEM;
+        s++;
     }
-    return 0;
 }
 
 int og_copy_text(struct og_buf *b, bool first, const char *s)

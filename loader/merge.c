@@ -135,9 +135,10 @@ static int reject_row(struct og_buf *b, const struct og_batch *batch, const stru
     return rc ? rc : og_copy_end_row(b);
 }
 
-static int commit_once(struct og_pg *pg, long long run_id, const struct og_links *links,
-                       const struct og_batch *b, struct og_pg_rows *rows,
-                       struct og_load_stats *stats, bool fast, struct og_error *err)
+/* BEGIN and all of b but its marks; the transaction is left open (rolled back on an error). */
+static int work_once(struct og_pg *pg, long long run_id, const struct og_links *links,
+                     const struct og_batch *b, struct og_pg_rows *rows, struct og_load_stats *stats,
+                     bool fast, bool parallel, struct og_error *err)
 {
     struct og_buf rej = OG_BUF_INIT, replayed = OG_BUF_INIT, again = OG_BUF_INIT;
     int rc = 0;
@@ -170,6 +171,10 @@ static int commit_once(struct og_pg *pg, long long run_id, const struct og_links
     const char *p1[] = {run};
     PGresult *res = NULL;
     if ((rc = og_pg_exec(pg, "BEGIN", err)) < 0)
+        goto done;
+    /* Loaders in parallel touch disjoint rows; should one ever wait on a lock held by a later
+     * batch (which waits for its turn), the wait ends here and the batch is retried. */
+    if (parallel && (rc = og_pg_exec(pg, "SET LOCAL lock_timeout = '10s'", err)) < 0)
         goto done;
     if (nreplayed)
         rc = replay_settle(pg, run, replayed.data, again.data, nreplayed, err);
@@ -204,6 +209,22 @@ static int commit_once(struct og_pg *pg, long long run_id, const struct og_links
             rc = og_pg_run(pg, REPLAY_LINK, 2, p3, PGRES_COMMAND_OK, NULL,
                            "link the rejects of replayed records", err);
     }
+done:
+    if (rc < 0)
+        og_pg_rollback(pg);
+    og_buf_free(&rej);
+    og_buf_free(&replayed);
+    og_buf_free(&again);
+    return rc;
+}
+
+/* b's marks (where its inputs stand) and COMMIT; rolled back on an error. */
+static int finish(struct og_pg *pg, long long run_id, const struct og_batch *b,
+                  struct og_error *err)
+{
+    char run[32];
+    snprintf(run, sizeof(run), "%lld", run_id);
+    int rc = 0;
     for (size_t i = 0; rc == 0 && i < b->nmarks; i++) {
         const struct og_mark *m = &b->marks[i];
         if (strcmp(m->kind, OG_PG_REPLAY_KIND) == 0)
@@ -219,13 +240,59 @@ static int commit_once(struct og_pg *pg, long long run_id, const struct og_links
     }
     if (rc == 0)
         rc = og_pg_exec(pg, "COMMIT", err);
-done:
     if (rc < 0)
         og_pg_rollback(pg);
-    og_buf_free(&rej);
-    og_buf_free(&replayed);
-    og_buf_free(&again);
     return rc;
+}
+
+static void add_stats(struct og_load_stats *total, const struct og_load_stats *st)
+{
+    total->inserted += st->inserted;
+    total->updated += st->updated;
+    total->unchanged += st->unchanged;
+    total->history += st->history;
+    total->members += st->members;
+    total->rejects += st->rejects;
+    total->health += st->health;
+    total->links_added += st->links_added;
+    total->links_removed += st->links_removed;
+}
+
+/* work_once, and when another loader inserted one of b's new rows meanwhile (a unique
+ * violation), once more merging the whole batch. */
+static int work(struct og_pg *pg, long long run_id, const struct og_links *links,
+                const struct og_batch *b, struct og_pg_rows *rows, struct og_load_stats *st,
+                bool parallel, struct og_error *err)
+{
+    memset(st, 0, sizeof(*st));
+    int rc = work_once(pg, run_id, links, b, rows, st, true, parallel, err);
+    if (rc < 0 && err && strcmp(err->sqlstate, "23505") == 0) {
+        memset(st, 0, sizeof(*st));
+        rc = work_once(pg, run_id, links, b, rows, st, false, parallel, err);
+    }
+    return rc;
+}
+
+int og_pg_batch_work(struct og_pg *pg, long long run_id, const struct og_links *links,
+                     const struct og_batch *b, struct og_pg_rows *rows, struct og_load_stats *stats,
+                     struct og_error *err)
+{
+    struct og_load_stats st;
+    int rc = work(pg, run_id, links, b, rows, &st, true, err);
+    if (rc == 0)
+        add_stats(stats, &st);
+    return rc;
+}
+
+int og_pg_batch_finish(struct og_pg *pg, long long run_id, const struct og_batch *b,
+                       struct og_error *err)
+{
+    return finish(pg, run_id, b, err);
+}
+
+void og_pg_batch_abort(struct og_pg *pg)
+{
+    og_pg_rollback(pg);
 }
 
 int og_pg_commit_batch(struct og_pg *pg, long long run_id, const struct og_links *links,
@@ -233,23 +300,9 @@ int og_pg_commit_batch(struct og_pg *pg, long long run_id, const struct og_links
                        struct og_load_stats *total, struct og_error *err)
 {
     struct og_load_stats st;
-    memset(&st, 0, sizeof(st));
-    int rc = commit_once(pg, run_id, links, b, rows, &st, true, err);
-    if (rc < 0 && err && strcmp(err->sqlstate, "23505") == 0) {
-        /* another loader inserted one of these new rows meanwhile: merge the whole batch instead */
-        memset(&st, 0, sizeof(st));
-        rc = commit_once(pg, run_id, links, b, rows, &st, false, err);
-    }
-    if (rc == 0) {
-        total->inserted += st.inserted;
-        total->updated += st.updated;
-        total->unchanged += st.unchanged;
-        total->history += st.history;
-        total->members += st.members;
-        total->rejects += st.rejects;
-        total->health += st.health;
-        total->links_added += st.links_added;
-        total->links_removed += st.links_removed;
-    }
+    int rc = work(pg, run_id, links, b, rows, &st, false, err);
+    rc = rc ? rc : finish(pg, run_id, b, err);
+    if (rc == 0)
+        add_stats(total, &st);
     return rc;
 }

@@ -11,7 +11,7 @@ static enum og_class class_of(const char *sqlstate)
     if (!sqlstate)
         return OG_CLASS_RETRY; /* no SQLSTATE: the connection is gone */
     if (!strncmp(sqlstate, "08", 2) || !strncmp(sqlstate, "40", 2) || !strncmp(sqlstate, "53", 2) ||
-        !strncmp(sqlstate, "57", 2))
+        !strncmp(sqlstate, "57", 2) || !strcmp(sqlstate, "55P03"))
         return OG_CLASS_RETRY;
     return OG_CLASS_FATAL;
 }

@@ -88,6 +88,22 @@ int og_pg_commit_batch(struct og_pg *pg, long long run_id, const struct og_links
                        const struct og_batch *b, struct og_pg_rows *rows,
                        struct og_load_stats *stats, struct og_error *err);
 
+/* og_pg_commit_batch in two steps, for loaders in parallel (pipeline/handoff.h): work is BEGIN
+ * and all of b but where its inputs stand, leaving the transaction open (rolled back on an
+ * error; a lock waited for more than 10 s fails as RETRY); finish records b's marks and commits
+ * (rolled back on an error); og_pg_batch_abort undoes the work. *stats gets what the work did: add
+ * it up only once finish succeeded. */
+int og_pg_batch_work(struct og_pg *pg, long long run_id, const struct og_links *links,
+                     const struct og_batch *b, struct og_pg_rows *rows, struct og_load_stats *stats,
+                     struct og_error *err);
+int og_pg_batch_finish(struct og_pg *pg, long long run_id, const struct og_batch *b,
+                       struct og_error *err);
+void og_pg_batch_abort(struct og_pg *pg);
+
+/* Whether the rules links (NULL: none) concern any event of b: an event of a department one of
+ * their sides names (or a side of any department). */
+bool og_pg_links_concern(const struct og_links *links, const struct og_batch *b);
+
 /* The kind of mark (og_mark.kind) a replay (pipeline/replay.c) gives each record it reads again:
  * its key is the reject_id of the etl_reject row the record comes from, and the mark's records or
  * rejects say whether it passed this time. og_pg_commit_batch settles those rows in the batch's

@@ -52,9 +52,6 @@ int og_pg_merge_health(struct og_pg *pg, const char *run, const struct og_batch 
 int og_pg_merge_people(struct og_pg *pg, const char *run, const struct og_batch *b,
                        struct og_pg_rows *rows, struct og_load_stats *stats, struct og_error *err);
 
-/* Whether the rules links (NULL: none) concern any event of b: an event of a department one of
- * their sides names (or a side of any department). */
-bool og_pg_links_concern(const struct og_links *links, const struct og_batch *b);
 /* Takes the transaction-level link lock: batches that link events commit one at a time, so an
  * event another loader commits meanwhile is seen by whichever commits second. Before the events
  * are merged (no row lock is held while waiting). */

@@ -323,6 +323,37 @@ static int claim(struct worker *w, struct og_pg *pg, bool *got)
     return rc;
 }
 
+/* A run's further loaders (config "loaders"): connections of their own, so that the source's
+ * batches are stored in parallel. One that cannot connect is done without, and said so. */
+static void open_loaders(struct worker *w)
+{
+    struct job *j = w->j;
+    if (j->o->follow || !writes(j->o) || j->o->preview > 0)
+        return;
+    for (int k = 1; k < j->cfg->loaders && k < OG_MAX_LOADERS; k++) {
+        struct og_error e;
+        og_error_clear(&e);
+        if (og_pg_connect(j->cfg->dsn, &w->sink_ctx.more[w->sink_ctx.nmore], &e) < 0) {
+            og_warn(j->env->log, "run", "loader %d not started: %s (going on with %d)", k + 1,
+                    e.message, 1 + w->sink_ctx.nmore);
+            break;
+        }
+        w->sink_ctx.nmore++;
+    }
+    w->sink.loaders = w->report_sink.loaders = 1 + w->sink_ctx.nmore;
+    if (w->sink_ctx.nmore)
+        og_info(j->env->log, "run", "source=%s loaders=%d (batches stored in parallel)",
+                j->cfg->sources[w->i].name, 1 + w->sink_ctx.nmore);
+}
+
+static void close_loaders(struct worker *w)
+{
+    for (int k = 0; k < w->sink_ctx.nmore; k++)
+        og_pg_close(w->sink_ctx.more[k]);
+    w->sink_ctx.nmore = 0;
+    w->sink.loaders = w->report_sink.loaders = 1;
+}
+
 /* Reads worker w's source through its pipeline. */
 static int work(struct worker *w)
 {
@@ -346,9 +377,12 @@ static int work(struct worker *w)
                        : og_pg_source_register(pg, sc->name, og_mapping_department(j->maps[w->i]),
                                                og_mapping_feed(j->maps[w->i]), w->sink_ctx.run_id,
                                                &w->err);
-    if (rc == 0 && got)
+    if (rc == 0 && got) {
+        open_loaders(w);
         rc = og_pipeline_source(&w->p, sc->name, feed->source ? feed->source : &og_files_source,
                                 opts, &step, w->st, &w->err);
+        close_loaders(w);
+    }
     if (got && exclusive && writes(j->o) && og_pg_alive(pg)) {
         struct og_error e2;
         og_error_clear(&e2);

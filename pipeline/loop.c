@@ -2,6 +2,7 @@
 #include "pipeline/loop.h"
 
 #include "pipeline/handoff.h"
+#include "pipeline/keys.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,15 +27,21 @@ struct lane {
     /* [source committed hook] the source and its state, told what each commit moved */
     const struct og_source_ops *ops;
     void *const *src_state;
+    /* loaders in parallel: the keys of the rows the batch writes, and whether it must wait for
+     * every earlier batch to be final before its work starts (it shares a key with one in
+     * flight, or the sink says it must go alone) */
+    struct og_keys keys;
+    bool after_all;
 };
 
-/* The loop of one source: two lanes (one filling on this thread, one committing on the loader
- * thread), the source and what it may ask of the loop. */
+/* The loop of one source: its lanes (one filling on this thread, the others committing on the
+ * loader threads: one more lane than loaders), the source and what it may ask of the loop. */
 struct loop {
     struct og_pipeline *p;
     const char *name;
-    struct lane lane[2];
-    int cur;
+    struct lane lane[OG_MAX_LOADERS + 1];
+    int nlanes, cur;
+    bool parallel; /* more than one loader: batches stored by work, then finish in their turn */
     struct og_handoff *h;
     const struct og_source_ops *ops;
     void *state;
@@ -77,36 +84,101 @@ static void show_progress(struct loop *l, bool final)
     fflush(stderr);
 }
 
-/* On the loader thread: commits a lane's batch, trying again after a RETRY-class failure
+/* After a failure of class RETRY on attempt n: whether to try again (logged), after the delay and
+ * a reconnection of loader k. */
+static bool retry(struct og_pipeline *p, int k, const struct lane *l, int attempt,
+                  const struct og_error *err)
+{
+    if (err->klass != OG_CLASS_RETRY || (p->commit_attempts > 0 && attempt >= p->commit_attempts) ||
+        (p->stop && *p->stop))
+        return false;
+    unsigned delay = (unsigned)attempt * p->retry_delay_s;
+    delay = delay > 30 ? 30 : delay;
+    og_warn(p->log, "loader", "commit of %zu records failed (%s); retrying in %u s (attempt %d%s)",
+            l->b->nrecs, err->message, delay, attempt + 1,
+            p->commit_attempts > 0 ? "" : ", until it works");
+    sleep(delay);
+    struct og_error e2;
+    og_error_clear(&e2);
+    int rc = p->sink->recover_at ? p->sink->recover_at(p->sink->ctx, k, &e2)
+                                 : p->sink->recover(p->sink->ctx, &e2);
+    if (rc < 0)
+        og_warn(p->log, "loader", "%s", e2.message);
+    return true;
+}
+
+static void add_load(struct og_load_stats *t, const struct og_load_stats *s)
+{
+    t->inserted += s->inserted, t->updated += s->updated, t->unchanged += s->unchanged;
+    t->history += s->history, t->members += s->members, t->rejects += s->rejects;
+    t->health += s->health, t->links_added += s->links_added;
+    t->links_removed += s->links_removed;
+}
+
+/* Loaders in parallel: the batch's work on loader k's connection, then, in its turn, finish. A
+ * batch that must wait for the earlier ones waits before its work; when an earlier batch was
+ * retried meanwhile, the work is undone and done again (so a retry never waits on a later batch's
+ * locks). What the batch did is added up only once it is final. */
+static int commit_parallel(struct og_pipeline *p, int k, struct lane *l, struct og_turn *turn,
+                           double t0, struct og_error *err)
+{
+    const struct og_sink *s = p->sink;
+    if (l->after_all && og_handoff_wait_turn(turn) == OG_ECANCELED)
+        return OG_ECANCELED;
+    for (int attempt = 1;;) {
+        struct og_load_stats st;
+        memset(&st, 0, sizeof(st));
+        og_handoff_work_begins(turn);
+        int rc = s->work(s->ctx, k, l->b, l->scratch, &st, err);
+        if (rc == 0) {
+            int t = og_handoff_turn(turn);
+            if (t < 0) {
+                s->abort(s->ctx, k); /* what it holds is released */
+                if (t == OG_ECANCELED || og_handoff_wait_turn(turn) == OG_ECANCELED)
+                    return OG_ECANCELED;
+                continue; /* an earlier batch was retried: again, in this batch's turn now */
+            }
+            rc = s->finish(s->ctx, k, l->b, l->scratch, err);
+            if (rc == 0) {
+                add_load(&p->load, &st);
+                p->batches++;
+                og_metrics_batch(p->metrics, l->source, (long long)l->b->nrecs,
+                                 (long long)l->b->nrejs, now_s() - t0);
+                return 0;
+            }
+        }
+        /* failed (rolled back): tried again in its turn, after every later batch let go */
+        if (og_handoff_wait_turn(turn) == OG_ECANCELED)
+            return OG_ECANCELED;
+        og_handoff_retrying(turn);
+        if (!retry(p, k, l, attempt++, err))
+            return rc;
+    }
+}
+
+/* On a loader thread: commits a lane's batch, trying again after a RETRY-class failure
  * (connection lost, server restarting, deadlock); committing it twice is harmless because the
  * merges are idempotent. The batch is reset in every case. */
-static int commit(void *ctx, void *item, struct og_error *err)
+static int commit(void *ctx, int k, void *item, struct og_turn *turn, struct og_error *err)
 {
-    struct og_pipeline *p = ctx;
     struct lane *l = item;
+    struct og_pipeline *p = l->p;
+    (void)ctx;
     int rc = 0;
-    for (int attempt = 1; p->sink; attempt++) {
-        double t0 = now_s();
-        rc = p->sink->commit(p->sink->ctx, l->b, l->scratch, &p->load, err);
-        if (rc == 0) {
-            p->batches++;
-            og_metrics_batch(p->metrics, l->source, (long long)l->b->nrecs, (long long)l->b->nrejs,
-                             now_s() - t0);
+    if (p->sink && p->sink->loaders > 1 && p->sink->work)
+        rc = commit_parallel(p, k, l, turn, now_s(), err);
+    else
+        for (int attempt = 1; p->sink; attempt++) {
+            double t0 = now_s();
+            rc = p->sink->commit(p->sink->ctx, l->b, l->scratch, &p->load, err);
+            if (rc == 0) {
+                p->batches++;
+                og_metrics_batch(p->metrics, l->source, (long long)l->b->nrecs,
+                                 (long long)l->b->nrejs, now_s() - t0);
+            }
+            if (rc == 0 || !retry(p, 0, l, attempt, err))
+                break;
         }
-        if (rc == 0 || err->klass != OG_CLASS_RETRY ||
-            (p->commit_attempts > 0 && attempt >= p->commit_attempts) || (p->stop && *p->stop))
-            break;
-        unsigned delay = (unsigned)attempt * p->retry_delay_s;
-        delay = delay > 30 ? 30 : delay;
-        og_warn(p->log, "loader",
-                "commit of %zu records failed (%s); retrying in %u s (attempt %d%s)", l->b->nrecs,
-                err->message, delay, attempt + 1, p->commit_attempts > 0 ? "" : ", until it works");
-        sleep(delay);
-        struct og_error e2;
-        og_error_clear(&e2);
-        if (p->sink->recover(p->sink->ctx, &e2) < 0)
-            og_warn(p->log, "loader", "%s", e2.message);
-    }
     /* [source committed hook] the source learns which states are now in the warehouse (logical
      * replication acknowledges its position to the department database only after this) */
     if (rc == 0 && p->sink && l->ops && l->ops->committed && *l->src_state)
@@ -115,6 +187,22 @@ static int commit(void *ctx, void *item, struct og_error *err)
                 l->ops->committed(*l->src_state, l->b->marks[i].key, l->b->marks[i].state);
     og_batch_reset(l->b);
     return rc;
+}
+
+/* Loaders in parallel: whether lane ln's batch must wait for every earlier one before its work:
+ * the sink says so, or it writes a key a batch still in flight writes (the other lanes hold
+ * batches in flight or done; a done one only costs a wait that ends at once). */
+static bool after_all(struct loop *l, struct lane *ln)
+{
+    const struct og_sink *s = l->p->sink;
+    if (s->alone && s->alone(s->ctx, ln->b))
+        return true;
+    og_keys_seal(&ln->keys);
+    for (int i = 0; i < l->nlanes; i++)
+        if (&l->lane[i] != ln && l->lane[i].keys.sealed &&
+            og_keys_overlap(&ln->keys, &l->lane[i].keys))
+            return true;
+    return false;
 }
 
 /* Hands the current lane to the loader and switches to the other one (idle by then). While the
@@ -126,6 +214,8 @@ static int hand_over(struct loop *l, bool nowait, struct og_error *err)
         struct lane *ln = &l->lane[l->cur];
         if (ln->b->nrecs == 0 && ln->b->nrejs == 0 && ln->b->nmarks == 0)
             return 0;
+        if (l->parallel)
+            ln->after_all = after_all(l, ln);
         int rc = nowait || !l->ops->wait ? og_handoff_submit(l->h, ln, err)
                                          : og_handoff_submit_timed(l->h, ln, 200, err);
         if (rc == OG_EAGAIN) {
@@ -133,8 +223,10 @@ static int hand_over(struct loop *l, bool nowait, struct og_error *err)
             l->ops->wait(l->state);
             continue;
         }
-        if (rc == 0)
-            l->cur ^= 1;
+        if (rc == 0) {
+            l->cur = (l->cur + 1) % l->nlanes;
+            og_keys_clear(&l->lane[l->cur].keys); /* its batch is done: the lane is filled anew */
+        }
         return rc;
     }
 }
@@ -220,6 +312,8 @@ static int take(struct loop *l, const struct og_step *step, int rc, const struct
     if (p->sink && p->sink->prepare &&
         p->sink->prepare(p->sink->ctx, ln->scratch, b, b->nrecs - 1) < 0)
         return nomem(err);
+    if (l->parallel && og_keys_add(&ln->keys, u) < 0)
+        return nomem(err);
     return 0;
 }
 
@@ -280,7 +374,8 @@ static int read_all(struct loop *l, const struct og_step *step, struct og_error 
 static void loop_free(struct loop *l)
 {
     og_handoff_stop(l->h);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < l->nlanes; i++) {
+        og_keys_free(&l->lane[i].keys);
         og_batch_destroy(l->lane[i].b);
         if (l->p->sink && l->p->sink->lane_free)
             l->p->sink->lane_free(l->p->sink->ctx, l->lane[i].scratch);
@@ -305,8 +400,15 @@ int og_pipeline_source(struct og_pipeline *p, const char *name, const struct og_
                                      .stop = p->stop,
                                      .counts = &st->inputs,
                                      .gauge = host_gauge};
+    int loaders =
+        p->sink && p->sink->work && p->sink->finish && p->sink->abort && p->sink->loaders > 1
+            ? p->sink->loaders
+            : 1;
+    loaders = loaders > OG_MAX_LOADERS ? OG_MAX_LOADERS : loaders;
+    l.parallel = loaders > 1;
+    l.nlanes = loaders + 1;
     bool ok = true;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < l.nlanes; i++) {
         l.lane[i].b = og_batch_create();
         bool scratch = p->sink && p->sink->lane_new;
         l.lane[i].scratch = scratch ? p->sink->lane_new(p->sink->ctx) : NULL;
@@ -318,7 +420,7 @@ int og_pipeline_source(struct og_pipeline *p, const char *name, const struct og_
         l.lane[i].ops = ops; /* [source committed hook] */
         l.lane[i].src_state = &l.state;
     }
-    if (!ok || og_handoff_start(commit, p, &l.h) < 0) {
+    if (!ok || og_handoff_start(commit, p, loaders, &l.h) < 0) {
         loop_free(&l);
         return nomem(err);
     }

@@ -3,6 +3,7 @@
 #include "loader/scope.h"
 #include "pipeline/sink.h"
 
+#include <string.h>
 #include <time.h>
 
 static double mono_s(void)
@@ -63,13 +64,67 @@ static int commit(void *ctx, const struct og_batch *b, void *lane, struct og_loa
     return rc;
 }
 
+static struct og_pg *conn(struct og_pg_sink *s, int k)
+{
+    return k > 0 && k <= s->nmore ? s->more[k - 1] : s->pg;
+}
+
+static int recover_at(void *ctx, int k, struct og_error *err)
+{
+    struct og_pg *pg = conn(ctx, k);
+    return og_pg_alive(pg) ? 0 : og_pg_reconnect(pg, err);
+}
+
 static int recover(void *ctx, struct og_error *err)
 {
+    return recover_at(ctx, 0, err);
+}
+
+static int work(void *ctx, int k, const struct og_batch *b, void *lane, struct og_load_stats *stats,
+                struct og_error *err)
+{
     struct og_pg_sink *s = ctx;
-    return og_pg_alive(s->pg) ? 0 : og_pg_reconnect(s->pg, err);
+    return og_pg_batch_work(conn(s, k), s->run_id, s->links, b, lane, stats, err);
+}
+
+static int finish(void *ctx, int k, const struct og_batch *b, void *lane, struct og_error *err)
+{
+    struct og_pg_sink *s = ctx;
+    int rc = og_pg_batch_finish(conn(s, k), s->run_id, b, err);
+    if (rc == 0) {
+        og_pg_rows_reset(lane);
+        maybe_fold(s);
+    }
+    return rc;
+}
+
+static void abort_work(void *ctx, int k)
+{
+    og_pg_batch_abort(conn(ctx, k));
+}
+
+static bool alone(void *ctx, const struct og_batch *b)
+{
+    struct og_pg_sink *s = ctx;
+    for (size_t i = 0; i < b->nmarks; i++)
+        if (strcmp(b->marks[i].kind, OG_PG_REPLAY_KIND) == 0)
+            return true;
+    return og_pg_links_concern(s->links, b);
 }
 
 void og_pg_sink_init(struct og_sink *sink, struct og_pg_sink *ctx)
 {
-    *sink = (struct og_sink){ctx, position, lane_new, lane_free, prepare, commit, recover};
+    *sink = (struct og_sink){.ctx = ctx,
+                             .position = position,
+                             .lane_new = lane_new,
+                             .lane_free = lane_free,
+                             .prepare = prepare,
+                             .commit = commit,
+                             .recover = recover,
+                             .loaders = 1 + ctx->nmore,
+                             .work = work,
+                             .finish = finish,
+                             .abort = abort_work,
+                             .recover_at = recover_at,
+                             .alone = alone};
 }

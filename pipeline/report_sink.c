@@ -127,13 +127,9 @@ static int rs_prepare(void *ctx, void *lane, const struct og_batch *b, size_t i)
     return rs->inner->prepare ? rs->inner->prepare(rs->inner->ctx, lane, b, i) : 0;
 }
 
-static int rs_commit(void *ctx, const struct og_batch *b, void *lane, struct og_load_stats *stats,
-                     struct og_error *err)
+/* What a committed batch b did, recorded. */
+static void record(struct og_report_sink *rs, const struct og_batch *b)
 {
-    struct og_report_sink *rs = ctx;
-    int rc = rs->inner->commit(rs->inner->ctx, b, lane, stats, err);
-    if (rc < 0)
-        return rc;
     struct og_source_stats *st = rs->st;
     pthread_mutex_lock(&rs->mu);
     st->loaded += (long long)b->nrecs;
@@ -159,7 +155,50 @@ static int rs_commit(void *ctx, const struct og_batch *b, void *lane, struct og_
         p->rejects += m->rejects;
     }
     pthread_mutex_unlock(&rs->mu);
+}
+
+static int rs_commit(void *ctx, const struct og_batch *b, void *lane, struct og_load_stats *stats,
+                     struct og_error *err)
+{
+    struct og_report_sink *rs = ctx;
+    int rc = rs->inner->commit(rs->inner->ctx, b, lane, stats, err);
+    if (rc == 0)
+        record(rs, b);
     return rc;
+}
+
+static int rs_work(void *ctx, int k, const struct og_batch *b, void *lane,
+                   struct og_load_stats *stats, struct og_error *err)
+{
+    struct og_report_sink *rs = ctx;
+    return rs->inner->work(rs->inner->ctx, k, b, lane, stats, err);
+}
+
+static int rs_finish(void *ctx, int k, const struct og_batch *b, void *lane, struct og_error *err)
+{
+    struct og_report_sink *rs = ctx;
+    int rc = rs->inner->finish(rs->inner->ctx, k, b, lane, err);
+    if (rc == 0)
+        record(rs, b);
+    return rc;
+}
+
+static void rs_abort(void *ctx, int k)
+{
+    struct og_report_sink *rs = ctx;
+    rs->inner->abort(rs->inner->ctx, k);
+}
+
+static int rs_recover_at(void *ctx, int k, struct og_error *err)
+{
+    struct og_report_sink *rs = ctx;
+    return rs->inner->recover_at(rs->inner->ctx, k, err);
+}
+
+static bool rs_alone(void *ctx, const struct og_batch *b)
+{
+    struct og_report_sink *rs = ctx;
+    return rs->inner->alone && rs->inner->alone(rs->inner->ctx, b);
 }
 
 static int rs_recover(void *ctx, struct og_error *err)
@@ -172,13 +211,21 @@ void og_report_sink_init(struct og_sink *sink, struct og_report_sink *ctx)
 {
     pthread_mutex_init(&ctx->mu, NULL);
     const struct og_sink *in = ctx->inner;
-    *sink = (struct og_sink){ctx,
-                             in->position ? rs_position : NULL,
-                             in->lane_new ? rs_lane_new : NULL,
-                             in->lane_free ? rs_lane_free : NULL,
-                             in->prepare ? rs_prepare : NULL,
-                             rs_commit,
-                             rs_recover};
+    bool parallel = in->work && in->finish && in->abort && in->recover_at;
+    *sink = (struct og_sink){.ctx = ctx,
+                             .position = in->position ? rs_position : NULL,
+                             .lane_new = in->lane_new ? rs_lane_new : NULL,
+                             .lane_free = in->lane_free ? rs_lane_free : NULL,
+                             .prepare = in->prepare ? rs_prepare : NULL,
+                             .commit = rs_commit,
+                             .recover = rs_recover,
+                             .loaders = parallel ? in->loaders : 1, /* the caller may raise
+                                                                      both later */
+                             .work = parallel ? rs_work : NULL,
+                             .finish = parallel ? rs_finish : NULL,
+                             .abort = parallel ? rs_abort : NULL,
+                             .recover_at = parallel ? rs_recover_at : NULL,
+                             .alone = parallel ? rs_alone : NULL};
 }
 
 void og_report_sink_fini(struct og_report_sink *ctx)

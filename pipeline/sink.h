@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/source.h"
 #include "loader/pg.h"
+#include "pipeline/handoff.h"
 
 #include <stdbool.h>
 
@@ -31,14 +32,30 @@ struct og_sink {
                   struct og_error *err);
     /* After a RETRY failure: make the next commit possible (reconnect). 0 or an error. */
     int (*recover)(void *ctx, struct og_error *err);
+    /* Optional, for batches loaded in parallel (pipeline/handoff.h): how many loaders the sink
+     * has (each its own connection; 0 or 1: one, and commit is used). Loader k stores a batch in
+     * two steps: work (all of it in an open transaction but where its inputs stand; *stats gets
+     * what it did) then finish (the marks, and the transaction made final) or abort (undone);
+     * recover_at as recover for loader k. alone says b must not be worked on while an earlier
+     * batch is not final (it reads what earlier batches write, e.g. to link events). */
+    int loaders;
+    int (*work)(void *ctx, int k, const struct og_batch *b, void *lane, struct og_load_stats *stats,
+                struct og_error *err);
+    int (*finish)(void *ctx, int k, const struct og_batch *b, void *lane, struct og_error *err);
+    void (*abort)(void *ctx, int k);
+    int (*recover_at)(void *ctx, int k, struct og_error *err);
+    bool (*alone)(void *ctx, const struct og_batch *b);
 };
 
 /* The warehouse as a sink: batches committed with og_pg_commit_batch under run_id. pg is borrowed
- * and must outlive the sink. With fold_every_s > 0 (a stream), a commit at least that long after
+ * and must outlive the sink. With more connections (nmore > 0), 1 + nmore loaders store batches
+ * in parallel, loader 0 on pg. With fold_every_s > 0 (a stream), a commit at least that long after
  * the last fold also folds the day counts of the analysts' views (og_pg_fold_daily); a failed
  * fold is logged to log and left to the next one. */
 struct og_pg_sink {
     struct og_pg *pg;
+    struct og_pg *more[OG_MAX_LOADERS - 1]; /* borrowed: further loaders' connections */
+    int nmore;
     long long run_id;
     double fold_every_s;
     double last_fold; /* monotonic seconds */

@@ -464,26 +464,106 @@ int og_id_key_load(struct og_id_key *key, const char *text, const char *path, st
     return OG_ECONFIG;
 }
 
+/* kind prefix + ":" + norm into msg (size 8 + type + norm); its length, or -1. */
+static int hash_msg(const struct og_id *id, char *msg, size_t size)
+{
+    const char *prefix = id->kind == OG_ID_RESIDENT ? "id"
+                         : id->kind == OG_ID_USCC   ? "uscc"
+                                                    : "other";
+    int mlen = snprintf(msg, size, "%s%s%.*s:%.*s", prefix,
+                        id->kind == OG_ID_OTHER && id->type[0] ? "/" : "",
+                        id->kind == OG_ID_OTHER ? (int)strnlen(id->type, sizeof(id->type)) : 0,
+                        id->type, (int)sizeof(id->norm) - 1, id->norm);
+    return mlen < 0 || (size_t)mlen >= size ? -1 : mlen;
+}
+
+#define HASH_MSG_SIZE (8 + sizeof(((struct og_id *)0)->type) + sizeof(((struct og_id *)0)->norm))
+
 int og_id_hash(const struct og_id_key *key, const struct og_id *id, char hex[65])
 {
     hex[0] = '\0';
     if (!key || key->len < KEY_MIN || key->len > sizeof(key->bytes) || !id)
         return OG_EINVAL;
-    const char *prefix = id->kind == OG_ID_RESIDENT ? "id"
-                         : id->kind == OG_ID_USCC   ? "uscc"
-                                                    : "other";
-    char msg[8 + sizeof(id->type) + sizeof(id->norm)];
-    int mlen = snprintf(msg, sizeof(msg), "%s%s%.*s:%.*s", prefix,
-                        id->kind == OG_ID_OTHER && id->type[0] ? "/" : "",
-                        id->kind == OG_ID_OTHER ? (int)strnlen(id->type, sizeof(id->type)) : 0,
-                        id->type, (int)sizeof(id->norm) - 1, id->norm);
-    if (mlen < 0 || (size_t)mlen >= sizeof(msg))
+    char msg[HASH_MSG_SIZE];
+    int mlen = hash_msg(id, msg, sizeof(msg));
+    if (mlen < 0)
         return OG_EINVAL;
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     if (!HMAC(EVP_sha256(), key->bytes, (int)key->len, (const unsigned char *)msg, (size_t)mlen, md,
               &mdlen) ||
         mdlen != 32)
+        return OG_EINVAL;
+    og_digest_hex(md, hex);
+    return 0;
+}
+
+/* HMAC (RFC 2104) with SHA-256's inner and outer states after the padded key computed once. */
+struct og_id_hasher {
+    EVP_MD *md;
+    EVP_MD_CTX *inner, *outer;
+};
+
+void og_id_hasher_free(struct og_id_hasher *h)
+{
+    if (!h)
+        return;
+    EVP_MD_CTX_free(h->inner);
+    EVP_MD_CTX_free(h->outer);
+    EVP_MD_free(h->md);
+    free(h);
+}
+
+int og_id_hasher_new(const struct og_id_key *key, struct og_id_hasher **out)
+{
+    *out = NULL;
+    if (!key || key->len < KEY_MIN || key->len > sizeof(key->bytes))
+        return OG_EINVAL;
+    struct og_id_hasher *h = calloc(1, sizeof(*h));
+    if (!h)
+        return OG_ENOMEM;
+    unsigned char k0[64] = {0}, ipad[64], opad[64];
+    unsigned int klen = 0;
+    h->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    h->inner = EVP_MD_CTX_new();
+    h->outer = EVP_MD_CTX_new();
+    bool ok = h->md && h->inner && h->outer;
+    if (ok && key->len > sizeof(k0)) /* a key longer than the block is hashed first */
+        ok = EVP_Digest(key->bytes, key->len, k0, &klen, h->md, NULL) && klen == 32;
+    else if (ok)
+        memcpy(k0, key->bytes, key->len);
+    for (size_t i = 0; i < sizeof(k0); i++) {
+        ipad[i] = k0[i] ^ 0x36;
+        opad[i] = k0[i] ^ 0x5c;
+    }
+    ok = ok && EVP_DigestInit_ex2(h->inner, h->md, NULL) &&
+         EVP_DigestUpdate(h->inner, ipad, sizeof(ipad)) &&
+         EVP_DigestInit_ex2(h->outer, h->md, NULL) &&
+         EVP_DigestUpdate(h->outer, opad, sizeof(opad));
+    OPENSSL_cleanse(k0, sizeof(k0));
+    OPENSSL_cleanse(ipad, sizeof(ipad));
+    OPENSSL_cleanse(opad, sizeof(opad));
+    if (!ok) {
+        og_id_hasher_free(h);
+        return OG_EINVAL;
+    }
+    *out = h;
+    return 0;
+}
+
+int og_id_hasher_hash(const struct og_id_hasher *h, const struct og_id *id, char hex[65])
+{
+    hex[0] = '\0';
+    char msg[HASH_MSG_SIZE];
+    int mlen = hash_msg(id, msg, sizeof(msg));
+    EVP_MD_CTX *c = mlen < 0 ? NULL : EVP_MD_CTX_new();
+    unsigned char in[EVP_MAX_MD_SIZE], md[EVP_MAX_MD_SIZE];
+    unsigned int inlen = 0, mdlen = 0;
+    bool ok = c && EVP_MD_CTX_copy_ex(c, h->inner) && EVP_DigestUpdate(c, msg, (size_t)mlen) &&
+              EVP_DigestFinal_ex(c, in, &inlen) && EVP_MD_CTX_copy_ex(c, h->outer) &&
+              EVP_DigestUpdate(c, in, inlen) && EVP_DigestFinal_ex(c, md, &mdlen) && mdlen == 32;
+    EVP_MD_CTX_free(c);
+    if (!ok)
         return OG_EINVAL;
     og_digest_hex(md, hex);
     return 0;

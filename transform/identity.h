@@ -73,4 +73,12 @@ int og_id_key_set(struct og_id_key *key, const void *bytes, size_t len);
  * Returns 0, or OG_EINVAL if the crypto library fails. */
 int og_id_hash(const struct og_id_key *key, const struct og_id *id, char hex[65]);
 
+/* og_id_hash with the key set up once (the padded key's SHA-256 states): for hashing many ids.
+ * A hasher is read-only once made, so threads may share it. og_id_hasher_new: 0, OG_EINVAL (bad
+ * key, crypto failure) or OG_ENOMEM (*out new; og_id_hasher_free, NULL allowed). */
+struct og_id_hasher;
+int og_id_hasher_new(const struct og_id_key *key, struct og_id_hasher **out);
+int og_id_hasher_hash(const struct og_id_hasher *h, const struct og_id *id, char hex[65]);
+void og_id_hasher_free(struct og_id_hasher *h);
+
 #endif

@@ -39,8 +39,7 @@ struct og_reconciler {
     size_t nbests;
     struct og_hmap *category_name; /* code -> name */
     struct og_geo_index *index;
-    struct og_id_key key;
-    bool has_key;
+    struct og_id_hasher *hasher; /* the identity key set up; NULL: no key */
 };
 
 static const char *keep(struct og_reconciler *r, const char *s)
@@ -66,6 +65,7 @@ void og_reconciler_destroy(struct og_reconciler *r)
     if (!r)
         return;
     og_geo_index_destroy(r->index);
+    og_id_hasher_free(r->hasher);
     for (size_t i = 0; i < r->ngrids; i++)
         og_mpoly_free(&r->grids[i].shape);
     free(r->grids);
@@ -150,8 +150,14 @@ int og_reconciler_create(const struct og_world *w, const char *taxonomy_csv,
         !r->category_name || !r->index || !r->grids || !r->bests)
         goto nomem;
     if (key) {
-        r->key = *key;
-        r->has_key = true;
+        int krc = og_id_hasher_new(key, &r->hasher);
+        if (krc == OG_ENOMEM)
+            goto nomem;
+        if (krc < 0) {
+            og_reconciler_destroy(r);
+            return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_CRYPTO,
+                                "could not set up the identity hashing key");
+        }
     }
     for (size_t i = 0; i < w->ndivisions; i++) {
         const struct og_world_division *d = &w->divisions[i];
@@ -391,8 +397,8 @@ static int identity(const struct og_reconciler *r, const char *raw, const char *
         return OG_EREJECT;
     }
     char hex[65], masked[64];
-    if (r->has_key) { /* without a key (onegrid map) the hash is left out; `run` requires the key */
-        if (og_id_hash(&r->key, &id, hex) < 0)
+    if (r->hasher) { /* without a key (onegrid map) the hash is left out; `run` requires the key */
+        if (og_id_hasher_hash(r->hasher, &id, hex) < 0)
             return og_error_set(err, OG_EINVAL, OG_CLASS_FATAL, OG_R_CRYPTO,
                                 "could not compute the identity hash");
         *key_out = og_arena_strdup(a, hex);

@@ -146,8 +146,8 @@ static void test_dsn_override(void **unused)
     og_config_free(&cfg);
 }
 
-/* Without world/taxonomy keys the paths come from datadir; batch_size 5000; no reject limit; no DSN
- * (libpq's PG* variables then apply). */
+/* Without world/taxonomy keys the paths come from datadir; batch_size 2000, 2 loaders; no reject
+ * limit; no DSN (libpq's PG* variables then apply). */
 static void test_defaults(void **unused)
 {
     (void)unused;
@@ -159,7 +159,8 @@ static void test_defaults(void **unused)
     assert_string_equal(cfg.world_dir, "/usr/share/onegrid/world/jinping");
     assert_string_equal(cfg.crosswalk_dir, "/usr/share/onegrid/mappings/crosswalks");
     assert_string_equal(cfg.taxonomy, "/usr/share/onegrid/mappings/taxonomy/categories.csv");
-    assert_int_equal(cfg.batch_size, 5000);
+    assert_int_equal(cfg.batch_size, 2000);
+    assert_int_equal(cfg.loaders, 2);
     assert_true(cfg.max_reject_ratio < 0);
     assert_string_equal(cfg.sources[0].inputs[0], "/etc/og/in.ndjson");
     assert_string_equal(cfg.sources[0].mapping, "/etc/og/m.json");
@@ -188,7 +189,7 @@ static void test_unknown_keys(void **unused)
     (void)unused;
     refused("{\"batchsize\": 10, \"sources\": [" SRC "]}", "cfg.json: $: unknown key \"batchsize\"",
             "known keys: warehouse, world, taxonomy, batch_size, max_reject_ratio, sources, "
-            "description, links");
+            "description, links, loaders");
     refused("{\"warehouse\": {\"dns\": \"x\"}, \"sources\": [" SRC "]}",
             "cfg.json: warehouse: unknown key \"dns\"", "known keys: dsn");
     refused("{\"world\": {\"dir\": \"w\", \"crosswalk\": \"x\"}, \"sources\": [" SRC "]}",
@@ -240,6 +241,26 @@ static void test_batch_size_range(void **unused)
     og_config_free(&cfg);
     assert_int_equal(from_text("{\"batch_size\": 1000000, \"sources\": [" SRC "]}", &cfg, &err), 0);
     assert_int_equal(cfg.batch_size, 1000000);
+    og_config_free(&cfg);
+}
+
+static void test_loaders_range(void **unused)
+{
+    (void)unused;
+    static const char *const bad[] = {"0", "9", "1.5", "\"2\"", "null"};
+    char text[256];
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text), "{\"loaders\": %s, \"sources\": [" SRC "]}", bad[i]);
+        refused(text, "cfg.json: loaders: must be an integer from 1 to 8 (warehouse connections)",
+                NULL);
+    }
+    struct og_config cfg;
+    struct og_error err;
+    assert_int_equal(from_text("{\"loaders\": 1, \"sources\": [" SRC "]}", &cfg, &err), 0);
+    assert_int_equal(cfg.loaders, 1);
+    og_config_free(&cfg);
+    assert_int_equal(from_text("{\"loaders\": 8, \"sources\": [" SRC "]}", &cfg, &err), 0);
+    assert_int_equal(cfg.loaders, 8);
     og_config_free(&cfg);
 }
 
@@ -390,11 +411,12 @@ static void test_file_errors(void **unused)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_load_file),        cmocka_unit_test(test_load_in_cwd),
-        cmocka_unit_test(test_dsn_override),     cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_unknown_keys),     cmocka_unit_test(test_wrong_types),
-        cmocka_unit_test(test_batch_size_range), cmocka_unit_test(test_reject_ratio_range),
-        cmocka_unit_test(test_sources),          cmocka_unit_test(test_file_errors),
+        cmocka_unit_test(test_load_file),          cmocka_unit_test(test_load_in_cwd),
+        cmocka_unit_test(test_dsn_override),       cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_unknown_keys),       cmocka_unit_test(test_wrong_types),
+        cmocka_unit_test(test_batch_size_range),   cmocka_unit_test(test_loaders_range),
+        cmocka_unit_test(test_reject_ratio_range), cmocka_unit_test(test_sources),
+        cmocka_unit_test(test_file_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,7 @@
-/* test_handoff.c - unit tests for pipeline/handoff.c: the loader thread commits items one at a
- * time, in the order submitted, and reports the first failure to the reading side. */
+/* test_handoff.c - unit tests for pipeline/handoff.c: one loader thread commits items one at a
+ * time, in the order submitted, and reports the first failure to the reading side; several
+ * loaders work on items at once but make them final in the order submitted, cancel later items
+ * after a failure for good and make them redo their work after a retry. */
 #include "pipeline/handoff.h"
 
 #include <setjmp.h>
@@ -10,6 +12,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,9 +25,10 @@ struct log {
     pthread_t thread;
 };
 
-static int commit(void *ctx, void *item, struct og_error *err)
+static int commit(void *ctx, int loader, void *item, struct og_turn *turn, struct og_error *err)
 {
     struct log *l = ctx;
+    (void)loader, (void)turn;
     int v = *(int *)item;
     l->thread = pthread_self();
     if (++l->in_flight > l->max_in_flight)
@@ -44,7 +48,7 @@ static void test_order(void **unused)
     struct log l;
     memset(&l, 0, sizeof(l));
     struct og_handoff *h;
-    assert_int_equal(og_handoff_start(commit, &l, &h), 0);
+    assert_int_equal(og_handoff_start(commit, &l, 1, &h), 0);
     int items[2];
     struct og_error err;
     for (int i = 1; i <= 50; i++) {
@@ -70,7 +74,7 @@ static void test_failure(void **unused)
     memset(&l, 0, sizeof(l));
     l.fail_on = 3;
     struct og_handoff *h;
-    assert_int_equal(og_handoff_start(commit, &l, &h), 0);
+    assert_int_equal(og_handoff_start(commit, &l, 1, &h), 0);
     int items[10];
     struct og_error err;
     og_error_clear(&err);
@@ -88,11 +92,148 @@ static void test_failure(void **unused)
     og_handoff_stop(h);
 }
 
+/* Several loaders: what each item did, in the order it was made final. */
+struct plog {
+    pthread_mutex_t mu;
+    int final[200], nfinal;
+    int works[200]; /* per item: how many times its work began */
+    int in_work, max_in_work;
+    int fail_on;  /* fails for good */
+    int retry_on; /* fails once, then passes */
+    bool retried;
+    int loaders_seen[8];
+};
+
+static int pcommit(void *ctx, int loader, void *item, struct og_turn *turn, struct og_error *err)
+{
+    struct plog *l = ctx;
+    int v = *(int *)item;
+    for (;;) {
+        og_handoff_work_begins(turn);
+        pthread_mutex_lock(&l->mu);
+        l->works[v]++;
+        l->loaders_seen[loader]++;
+        if (++l->in_work > l->max_in_work)
+            l->max_in_work = l->in_work;
+        pthread_mutex_unlock(&l->mu);
+        usleep(v % 3 ? 300 : 2000); /* some items are slower: later ones finish their work first */
+        pthread_mutex_lock(&l->mu);
+        l->in_work--;
+        bool fail = v == l->fail_on, again = v == l->retry_on && !l->retried;
+        pthread_mutex_unlock(&l->mu);
+        if (fail || again) {
+            if (og_handoff_wait_turn(turn) == OG_ECANCELED)
+                return OG_ECANCELED;
+            if (fail)
+                return og_error_set(err, OG_EDB, OG_CLASS_FATAL, OG_R_DB, "item %d failed", v);
+            l->retried = true;
+            og_handoff_retrying(turn);
+            continue;
+        }
+        int t = og_handoff_turn(turn);
+        if (t == OG_ECANCELED)
+            return t;
+        if (t == OG_EAGAIN) {
+            if (og_handoff_wait_turn(turn) == OG_ECANCELED)
+                return OG_ECANCELED;
+            continue;
+        }
+        pthread_mutex_lock(&l->mu);
+        l->final[l->nfinal++] = v;
+        pthread_mutex_unlock(&l->mu);
+        return 0;
+    }
+}
+
+static struct og_handoff *pstart(struct plog *l, int loaders)
+{
+    memset(l, 0, sizeof(*l));
+    pthread_mutex_init(&l->mu, NULL);
+    struct og_handoff *h;
+    assert_int_equal(og_handoff_start(pcommit, l, loaders, &h), 0);
+    return h;
+}
+
+/* Three loaders: items are worked on at once, on every loader, and made final in order. */
+static void test_parallel_order(void **unused)
+{
+    (void)unused;
+    struct plog l;
+    struct og_handoff *h = pstart(&l, 3);
+    int items[4];
+    struct og_error err;
+    for (int i = 1; i <= 60; i++) {
+        items[i % 4] = i; /* with 3 loaders an item is reused 4 submits later */
+        assert_int_equal(og_handoff_submit(h, &items[i % 4], &err), 0);
+    }
+    assert_int_equal(og_handoff_drain(h, &err), 0);
+    assert_int_equal(l.nfinal, 60);
+    for (int i = 0; i < 60; i++)
+        assert_int_equal(l.final[i], i + 1);
+    assert_true(l.max_in_work > 1);
+    assert_true(l.max_in_work <= 3);
+    for (int k = 0; k < 3; k++)
+        assert_true(l.loaders_seen[k] > 0);
+    og_handoff_stop(h);
+}
+
+/* A failure for good: earlier items are final, later ones never are, and the failure is the one
+ * reported. */
+static void test_parallel_failure(void **unused)
+{
+    (void)unused;
+    struct plog l;
+    struct og_handoff *h = pstart(&l, 3);
+    l.fail_on = 7;
+    int items[4];
+    struct og_error err;
+    og_error_clear(&err);
+    int rc = 0;
+    for (int i = 1; i <= 30 && rc == 0; i++) {
+        items[i % 4] = i;
+        rc = og_handoff_submit(h, &items[i % 4], &err);
+    }
+    if (rc == 0)
+        rc = og_handoff_drain(h, &err);
+    assert_int_equal(rc, OG_EDB);
+    assert_string_equal(err.message, "item 7 failed");
+    assert_int_equal(l.nfinal, 6);
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(l.final[i], i + 1);
+    og_handoff_stop(h);
+}
+
+/* A retried item: it and every later item that had worked meanwhile do their work again, and the
+ * order holds. */
+static void test_parallel_retry(void **unused)
+{
+    (void)unused;
+    struct plog l;
+    struct og_handoff *h = pstart(&l, 3);
+    l.retry_on = 9; /* slow (9 % 3 == 0): the next two are worked on meanwhile */
+    int items[4];
+    struct og_error err;
+    for (int i = 1; i <= 20; i++) {
+        items[i % 4] = i;
+        assert_int_equal(og_handoff_submit(h, &items[i % 4], &err), 0);
+    }
+    assert_int_equal(og_handoff_drain(h, &err), 0);
+    assert_int_equal(l.nfinal, 20);
+    for (int i = 0; i < 20; i++)
+        assert_int_equal(l.final[i], i + 1);
+    assert_int_equal(l.works[9], 2);
+    assert_true(l.works[10] + l.works[11] >= 3); /* at least one of them redid its work */
+    for (int i = 1; i <= 8; i++)
+        assert_int_equal(l.works[i], 1);
+    og_handoff_stop(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_order),
-        cmocka_unit_test(test_failure),
+        cmocka_unit_test(test_order),          cmocka_unit_test(test_failure),
+        cmocka_unit_test(test_parallel_order), cmocka_unit_test(test_parallel_failure),
+        cmocka_unit_test(test_parallel_retry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -273,6 +273,46 @@ static void test_hash_vector(void **state)
     assert_string_equal(hex, "0bf08abcea8f2f80e1f04e233ddcbd9b5a399b6951495def47c2a7916fd9cec6");
 }
 
+/* The hasher (key set up once) gives og_id_hash's result: the vector above, and keys of 16, 64
+ * (one SHA-256 block) and 100 bytes (longer than a block: hashed first), for ids of every kind. */
+static void test_hasher_equals_hash(void **state)
+{
+    (void)state;
+    struct og_id_key key;
+    struct og_id_hasher *h;
+    char a[65], b[65];
+    assert_int_equal(og_id_key_set(&key, TEST_KEY, strlen(TEST_KEY)), 0);
+    assert_int_equal(og_id_hasher_new(&key, &h), 0);
+    struct og_id id = parse("11010519491231002X", OG_ID_RESIDENT);
+    assert_int_equal(og_id_hasher_hash(h, &id, a), 0);
+    assert_string_equal(a, "5c14a42d23e148164509be3702bd96ccd6019417f946e6a007f812a7fa7ee0ca");
+    og_id_hasher_free(h);
+    static const size_t lens[] = {16, 64, 100, 128};
+    unsigned char bytes[128];
+    for (size_t i = 0; i < sizeof(bytes); i++)
+        bytes[i] = (unsigned char)(i * 37 + 11);
+    const char *ids[][2] = {
+        {"11010519491231002X", "r"}, {"91110000600037341L", "u"}, {"E12345678", "o"}};
+    for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+        assert_int_equal(og_id_key_set(&key, bytes, lens[k]), 0);
+        assert_int_equal(og_id_hasher_new(&key, &h), 0);
+        for (size_t i = 0; i < 3; i++) {
+            enum og_id_kind kind = ids[i][1][0] == 'r'   ? OG_ID_RESIDENT
+                                   : ids[i][1][0] == 'u' ? OG_ID_USCC
+                                                         : OG_ID_OTHER;
+            id = parse(ids[i][0], kind);
+            assert_int_equal(og_id_hash(&key, &id, a), 0);
+            assert_int_equal(og_id_hasher_hash(h, &id, b), 0);
+            assert_string_equal(a, b);
+        }
+        og_id_hasher_free(h);
+    }
+    og_id_hasher_free(NULL);
+    key.len = 3;
+    assert_int_equal(og_id_hasher_new(&key, &h), OG_EINVAL);
+    assert_null(h);
+}
+
 static void test_hash_spellings_and_kinds(void **state)
 {
     (void)state;
@@ -417,6 +457,7 @@ int main(void)
         cmocka_unit_test(test_other_and_kinds),
         cmocka_unit_test(test_mask),
         cmocka_unit_test(test_hash_vector),
+        cmocka_unit_test(test_hasher_equals_hash),
         cmocka_unit_test(test_hash_spellings_and_kinds),
         cmocka_unit_test(test_key_set_short),
         cmocka_unit_test(test_key_text),

@@ -145,8 +145,13 @@ static int setup(void **state)
     memset(&w, 0, sizeof(w));
     assert_int_equal(og_reconciler_create(&w, TAXONOMY, NULL, &fx->rec, &err), 0);
     assert_int_equal(og_feed_resolve(fx->m, NULL, NULL, &fx->feed, &err), 0);
-    fx->sink = (struct og_sink){&fx->mem,    mem_position, mem_lane_new, mem_lane_free,
-                                mem_prepare, mem_commit,   mem_recover};
+    fx->sink = (struct og_sink){.ctx = &fx->mem,
+                                .position = mem_position,
+                                .lane_new = mem_lane_new,
+                                .lane_free = mem_lane_free,
+                                .prepare = mem_prepare,
+                                .commit = mem_commit,
+                                .recover = mem_recover};
     fx->mem.stop = &fx->stop;
     FILE *devnull = fopen("/dev/null", "w");
     og_log_init(&fx->log, OG_LOG_ERROR, false, devnull);

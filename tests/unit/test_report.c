@@ -77,7 +77,7 @@ static void test_sink_records_positions(void **unused)
 {
     (void)unused;
     struct mem m = {0};
-    struct og_sink inner = {&m, mem_position, NULL, NULL, NULL, mem_commit, NULL};
+    struct og_sink inner = {.ctx = &m, .position = mem_position, .commit = mem_commit};
     struct og_source_stats st;
     memset(&st, 0, sizeof(st));
     struct og_report_sink ctx = {.inner = &inner, .st = &st};
