@@ -5,6 +5,7 @@
 #                         again under ASan + UBSan
 #   make -f tests/fuzz/Makefile.fuzz fuzz-run SECONDS=60   fuzz every parser
 #   make unit             unit tests only (no server)
+#   make bench            the benchmark suite (ops/bench/suite; BENCH_N=records per kind, BENCH_KINDS=csv,xml,...)
 #   make demo             install deps, build, run `onegrid demo`
 #   make SANITIZE=address,undefined test
 #   make install PREFIX=/usr/local
@@ -120,7 +121,8 @@ samples: $(BUILD)/bin/og-feedgen
 	$(BUILD)/bin/og-feedgen --world world/jinping --out samples
 
 bench: $(BIN) $(TOOLS)
-	bash ops/bench/run
+	ONEGRID_BIN=$(abspath $(BIN)) ONEGRID_TOOLS=$(abspath $(BUILD)/bin) KAFKA_DEV_BIN=$(abspath $(BUILD)/bin/og-kafka-dev) \
+	    bash ops/bench/suite $(BENCH_N) $(if $(BENCH_KINDS),--kinds $(BENCH_KINDS))
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/onegrid
