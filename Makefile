@@ -1,11 +1,12 @@
 # onegrid - plain Makefile (GNU make), dependencies through pkg-config.
 #   make                  build bin/onegrid and the tools
 #   make test             install deps (ops/install-deps), build, run unit + integration tests,
-#                         replay the fuzz regressions and corpora (clang), then unit + integration
+#                         the fault suite, replay the fuzz regressions and corpora (clang), then unit + integration
 #                         again under ASan + UBSan
 #   make -f tests/fuzz/Makefile.fuzz fuzz-run SECONDS=60   fuzz every parser
 #   make unit             unit tests only (no server)
 #   make bench            the benchmark suite (ops/bench/suite; BENCH_N=records per kind, BENCH_KINDS=csv,xml,...)
+#   make faults           the fault suite (tests/faults/README.md); FAULTS_ARGS=--long for the long one
 #   make demo             install deps, build, run `onegrid demo`
 #   make SANITIZE=address,undefined test
 #   make install PREFIX=/usr/local
@@ -41,7 +42,7 @@ BIN      := $(BUILD)/bin/onegrid
 TOOLS    := $(TOOL_SRC:tools/%.c=$(BUILD)/bin/%) $(TOOL_DIRS:%=$(BUILD)/bin/%) $(BUILD)/bin/og-kafka-dev
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit integration conformance demo install deps clean format format-check tidy valgrind bench world samples
+.PHONY: all test unit integration faults conformance demo install deps clean format format-check tidy valgrind bench world samples
 # keep object files that pattern chains would delete as intermediates (and print "rm ..." after the tests)
 .SECONDARY: $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC) $(TOOL_SRC) $(wildcard tools/*/*.c))
 all: $(BIN) $(TOOLS)
@@ -97,6 +98,13 @@ integration: $(BIN) $(TOOLS)
 	@ONEGRID_BIN=$(abspath $(BIN)) ONEGRID_TOOLS=$(abspath $(BUILD)/bin) \
 	  KAFKA_DEV_BIN=$(abspath $(BUILD)/bin/og-kafka-dev) bash tests/integration/run
 
+# Faults: kill -9, pg_terminate_backend, PostgreSQL stopped, Kafka errors and a broker down, files cut or
+# unreadable mid-run; after each a rerun must equal a clean run (tests/faults/README.md). Bounded by default;
+# make faults FAULTS_ARGS=--long runs every fault against every source kind, 4 rounds.
+faults: $(BIN) $(TOOLS)
+	@ONEGRID_BIN=$(abspath $(BIN)) ONEGRID_TOOLS=$(abspath $(BUILD)/bin) \
+	  KAFKA_DEV_BIN=$(abspath $(BUILD)/bin/og-kafka-dev) bash tests/faults/run $(FAULTS_ARGS)
+
 # Conformance: the mapping engine on real published formats in ../shared/data (skipped without it).
 conformance: $(BIN)
 	@ONEGRID_BIN=$(abspath $(BIN)) bash tests/conformance/run
@@ -105,7 +113,7 @@ conformance: $(BIN)
 test: deps
 	@bash tests/tree-state save build/.tree-before
 	@$(MAKE) --no-print-directory format-check
-	@$(MAKE) --no-print-directory unit integration conformance
+	@$(MAKE) --no-print-directory unit integration conformance faults
 	@$(MAKE) --no-print-directory -f tests/fuzz/Makefile.fuzz fuzz fuzz-regress
 	@$(MAKE) --no-print-directory BUILD=build-san SANITIZE=address,undefined unit integration conformance
 	@bash tests/tree-state compare build/.tree-before

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct files {
     const struct og_connector *c;
@@ -21,6 +22,7 @@ struct files {
     void *cstate;
     const char *path; /* borrowed from paths */
     char version[65];
+    struct stat seen; /* the file as it was before it was hashed (zero: stat failed) */
     long long index;  /* records read from it */
     long long resume; /* records an earlier run committed */
     bool failed;      /* it was rejected as a whole: committed as done (and failed) next */
@@ -146,6 +148,8 @@ static int open_next(struct files *f, struct og_pos *broke, struct og_error *err
     while (f->next_path < f->npaths) {
         f->path = f->paths[f->next_path++];
         f->index = f->resume = 0;
+        if (stat(f->path, &f->seen) != 0)
+            memset(&f->seen, 0, sizeof(f->seen));
         int rc = og_file_sha256(f->path, f->version, err);
         if (rc < 0) {
             f->version[0] = '\0'; /* unreadable: no content to name it by */
@@ -238,6 +242,34 @@ static int reject_file(struct files *f, struct og_read *r, const struct og_error
     return OG_EREJECT;
 }
 
+/* Whether the file is still the one hashed when it was opened: same inode, size and modification
+ * time. A file cut, rewritten or appended to while it was read is not the content its hash names.
+ * Only regular files are judged (true for anything else, or when the first stat failed). */
+static bool unchanged(const struct files *f)
+{
+    struct stat st;
+    if (!S_ISREG(f->seen.st_mode))
+        return true;
+    return stat(f->path, &st) == 0 && st.st_ino == f->seen.st_ino &&
+           st.st_size == f->seen.st_size && st.st_mtim.tv_sec == f->seen.st_mtim.tv_sec &&
+           st.st_mtim.tv_nsec == f->seen.st_mtim.tv_nsec;
+}
+
+/* The file changed while it was read: a run error (retriable), so that the batch in hand is not
+ * committed and the file is neither committed as done nor rejected as a whole under the hash of
+ * content it no longer has; the next run resumes or rereads it by its hash then. */
+static int changed_while_read(struct files *f, struct og_error *err)
+{
+    og_error_set(err, OG_EIO, OG_CLASS_RETRY, OG_R_IO,
+                 "source %s: \"%s\" changed while it was read", f->name, f->path);
+    og_error_detail(err, "its size or modification time is not what it was when its content hash "
+                         "was taken; what was read after the last committed batch is not kept");
+    og_error_hint(err,
+                  "run again once the file is complete: the same content resumes after the last "
+                  "committed record, other content is read again");
+    return OG_EIO;
+}
+
 static int files_next(void *state, struct og_read *r, struct og_error *err)
 {
     struct files *f = state;
@@ -265,12 +297,19 @@ static int files_next(void *state, struct og_read *r, struct og_error *err)
         if (rc == 0) { /* the end of this file: committed as done */
             f->c->close(f->cstate);
             f->cstate = NULL;
+            if (!unchanged(f))
+                return changed_while_read(f, err);
             r->next = f->index;
             return OG_READ_INPUT_DONE;
         }
         if (rc < 0 && rc != OG_EREJECT) {
             f->c->close(f->cstate);
             f->cstate = NULL;
+            if (whole_file_error(&r->why) && !unchanged(f)) { /* cut while read, not broken */
+                json_decref(r->doc);
+                r->doc = NULL;
+                return changed_while_read(f, err);
+            }
             if (whole_file_error(&r->why)) { /* r->pos and r->raw may say where it broke */
                 struct og_error why = r->why;
                 json_decref(r->doc);
