@@ -5,7 +5,8 @@
  * crosswalks. Files: input.c reads the outline and NBS CSVs, editions.c the 2016 codes and aliases,
  * clip.c cuts polygons, cut.c the street / community / grid areas, depts.c the department grids
  * and crosswalk rows, output.c writes it all; province.c makes the synthetic province of
- * --province (docs/scale.md); tools/common/ holds what og-feedgen shares. */
+ * --province (docs/scale.md), place.c times point placement over a world (--place, a bench);
+ * tools/common/ holds what og-feedgen shares. */
 #include "tools/og-worldgen/worldgen.h"
 
 #include <stddef.h>
@@ -23,6 +24,8 @@ struct wg_opts {
     const char *crosswalks;
     const char *province;
     const char *grids;
+    const char *place;
+    const char *points;
 };
 
 static const struct wg_opt_def {
@@ -50,6 +53,10 @@ static const struct wg_opt_def {
      "OUT/crosswalks)"},
     {"--grids", "N", offsetof(struct wg_opts, grids), "61000",
      "unified grids of the --province world (cities, counties, streets, communities follow)"},
+    {"--place", "DIR", offsetof(struct wg_opts, place), "",
+     "instead: time the placement of --points in the world DIR (with --crosswalks), a bench"},
+    {"--points", "FILE", offsetof(struct wg_opts, points), "",
+     "CSV with columns lng, lat (WGS-84) for --place"},
 };
 #define WG_NOPTS (sizeof wg_opt_defs / sizeof wg_opt_defs[0])
 
@@ -233,6 +240,16 @@ int main(int argc, char **argv)
         return a > 0 ? 0 : 2;
     }
     char xw[4200];
+    if (opts.place[0] != '\0') {
+        struct og_error perr;
+        og_error_clear(&perr);
+        if (wg_place_bench(opts.place, opts.crosswalks, opts.points, &perr) < 0) {
+            char line[1600];
+            fprintf(stderr, "og-worldgen: %s\n", og_error_format(&perr, line, sizeof line));
+            return 1;
+        }
+        return 0;
+    }
     if (opts.province[0] != '\0') {
         /* never over the shipped world: the province needs its own folder */
         if (opts.out == wg_opt_defs[3].def) {

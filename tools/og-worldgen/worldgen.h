@@ -155,4 +155,10 @@ int wg_province_write_divisions(const struct wg_world *w, const struct wg_pv *pv
                                 struct og_error *err);
 void wg_pv_free(struct wg_pv *pv); /* frees what pv holds and zeroes it */
 
+/* place.c: reads the world in world_dir (+ xwalk_dir), builds the reconciler and times
+ * og_reconcile_place over the lng,lat points of the CSV points, printing one summary line. 0 or a
+ * negative OG_E* with err filled. */
+int wg_place_bench(const char *world_dir, const char *xwalk_dir, const char *points,
+                   struct og_error *err);
+
 #endif
