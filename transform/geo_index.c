@@ -21,15 +21,27 @@ struct geo_entry {
     size_t seq; /* insertion order, for a stable sort */
 };
 
+/* One polygon as listed in a bucket: its bbox, id and shape copied in, so that a lookup reads one
+ * bucket's items in a row and follows no pointer but the vertices of a candidate. With 61,000 grids
+ * the polygons no longer fit in the caches, and each pointer followed (entry, polygon, ring) was a
+ * cache miss. A polygon of one ring without holes (nearly every grid) is tested through ring
+ * directly, by the same rule as og_mpoly_contains; any other through mp. */
+struct geo_item {
+    struct og_bbox bb;
+    struct og_ring ring;       /* borrowed from mp; ring.xy NULL: use mp */
+    const struct og_mpoly *mp; /* borrowed */
+    int id;
+};
+
 struct og_geo_index {
     struct geo_entry *entries;
     size_t n, cap;
     bool built;
-    struct og_bbox bb; /* over all entries */
-    int nx, ny;        /* buckets per axis */
-    double sx, sy;     /* buckets per degree */
-    size_t *start;     /* nx*ny + 1 offsets into items */
-    uint32_t *items;   /* entry indices, ascending id within a bucket */
+    struct og_bbox bb;      /* over all entries */
+    int nx, ny;             /* buckets per axis */
+    double sx, sy;          /* buckets per degree */
+    size_t *start;          /* nx*ny + 1 offsets into items */
+    struct geo_item *items; /* ascending id within a bucket */
 };
 
 struct og_geo_index *og_geo_index_create(void)
@@ -191,9 +203,16 @@ int og_geo_index_build(struct og_geo_index *idx)
             continue;
         int x0 = bucket_x(idx, e->bb.min_lng), x1 = bucket_x(idx, e->bb.max_lng);
         int y0 = bucket_y(idx, e->bb.min_lat), y1 = bucket_y(idx, e->bb.max_lat);
+        bool single = e->mp->npolys == 1 && e->mp->polys[0].nrings == 1;
         for (int y = y0; y <= y1; y++)
-            for (int x = x0; x <= x1; x++)
-                idx->items[fill[(size_t)y * (size_t)idx->nx + (size_t)x]++] = (uint32_t)i;
+            for (int x = x0; x <= x1; x++) {
+                size_t k = fill[(size_t)y * (size_t)idx->nx + (size_t)x]++;
+                idx->items[k] = (struct geo_item){.bb = e->bb,
+                                                  .ring = single ? e->mp->polys[0].rings[0]
+                                                                 : (struct og_ring){NULL, 0},
+                                                  .mp = e->mp,
+                                                  .id = e->id};
+            }
     }
     free(fill);
     idx->built = true;
@@ -209,12 +228,13 @@ int og_geo_index_find(const struct og_geo_index *idx, double lng, double lat)
         return -1; /* also rejects NaN */
     size_t b = (size_t)bucket_y(idx, lat) * (size_t)idx->nx + (size_t)bucket_x(idx, lng);
     for (size_t k = idx->start[b]; k < idx->start[b + 1]; k++) {
-        const struct geo_entry *e = &idx->entries[idx->items[k]];
-        if (lng < e->bb.min_lng || lng > e->bb.max_lng || lat < e->bb.min_lat ||
-            lat > e->bb.max_lat)
+        const struct geo_item *it = &idx->items[k];
+        if (lng < it->bb.min_lng || lng > it->bb.max_lng || lat < it->bb.min_lat ||
+            lat > it->bb.max_lat)
             continue;
-        if (og_mpoly_contains(e->mp, lng, lat))
-            return e->id;
+        if (it->ring.xy ? og_ring_contains(&it->ring, lng, lat)
+                        : og_mpoly_contains(it->mp, lng, lat))
+            return it->id;
     }
     return -1;
 }

@@ -117,9 +117,11 @@ int wg_write_geojson(const struct wg_world *w, const char *dir, struct og_error 
     for (size_t g = 0; g < w->ngrids && rc == 0; g++) {
         const struct wg_grid *gr = &w->grids[g];
         const struct wg_comm *cm = &w->comms[gr->comm];
+        char county[7]; /* the first 6 digits of the street code */
+        snprintf(county, sizeof county, "%.6s", w->streets[cm->street].code);
         const char *kv[] = {"grid_code",      gr->code, "name",        gr->name,
                             "community_code", cm->code, "street_code", w->streets[cm->street].code,
-                            "county_code",    WG_COUNTY};
+                            "county_code",    county};
         rc = feature_line(&b, g == 0, kv, 5, &gr->area);
     }
     if (rc == 0) {

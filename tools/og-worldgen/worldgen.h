@@ -125,4 +125,40 @@ int wg_write_divisions(const struct wg_world *w, const char *dir, struct og_erro
 int wg_write_geojson(const struct wg_world *w, const char *dir, struct og_error *err);
 int wg_write_crosswalks(const struct wg_world *w, const char *dir, struct og_error *err);
 
+/* province.c: the synthetic province of docs/scale.md (a box cut into cities, counties, streets,
+ * communities and grids; department lattices; see the file's top comment). */
+struct wg_box {
+    double x0, y0, x1, y1; /* lng west, lat south, lng east, lat north */
+};
+struct wg_pv_counts {
+    size_t cities, counties, streets, comms, grids;
+};
+struct wg_pv {
+    char code[3]; /* province, 2 digits */
+    struct wg_pv_counts n;
+    struct wg_box box;
+    struct wg_box *city_box, *county_box, *street_box, *comm_box, *grid_box;
+    char *county_code; /* n.counties codes of 7 bytes */
+    char *county_name; /* n.counties names of 64 bytes */
+};
+/* The counts for a number of grids, in Zhejiang's proportions (61,000 grids: 11 cities, 90
+ * counties, 1,300 streets, 20,000 communities). 0, or OG_EINVAL when a code shape would overflow.
+ */
+int wg_province_counts(size_t grids, struct wg_pv_counts *c);
+/* Fills w (streets, communities, grids, department grids with raw crosswalk rows) and pv. 0 or a
+ * negative OG_E* with err filled; w and pv then hold what was built (wg_world_free, wg_pv_free). */
+int wg_province_build(struct wg_world *w, struct wg_pv *pv, const char *prov, size_t grids,
+                      struct og_error *err);
+/* divisions.csv (province, cities, counties, streets, communities) and a division_alias.csv
+ * holding only its header, into dir. */
+int wg_province_write_divisions(const struct wg_world *w, const struct wg_pv *pv, const char *dir,
+                                struct og_error *err);
+void wg_pv_free(struct wg_pv *pv); /* frees what pv holds and zeroes it */
+
+/* place.c: reads the world in world_dir (+ xwalk_dir), builds the reconciler and times
+ * og_reconcile_place over the lng,lat points of the CSV points, printing one summary line. 0 or a
+ * negative OG_E* with err filled. */
+int wg_place_bench(const char *world_dir, const char *xwalk_dir, const char *points,
+                   struct og_error *err);
+
 #endif
