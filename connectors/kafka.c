@@ -473,7 +473,11 @@ int og_kafka_decode(const char *topic, int partition, int64_t offset, int64_t ti
     json_error_t jerr;
     json_t *doc = payload ? json_loadb(payload, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
     if (!doc || !json_is_object(doc)) {
-        *raw = payload ? strndup(payload, len < 65536 ? len : 65536) : NULL;
+        /* the loader stores raw as text: invalid bytes and NULs become U+FFFD */
+        if (payload && !(*raw = og_utf8_copy(payload, len, 65536))) {
+            json_decref(doc);
+            return og_error_set(why, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+        }
         og_error_set(why, OG_EREJECT, OG_CLASS_REJECT, doc ? OG_R_NOT_OBJECT : OG_R_BAD_JSON,
                      doc       ? "the message is JSON but not an object"
                      : payload ? "the message is not JSON: %s"

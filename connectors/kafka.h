@@ -35,7 +35,8 @@ extern const struct og_source_ops og_kafka_source;
  * the value, a JSON object (duplicate keys refused), with "_kafka": {"topic", "partition",
  * "offset", "key" (as UTF-8, invalid bytes replaced, at most 4096 bytes), "timestamp"} set.
  * OG_EREJECT: why says bad_json or not_object with the position, *raw (new, free(); NULL for no
- * value) is the value as text, at most 64 KiB. OG_ENOMEM: why filled. */
+ * value) is the value as UTF-8 text (invalid bytes and NULs replaced by U+FFFD), cut after 64 KiB.
+ * OG_ENOMEM: why filled. */
 int og_kafka_decode(const char *topic, int partition, int64_t offset, int64_t timestamp,
                     const void *payload, size_t len, const void *key, size_t key_len, json_t **doc,
                     char **raw, struct og_error *why);
