@@ -14,7 +14,8 @@
  * - kafka: one message a line, as kcat -K'\t' prints them ("key<TAB>value"; no TAB: no key), each
  *   decoded by og_kafka_decode (topic: the mapping's first, partition 0, offset: the line);
  * - pgsql: a pulled result set as COPY text: the first line names the columns (TAB-separated), each
- *   further line is a row (\N is NULL; \t \n \r \\ unescaped). What the pull does with a row is
+ *   further line is a row (\N is NULL; \t \n \r \\ unescaped; a NUL ends a value, as PostgreSQL
+ *   text holds none). What the pull does with a row is
  *   repeated here (it needs a server): each value a JSON string, a value that is not UTF-8 makes
  *   the row a reject bad_encoding. Include columns "_op" and "_commit_time" for what logical
  *   replication adds.
@@ -154,7 +155,10 @@ static void check_attrs(const char *attrs)
 {
     if (!attrs)
         return;
-    json_t *a = json_loads(attrs, 0, NULL);
+    json_error_t jerr;
+    json_t *a = json_loads(attrs, 0, &jerr);
+    if (!json_is_object(a))
+        fprintf(stderr, "fuzz_feed: attrs %.300s: %s\n", attrs, jerr.text);
     need(json_is_object(a), "attrs is not a JSON object");
     json_decref(a);
 }
@@ -242,6 +246,10 @@ static void check_rejects(void)
     for (size_t i = 0; i < batch->nrejs; i++) {
         const struct og_reject *r = &batch->rejs[i];
         need(r->reason != OG_R_NONE && r->message && r->message[0], "a reject without a reason");
+        if (!fuzz_text_ok(r->message) || !fuzz_text_ok(r->field))
+            fprintf(stderr, "fuzz_feed: reject %s of stage %s: field %.100s: %.300s\n",
+                    og_reason_name(r->reason), og_stage_name(r->stage), r->field ? r->field : "-",
+                    r->message);
         TEXT(r->message);
         TEXT(r->field);
         TEXT(r->raw);
@@ -374,6 +382,8 @@ static char *copy_field(const char *p, size_t n, size_t *len)
             ch = p[++i];
             ch = ch == 't' ? '\t' : ch == 'n' ? '\n' : ch == 'r' ? '\r' : ch;
         }
+        if (ch == '\0')
+            break; /* PostgreSQL text holds no NUL: the value ends there */
         s[k++] = ch;
     }
     s[k] = '\0';
