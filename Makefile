@@ -1,7 +1,8 @@
 # onegrid - plain Makefile (GNU make), dependencies through pkg-config.
 #   make                  build bin/onegrid and the tools
 #   make test             install deps (ops/install-deps), build, run unit + integration tests,
-#                         the fault suite, replay the fuzz regressions and corpora (clang), then unit + integration
+#                         the fault suite, replay the fuzz regressions and corpora, fuzz each target
+#                         briefly (clang; make fuzz-smoke), then unit + integration
 #                         again under ASan + UBSan
 #   make -f tests/fuzz/Makefile.fuzz fuzz-run SECONDS=60   fuzz every parser
 #   make unit             unit tests only (no server)
@@ -114,7 +115,7 @@ test: deps
 	@bash tests/tree-state save build/.tree-before
 	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory unit integration conformance faults
-	@$(MAKE) --no-print-directory -f tests/fuzz/Makefile.fuzz fuzz fuzz-regress
+	@$(MAKE) --no-print-directory -f tests/fuzz/Makefile.fuzz fuzz fuzz-regress fuzz-smoke
 	@$(MAKE) --no-print-directory BUILD=build-san SANITIZE=address,undefined unit integration conformance
 	@bash tests/tree-state compare build/.tree-before
 

@@ -460,33 +460,47 @@ static int to_record(struct kafka *k, struct part *p, const rd_kafka_message_t *
         p->at_end = true;
     k->read++;
     k->bytes_read += (long long)m->len;
+    return og_kafka_decode(p->topic, p->partition, m->offset, rd_kafka_message_timestamp(m, NULL),
+                           m->payload, m->len, m->key, m->key_len, &r->doc, &r->raw, &r->why);
+}
+
+int og_kafka_decode(const char *topic, int partition, int64_t offset, int64_t timestamp,
+                    const void *payload, size_t len, const void *key, size_t key_len,
+                    json_t **doc_out, char **raw, struct og_error *why)
+{
+    *doc_out = NULL;
+    *raw = NULL;
     json_error_t jerr;
-    json_t *doc = m->payload ? json_loadb(m->payload, m->len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+    json_t *doc = payload ? json_loadb(payload, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
     if (!doc || !json_is_object(doc)) {
-        r->raw = m->payload ? strndup(m->payload, m->len < 65536 ? m->len : 65536) : NULL;
-        og_error_set(&r->why, OG_EREJECT, OG_CLASS_REJECT, doc ? OG_R_NOT_OBJECT : OG_R_BAD_JSON,
-                     doc          ? "the message is JSON but not an object"
-                     : m->payload ? "the message is not JSON: %s"
-                                  : "the message has no value%s",
-                     doc          ? ""
-                     : m->payload ? jerr.text
-                                  : "");
-        og_error_position(&r->why, "%s[%d]@%lld", p->topic, p->partition, (long long)m->offset);
+        /* the loader stores raw as text: invalid bytes and NULs become U+FFFD */
+        if (payload && !(*raw = og_utf8_copy(payload, len, 65536))) {
+            json_decref(doc);
+            return og_error_set(why, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+        }
+        og_error_set(why, OG_EREJECT, OG_CLASS_REJECT, doc ? OG_R_NOT_OBJECT : OG_R_BAD_JSON,
+                     doc       ? "the message is JSON but not an object"
+                     : payload ? "the message is not JSON: %s"
+                               : "the message has no value%s",
+                     doc       ? ""
+                     : payload ? jerr.text
+                               : "");
+        og_error_position(why, "%s[%d]@%lld", topic, partition, (long long)offset);
         json_decref(doc);
         return OG_EREJECT;
     }
-    char *key = og_utf8_copy(m->key ? m->key : "", m->key ? m->key_len : 0, 4096);
-    json_t *meta = key ? json_pack("{s:s, s:i, s:I, s:s, s:I}", "topic", p->topic, "partition",
-                                   p->partition, "offset", (json_int_t)m->offset, "key", key,
-                                   "timestamp", (json_int_t)rd_kafka_message_timestamp(m, NULL))
-                       : NULL;
-    free(key);
+    char *k = og_utf8_copy(key ? key : "", key ? key_len : 0, 4096);
+    json_t *meta =
+        k ? json_pack("{s:s, s:i, s:I, s:s, s:I}", "topic", topic, "partition", partition, "offset",
+                      (json_int_t)offset, "key", k, "timestamp", (json_int_t)timestamp)
+          : NULL;
+    free(k);
     if (!meta || json_object_set_new(doc, "_kafka", meta) < 0) {
         json_decref(doc);
-        og_error_set(&r->why, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+        og_error_set(why, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
         return OG_ENOMEM;
     }
-    r->doc = doc;
+    *doc_out = doc;
     return OG_READ_RECORD;
 }
 

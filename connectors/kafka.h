@@ -5,6 +5,9 @@
 
 #include "core/source.h"
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* Subscribes to the topics of option "topics" in the consumer group of kafka property "group.id"
  * (default "onegrid.<source name>"). On every assignment it asks the host where each partition
  * stands (kind "kafka", key "topic:partition") and seeks there (a partition never committed starts
@@ -25,6 +28,18 @@
  * "start", "assign_timeout_ms". A property that holds a secret (sasl.password, ssl.key.password,
  * ...) in "kafka" is refused: secrets come from the environment or a 0600 file. */
 extern const struct og_source_ops og_kafka_source;
+
+/* One message as the source hands it on (exposed for tests and tests/fuzz/fuzz_kafka.c; no
+ * librdkafka call): value (len bytes, NULL for a message without one) and key (key_len bytes, may
+ * be NULL) of topic[partition]@offset with its timestamp (epoch ms). OG_READ_RECORD: *doc (new) is
+ * the value, a JSON object (duplicate keys refused), with "_kafka": {"topic", "partition",
+ * "offset", "key" (as UTF-8, invalid bytes replaced, at most 4096 bytes), "timestamp"} set.
+ * OG_EREJECT: why says bad_json or not_object with the position, *raw (new, free(); NULL for no
+ * value) is the value as UTF-8 text (invalid bytes and NULs replaced by U+FFFD), cut after 64 KiB.
+ * OG_ENOMEM: why filled. */
+int og_kafka_decode(const char *topic, int partition, int64_t offset, int64_t timestamp,
+                    const void *payload, size_t len, const void *key, size_t key_len, json_t **doc,
+                    char **raw, struct og_error *why);
 
 /* Whether a librdkafka property holds a secret (and so must not be in a config file). */
 bool og_kafka_secret_property(const char *name);

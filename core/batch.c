@@ -1,8 +1,10 @@
 /* batch.c - batches of unified records and rejects. */
 #include "core/batch.h"
 #include "core/error.h"
+#include "core/utf8.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,13 +100,25 @@ static void scrub_ids(char *s)
     }
 }
 
-/* A copy of s with identity-number-like runs masked first, then cut to max bytes (masking before
- * cutting, so that a number the cut would split is never stored partly unmasked). */
+/* A copy of s in the arena as valid UTF-8 (invalid bytes as U+FFFD: the loader stores it as text,
+ * and a message may hold a cut character, from a fixed buffer or a library's "%.50s"), or NULL on
+ * out of memory. */
+static char *valid_dup(struct og_arena *a, const char *s)
+{
+    char *valid = og_utf8_copy(s, strlen(s), SIZE_MAX);
+    char *copy = valid ? og_arena_strdup(a, valid) : NULL;
+    free(valid);
+    return copy;
+}
+
+/* A copy of s as valid UTF-8 with identity-number-like runs masked first, then cut to max bytes
+ * (masking before cutting, so that a number the cut would split is never stored partly
+ * unmasked). */
 static const char *scrubbed(struct og_arena *a, const char *s, size_t max)
 {
     if (!s)
         return NULL;
-    char *full = og_arena_strdup(a, s);
+    char *full = valid_dup(a, s);
     if (!full)
         return NULL;
     scrub_ids(full);
@@ -137,7 +151,8 @@ int og_batch_reject(struct og_batch *b, const struct og_pos *pos, enum og_stage 
     r->position = adup(b->arena, own ? why->position : og_pos_format(pos, pbuf, sizeof(pbuf)), 600);
     r->stage = stage;
     r->reason = why->reason;
-    r->field = why->field[0] ? adup(b->arena, why->field, 200) : NULL;
+    const char *field = why->field[0] ? valid_dup(b->arena, why->field) : NULL;
+    r->field = field ? adup(b->arena, field, 200) : NULL;
     r->message = scrubbed(b->arena, why->message, 2000);
     r->raw = scrubbed(b->arena, raw, 65536);
     if (!r->message || (why->field[0] && !r->field))

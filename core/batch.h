@@ -45,9 +45,10 @@ struct og_unified *og_batch_add(struct og_batch *b);
 /* Drops the last slot handed out by og_batch_add (when the record turned out to be a reject). */
 void og_batch_drop_last(struct og_batch *b);
 /* Appends a reject of stage with why's reason, field and message (why->reason must not be
- * OG_R_NONE: OG_EINVAL). Strings are copied into the arena, message and raw with any run of 15-18
- * digits (an optional X) masked before raw is cut to 64 KiB, so that no raw identity number is ever
- * stored. 0, OG_EINVAL or OG_ENOMEM. */
+ * OG_R_NONE: OG_EINVAL). Strings are copied into the arena: field, message and raw as valid UTF-8
+ * (invalid bytes as U+FFFD, for the loader stores them as text), message and raw with any run of
+ * 15-18 digits (an optional X) masked before raw is cut to 64 KiB, so that no raw identity number
+ * is ever stored. 0, OG_EINVAL or OG_ENOMEM. */
 int og_batch_reject(struct og_batch *b, const struct og_pos *pos, enum og_stage stage,
                     const struct og_error *why, const char *raw);
 size_t og_batch_size(const struct og_batch *b);

@@ -2,6 +2,7 @@
 #ifndef OG_FUZZ_INPUT_H
 #define OG_FUZZ_INPUT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -22,6 +23,44 @@ static inline int fuzz_memfd(const char *name, const uint8_t *data, size_t size,
     }
     snprintf(path, 64, "/proc/self/fd/%d", fd);
     return fd;
+}
+
+/* Whether s (n bytes) is valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF):
+ * an independent check of what the loader sends to PostgreSQL as text. */
+static inline bool fuzz_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = p[i];
+        size_t len = c < 0x80             ? 1
+                     : (c & 0xE0) == 0xC0 ? 2
+                     : (c & 0xF0) == 0xE0 ? 3
+                     : (c & 0xF8) == 0xF0 ? 4
+                                          : 0;
+        if (!len || i + len > n)
+            return false;
+        unsigned cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+        for (size_t k = 1; k < len; k++) {
+            if ((p[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        static const unsigned min[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < min[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+/* fuzz_utf8_valid on a NUL-terminated text; NULL counts as valid (a NULL column). */
+static inline bool fuzz_text_ok(const char *s)
+{
+    size_t n = 0;
+    while (s && s[n])
+        n++;
+    return !s || fuzz_utf8_valid(s, n);
 }
 
 #endif
