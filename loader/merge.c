@@ -245,17 +245,17 @@ static int finish(struct og_pg *pg, long long run_id, const struct og_batch *b,
     return rc;
 }
 
-static void add_stats(struct og_load_stats *total, const struct og_load_stats *st)
+void og_load_stats_add(struct og_load_stats *total, const struct og_load_stats *s)
 {
-    total->inserted += st->inserted;
-    total->updated += st->updated;
-    total->unchanged += st->unchanged;
-    total->history += st->history;
-    total->members += st->members;
-    total->rejects += st->rejects;
-    total->health += st->health;
-    total->links_added += st->links_added;
-    total->links_removed += st->links_removed;
+    total->inserted += s->inserted;
+    total->updated += s->updated;
+    total->unchanged += s->unchanged;
+    total->history += s->history;
+    total->members += s->members;
+    total->rejects += s->rejects;
+    total->health += s->health;
+    total->links_added += s->links_added;
+    total->links_removed += s->links_removed;
 }
 
 /* work_once, and when another loader inserted one of b's new rows meanwhile (a unique
@@ -280,7 +280,7 @@ int og_pg_batch_work(struct og_pg *pg, long long run_id, const struct og_links *
     struct og_load_stats st;
     int rc = work(pg, run_id, links, b, rows, &st, true, err);
     if (rc == 0)
-        add_stats(stats, &st);
+        og_load_stats_add(stats, &st);
     return rc;
 }
 
@@ -303,6 +303,6 @@ int og_pg_commit_batch(struct og_pg *pg, long long run_id, const struct og_links
     int rc = work(pg, run_id, links, b, rows, &st, false, err);
     rc = rc ? rc : finish(pg, run_id, b, err);
     if (rc == 0)
-        add_stats(total, &st);
+        og_load_stats_add(total, &st);
     return rc;
 }

@@ -63,6 +63,8 @@ struct og_load_stats {
     long long links_added;   /* event_link rows written */
     long long links_removed; /* event_link rows removed (an event changed and no longer matches) */
 };
+/* Adds every count of s to *total. */
+void og_load_stats_add(struct og_load_stats *total, const struct og_load_stats *s);
 
 /* The loader's encoding of a batch's records (COPY text rows and row hashes), made on the reading
  * thread ahead of the commit so that this work does not run on the thread that waits for

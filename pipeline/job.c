@@ -420,16 +420,7 @@ static void add_up(struct og_job_result *res, const struct worker *w)
     res->read += w->st->read;
     res->records += w->st->records;
     res->rejected += w->st->rejected;
-    const struct og_load_stats *l = &w->p.load;
-    res->load.inserted += l->inserted;
-    res->load.updated += l->updated;
-    res->load.unchanged += l->unchanged;
-    res->load.history += l->history;
-    res->load.members += l->members;
-    res->load.rejects += l->rejects;
-    res->load.health += l->health;
-    res->load.links_added += l->links_added;
-    res->load.links_removed += l->links_removed;
+    og_load_stats_add(&res->load, &w->p.load);
 }
 
 /* Loads the selected sources: in a run one after the other, stopping at the first that fails; in

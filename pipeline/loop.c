@@ -107,14 +107,6 @@ static bool retry(struct og_pipeline *p, int k, const struct lane *l, int attemp
     return true;
 }
 
-static void add_load(struct og_load_stats *t, const struct og_load_stats *s)
-{
-    t->inserted += s->inserted, t->updated += s->updated, t->unchanged += s->unchanged;
-    t->history += s->history, t->members += s->members, t->rejects += s->rejects;
-    t->health += s->health, t->links_added += s->links_added;
-    t->links_removed += s->links_removed;
-}
-
 /* Loaders in parallel: the batch's work on loader k's connection, then, in its turn, finish. A
  * batch that must wait for the earlier ones waits before its work; when an earlier batch was
  * retried meanwhile, the work is undone and done again (so a retry never waits on a later batch's
@@ -140,7 +132,7 @@ static int commit_parallel(struct og_pipeline *p, int k, struct lane *l, struct 
             }
             rc = s->finish(s->ctx, k, l->b, l->scratch, err);
             if (rc == 0) {
-                add_load(&p->load, &st);
+                og_load_stats_add(&p->load, &st);
                 p->batches++;
                 og_metrics_batch(p->metrics, l->source, (long long)l->b->nrecs,
                                  (long long)l->b->nrejs, now_s() - t0);
