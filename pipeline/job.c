@@ -340,7 +340,6 @@ static void open_loaders(struct worker *w)
         }
         w->sink_ctx.nmore++;
     }
-    w->sink.loaders = w->report_sink.loaders = 1 + w->sink_ctx.nmore;
     if (w->sink_ctx.nmore)
         og_info(j->env->log, "run", "source=%s loaders=%d (batches stored in parallel)",
                 j->cfg->sources[w->i].name, 1 + w->sink_ctx.nmore);
@@ -351,7 +350,6 @@ static void close_loaders(struct worker *w)
     for (int k = 0; k < w->sink_ctx.nmore; k++)
         og_pg_close(w->sink_ctx.more[k]);
     w->sink_ctx.nmore = 0;
-    w->sink.loaders = w->report_sink.loaders = 1;
 }
 
 /* Reads worker w's source through its pipeline. */

@@ -153,11 +153,11 @@ static int commit_parallel(struct og_pipeline *p, int k, struct lane *l, struct 
  * merges are idempotent. The batch is reset in every case. */
 static int commit(void *ctx, int k, void *item, struct og_turn *turn, struct og_error *err)
 {
+    const struct loop *loop = ctx;
     struct lane *l = item;
     struct og_pipeline *p = l->p;
-    (void)ctx;
     int rc = 0;
-    if (p->sink && p->sink->loaders > 1 && p->sink->work)
+    if (loop->parallel)
         rc = commit_parallel(p, k, l, turn, now_s(), err);
     else
         for (int attempt = 1; p->sink; attempt++) {
@@ -392,10 +392,9 @@ int og_pipeline_source(struct og_pipeline *p, const char *name, const struct og_
                                      .stop = p->stop,
                                      .counts = &st->inputs,
                                      .gauge = host_gauge};
-    int loaders =
-        p->sink && p->sink->work && p->sink->finish && p->sink->abort && p->sink->loaders > 1
-            ? p->sink->loaders
-            : 1;
+    const struct og_sink *s = p->sink;
+    int loaders = s && s->loaders && s->work && s->finish && s->abort ? s->loaders(s->ctx) : 1;
+    loaders = loaders < 1 ? 1 : loaders;
     loaders = loaders > OG_MAX_LOADERS ? OG_MAX_LOADERS : loaders;
     l.parallel = loaders > 1;
     l.nlanes = loaders + 1;
@@ -412,7 +411,7 @@ int og_pipeline_source(struct og_pipeline *p, const char *name, const struct og_
         l.lane[i].ops = ops; /* [source committed hook] */
         l.lane[i].src_state = &l.state;
     }
-    if (!ok || og_handoff_start(commit, p, loaders, &l.h) < 0) {
+    if (!ok || og_handoff_start(commit, &l, loaders, &l.h) < 0) {
         loop_free(&l);
         return nomem(err);
     }

@@ -64,6 +64,12 @@ static int commit(void *ctx, const struct og_batch *b, void *lane, struct og_loa
     return rc;
 }
 
+static int loaders(void *ctx)
+{
+    const struct og_pg_sink *s = ctx;
+    return 1 + s->nmore;
+}
+
 static struct og_pg *conn(struct og_pg_sink *s, int k)
 {
     return k > 0 && k <= s->nmore ? s->more[k - 1] : s->pg;
@@ -121,7 +127,7 @@ void og_pg_sink_init(struct og_sink *sink, struct og_pg_sink *ctx)
                              .prepare = prepare,
                              .commit = commit,
                              .recover = recover,
-                             .loaders = 1 + ctx->nmore,
+                             .loaders = loaders,
                              .work = work,
                              .finish = finish,
                              .abort = abort_work,

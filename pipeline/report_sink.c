@@ -195,6 +195,12 @@ static int rs_recover_at(void *ctx, int k, struct og_error *err)
     return rs->inner->recover_at(rs->inner->ctx, k, err);
 }
 
+static int rs_loaders(void *ctx)
+{
+    struct og_report_sink *rs = ctx;
+    return rs->inner->loaders(rs->inner->ctx);
+}
+
 static bool rs_alone(void *ctx, const struct og_batch *b)
 {
     struct og_report_sink *rs = ctx;
@@ -211,7 +217,7 @@ void og_report_sink_init(struct og_sink *sink, struct og_report_sink *ctx)
 {
     pthread_mutex_init(&ctx->mu, NULL);
     const struct og_sink *in = ctx->inner;
-    bool parallel = in->work && in->finish && in->abort && in->recover_at;
+    bool parallel = in->loaders && in->work && in->finish && in->abort && in->recover_at;
     *sink = (struct og_sink){.ctx = ctx,
                              .position = in->position ? rs_position : NULL,
                              .lane_new = in->lane_new ? rs_lane_new : NULL,
@@ -219,8 +225,7 @@ void og_report_sink_init(struct og_sink *sink, struct og_report_sink *ctx)
                              .prepare = in->prepare ? rs_prepare : NULL,
                              .commit = rs_commit,
                              .recover = rs_recover,
-                             .loaders = parallel ? in->loaders : 1, /* the caller may raise
-                                                                      both later */
+                             .loaders = parallel ? rs_loaders : NULL,
                              .work = parallel ? rs_work : NULL,
                              .finish = parallel ? rs_finish : NULL,
                              .abort = parallel ? rs_abort : NULL,

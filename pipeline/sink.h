@@ -32,13 +32,14 @@ struct og_sink {
                   struct og_error *err);
     /* After a RETRY failure: make the next commit possible (reconnect). 0 or an error. */
     int (*recover)(void *ctx, struct og_error *err);
-    /* Optional, for batches loaded in parallel (pipeline/handoff.h): how many loaders the sink
-     * has (each its own connection; 0 or 1: one, and commit is used). Loader k stores a batch in
+    /* Optional, for batches loaded in parallel (pipeline/handoff.h): loaders says how many loaders
+     * the sink has now (each its own connection; NULL or 1: one, and commit is used). Loader k
+     * stores a batch in
      * two steps: work (all of it in an open transaction but where its inputs stand; *stats gets
      * what it did) then finish (the marks, and the transaction made final) or abort (undone);
      * recover_at as recover for loader k. alone says b must not be worked on while an earlier
      * batch is not final (it reads what earlier batches write, e.g. to link events). */
-    int loaders;
+    int (*loaders)(void *ctx);
     int (*work)(void *ctx, int k, const struct og_batch *b, void *lane, struct og_load_stats *stats,
                 struct og_error *err);
     int (*finish)(void *ctx, int k, const struct og_batch *b, void *lane, struct og_error *err);
