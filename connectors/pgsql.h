@@ -5,6 +5,9 @@
 
 #include "core/source.h"
 
+#include <jansson.h>
+#include <libpq-fe.h>
+
 /* Mode "watermark" (the default; needs only SELECT): each run asks the host where the input (kind
  * "pgsql", key: option "table", or "query_name") stands, a JSON object of the watermark columns'
  * values {"updated_at": "2020-02-03 10:00:00", "ticket_no": "T0001"}, and reads, in one
@@ -20,5 +23,11 @@
  * libpq's .pgpass; a password in "conninfo" is refused. SQL is never built by pasting values:
  * identifiers through PQescapeIdentifier, values as parameters. */
 extern const struct og_source_ops og_pgsql_source;
+
+/* Row `row` of a pulled result as a record: a JSON object of column name -> the value's text
+ * (NULL as null) in *doc (new). When a value is not valid UTF-8 text, *bad_col names its column
+ * (borrowed from res) and the value is null in *doc. 0, or OG_ENOMEM (*doc NULL). No server is
+ * needed: a result made with PQmakeEmptyPGresult and PQsetvalue will do (the fuzz target). */
+int og_pgsql_row_doc(const PGresult *res, int row, json_t **doc, const char **bad_col);
 
 #endif

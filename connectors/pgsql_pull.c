@@ -1,5 +1,6 @@
 /* pgsql_pull.c - the watermark pull: rows past the stored watermark, in watermark order, read in a
  * snapshot through a server-side cursor, each handed on with its watermark as JSON state. */
+#include "connectors/pgsql.h"
 #include "connectors/pgsql_internal.h"
 
 #include <stdio.h>
@@ -277,6 +278,29 @@ static int fetch(struct pull *p, struct og_error *err)
     return 0;
 }
 
+int og_pgsql_row_doc(const PGresult *res, int row, json_t **doc, const char **bad_col)
+{
+    *bad_col = NULL;
+    *doc = json_object();
+    if (!*doc)
+        return OG_ENOMEM;
+    for (int i = 0; i < PQnfields(res); i++) {
+        json_t *v = PQgetisnull(res, row, i)
+                        ? json_null()
+                        : json_stringn(PQgetvalue(res, row, i), (size_t)PQgetlength(res, row, i));
+        if (!v) { /* not UTF-8 (the session's encoding is UTF8: a NUL in bytea-like text) */
+            *bad_col = PQfname(res, i);
+            v = json_null();
+        }
+        if (json_object_set_new(*doc, PQfname(res, i), v) < 0) {
+            json_decref(*doc);
+            *doc = NULL;
+            return OG_ENOMEM;
+        }
+    }
+    return 0;
+}
+
 /* Row p->row of p->res as a record (or a reject), with its watermark as state. */
 static int to_record(struct pull *p, struct og_read *r, struct og_error *err)
 {
@@ -290,23 +314,10 @@ static int to_record(struct pull *p, struct og_read *r, struct og_error *err)
     r->pos.index = p->read;
     r->pos.offset = p->read;
     p->read++;
-    json_t *doc = json_object();
-    if (!doc)
+    json_t *doc;
+    const char *bad_col;
+    if (og_pgsql_row_doc(res, row, &doc, &bad_col) < 0)
         return nomem(err);
-    const char *bad_col = NULL;
-    for (int i = 0; i < PQnfields(res); i++) {
-        json_t *v = PQgetisnull(res, row, i)
-                        ? json_null()
-                        : json_stringn(PQgetvalue(res, row, i), (size_t)PQgetlength(res, row, i));
-        if (!v) { /* not UTF-8 (the session's encoding is UTF8: a NUL in bytea-like text) */
-            bad_col = PQfname(res, i);
-            v = json_null();
-        }
-        if (json_object_set_new(doc, PQfname(res, i), v) < 0) {
-            json_decref(doc);
-            return nomem(err);
-        }
-    }
     const char *vals[OG_PGSQL_MAX_WM];
     const char *null_wm = NULL;
     for (size_t w = 0; w < p->o.nwm; w++) {

@@ -15,17 +15,17 @@
  *   decoded by og_kafka_decode (topic: the mapping's first, partition 0, offset: the line);
  * - pgsql: a pulled result set as COPY text: the first line names the columns (TAB-separated), each
  *   further line is a row (\N is NULL; \t \n \r \\ unescaped; a NUL ends a value, as PostgreSQL
- *   text holds none). What the pull does with a row is
- *   repeated here (it needs a server): each value a JSON string, a value that is not UTF-8 makes
- *   the row a reject bad_encoding. Include columns "_op" and "_commit_time" for what logical
- *   replication adds.
- * Checks: the connector yields records, rejects with a reason, or rejects the file as a whole
- * (class reject); the step loads the record or appends a reject (never fails otherwise); a loaded
- * record has the kind, ids, department and placement the warehouse needs (codes of the right
- * length, a point inside WGS-84), attrs is a JSON object, every text is valid UTF-8; a reject's
- * message, field and raw text are valid UTF-8 and hold no run of 15 to 18 digits (a raw identity
- * number). Leaks are found by the sanitizer. */
+ *   text holds none). The rows go into a result set made without a server (PQmakeEmptyPGresult,
+ *   PQsetvalue) and through the pull's own og_pgsql_row_doc; a value that is not UTF-8 makes the
+ *   row a reject bad_encoding, as the pull does. Include columns "_op" and "_commit_time" for what
+ * logical replication adds. Checks: the connector yields records, rejects with a reason, or rejects
+ * the file as a whole (class reject); the step loads the record or appends a reject (never fails
+ * otherwise); a loaded record has the kind, ids, department and placement the warehouse needs
+ * (codes of the right length, a point inside WGS-84), attrs is a JSON object, every text is valid
+ * UTF-8; a reject's message, field and raw text are valid UTF-8 and hold no run of 15 to 18 digits
+ * (a raw identity number). Leaks are found by the sanitizer. */
 #include "connectors/kafka.h"
+#include "connectors/pgsql.h"
 #include "core/batch.h"
 #include "core/world.h"
 #include "pipeline/step.h"
@@ -415,32 +415,43 @@ static void read_pgsql(const char *in, size_t size)
     char *cols[MAX_COLS];
     size_t clens[MAX_COLS];
     size_t ncols = split_row(in, n, cols, clens, MAX_COLS);
-    long long index = 0;
-    for (const char *p = nl ? nl + 1 : end; p < end; index++) {
+    /* the result set the server would send: the columns it names in valid text, all of type text */
+    PGresAttDesc attrs[MAX_COLS];
+    size_t at[MAX_COLS]; /* result column -> input column */
+    int nattrs = 0;
+    for (size_t i = 0; i < ncols; i++) {
+        if (!cols[i] || !fuzz_utf8_valid(cols[i], clens[i]) || memchr(cols[i], 0, clens[i]))
+            continue;
+        attrs[nattrs] = (PGresAttDesc){.name = cols[i], .typid = 25, .typlen = -1, .atttypmod = -1};
+        at[nattrs++] = i;
+    }
+    PGresult *res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+    need(res && PQsetResultAttrs(res, nattrs, attrs), "out of memory");
+    int nrows = 0;
+    for (const char *p = nl ? nl + 1 : end; p < end; nrows++) {
         const char *e = memchr(p, '\n', (size_t)(end - p));
         size_t len = e ? (size_t)(e - p) : (size_t)(end - p);
         char *vals[MAX_COLS];
         size_t vlens[MAX_COLS];
         size_t nv = split_row(p, len, vals, vlens, ncols);
+        for (int a = 0; a < nattrs; a++) {
+            size_t i = at[a];
+            bool null = i >= nv || !vals[i];
+            need(PQsetvalue(res, nrows, a, null ? NULL : vals[i], null ? -1 : (int)vlens[i]),
+                 "out of memory");
+        }
+        for (size_t i = 0; i < nv; i++)
+            free(vals[i]);
+        p += len + 1;
+    }
+    for (int row = 0; row < PQntuples(res); row++) {
         struct og_read r;
         memset(&r, 0, sizeof(r));
-        r.pos = (struct og_pos){"fuzz", "fuzz", 0, index, index, -1, ""};
-        /* as pgsql_pull.c: a row a JSON object of strings; text that is not UTF-8 a reject */
-        r.doc = json_object();
-        need(r.doc != NULL, "out of memory");
-        const char *bad_col = NULL;
-        for (size_t i = 0; i < ncols; i++) {
-            if (!cols[i] || !fuzz_utf8_valid(cols[i], clens[i]) || memchr(cols[i], 0, clens[i]))
-                continue; /* the server names columns in valid text */
-            json_t *v = i < nv && vals[i] ? json_stringn(vals[i], vlens[i]) : json_null();
-            if (!v) {
-                bad_col = cols[i];
-                v = json_null();
-            }
-            json_object_set_new(r.doc, cols[i], v);
-        }
+        r.pos = (struct og_pos){"fuzz", "fuzz", 0, row, row, -1, ""};
+        const char *bad_col;
+        need(og_pgsql_row_doc(res, row, &r.doc, &bad_col) == 0, "out of memory");
         int rc = OG_READ_RECORD;
-        if (bad_col) {
+        if (bad_col) { /* as the pull: the row a reject bad_encoding */
             r.raw = json_dumps(r.doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
             json_decref(r.doc);
             r.doc = NULL;
@@ -451,10 +462,8 @@ static void read_pgsql(const char *in, size_t size)
         }
         take(rc, &r);
         og_read_release(&r);
-        for (size_t i = 0; i < nv; i++)
-            free(vals[i]);
-        p += len + 1;
     }
+    PQclear(res);
     for (size_t i = 0; i < ncols; i++)
         free(cols[i]);
 }
