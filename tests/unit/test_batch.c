@@ -44,6 +44,30 @@ static const char *stored_raw(struct og_batch *b, const char *raw)
     return b->rejs[b->nrejs - 1].raw;
 }
 
+/* A reject's message, field and raw are stored as valid UTF-8 whatever they held: a message cut in
+ * the middle of a character (a library's "%.50s"), raw bytes that are not UTF-8. Invalid bytes
+ * become U+FFFD (the loader stores them as text; COPY would refuse the batch otherwise), the reason
+ * stays, and the reject is kept (nothing dropped). */
+static void test_reject_made_valid_utf8(void **unused)
+{
+    (void)unused;
+    struct og_batch *b = og_batch_create();
+    assert_non_null(b);
+    b->source = "ps_population";
+    struct og_pos pos = pos_line("RKXX.xml", 7);
+    /* "注释" cut after the first byte of 释 (E9 87 8A) */
+    assert_int_equal(rej(b, &pos, OG_STAGE_READ, OG_R_BAD_XML, "\xa7\x93\xe5",
+                         "Comment not terminated <!--\xe6\xb3\xa8\xe9", "ab\xff\xfe<cd>"),
+                     0);
+    assert_int_equal(b->nrejs, 1);
+    const struct og_reject *r = &b->rejs[0];
+    assert_int_equal(r->reason, OG_R_BAD_XML);
+    assert_string_equal(r->message, "Comment not terminated <!--\xe6\xb3\xa8\xef\xbf\xbd");
+    assert_string_equal(r->raw, "ab\xef\xbf\xbd\xef\xbf\xbd<cd>");
+    assert_string_equal(r->field, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+    og_batch_destroy(b);
+}
+
 static void test_records(void **unused)
 {
     (void)unused;
@@ -330,10 +354,15 @@ static void test_marks(void **unused)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_records),           cmocka_unit_test(test_reject_copies),
-        cmocka_unit_test(test_raw_truncation),    cmocka_unit_test(test_id_masking),
-        cmocka_unit_test(test_message_id_masked), cmocka_unit_test(test_cut_id_masked),
-        cmocka_unit_test(test_stage_names),       cmocka_unit_test(test_marks),
+        cmocka_unit_test(test_records),
+        cmocka_unit_test(test_reject_copies),
+        cmocka_unit_test(test_reject_made_valid_utf8),
+        cmocka_unit_test(test_raw_truncation),
+        cmocka_unit_test(test_id_masking),
+        cmocka_unit_test(test_message_id_masked),
+        cmocka_unit_test(test_cut_id_masked),
+        cmocka_unit_test(test_stage_names),
+        cmocka_unit_test(test_marks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

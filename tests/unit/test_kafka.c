@@ -280,9 +280,38 @@ static void test_check(void **state)
     assert_false(og_kafka_secret_property("sasl.username"));
 }
 
+/* A message whose value is not JSON, with bytes that are not UTF-8: a reject bad_json at its topic,
+ * partition and offset, its raw text kept as valid UTF-8 (invalid bytes as U+FFFD), so that the
+ * reject can be stored; a JSON value that is not an object: a reject not_object. */
+static void test_decode_rejects_bad_values(void **unused)
+{
+    (void)unused;
+    json_t *doc = NULL;
+    char *raw = NULL;
+    struct og_error why;
+    og_error_clear(&why);
+    static const char value[] = "{\"a\": \xff\xfe";
+    assert_int_equal(og_kafka_decode("ps.incidents", 3, 41, 0, value, sizeof(value) - 1, "k\xff", 2,
+                                     &doc, &raw, &why),
+                     OG_EREJECT);
+    assert_null(doc);
+    assert_int_equal(why.reason, OG_R_BAD_JSON);
+    assert_string_equal(why.position, "ps.incidents[3]@41");
+    assert_string_equal(raw, "{\"a\": \xef\xbf\xbd\xef\xbf\xbd");
+    free(raw);
+    raw = NULL;
+    og_error_clear(&why);
+    assert_int_equal(og_kafka_decode("ps.incidents", 0, 7, 0, "[1]", 3, NULL, 0, &doc, &raw, &why),
+                     OG_EREJECT);
+    assert_int_equal(why.reason, OG_R_NOT_OBJECT);
+    assert_string_equal(raw, "[1]");
+    free(raw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decode_rejects_bad_values),
         cmocka_unit_test_setup_teardown(test_run_reads_to_the_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_seeks_to_the_stored_position, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check, setup, teardown),
