@@ -190,7 +190,7 @@ static int work_once(struct og_pg *pg, long long run_id, const struct og_links *
     if (rc == 0 && nhealth)
         rc = og_pg_merge_health(pg, run, b, stats, err);
     if (rc == 0 && npeople)
-        rc = og_pg_merge_people(pg, run, b, rows, stats, err);
+        rc = og_pg_merge_people(pg, run, b, rows, fast, stats, err);
     if (rc == 0 && b->nrejs) {
         rc = og_pg_copy(pg,
                         "COPY og_stage_reject (source, input, version, record_index, line, "

@@ -1,12 +1,16 @@
-/* people.c - the residents and rental houses of a batch (PS-1): staged, then merged so that the
- * latest update wins whatever order updates arrive in, and every state of a resident kept in
- * person_history. */
+/* people.c - the residents and rental houses of a batch (PS-1): new ones copied straight into the
+ * warehouse, stored ones staged and merged so that the latest update wins whatever order updates
+ * arrive in; every state of a resident kept in person_history. */
 #include "loader/columns.h"
 #include "loader/copy.h"
 #include "loader/pg_internal.h"
 #include "loader/rows.h"
 
+#include "core/hmap.h"
+
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 // clang-format off
 /* The latest state of each person in the batch (by update time, then the last read) replaces the
@@ -78,38 +82,257 @@ static long long val(PGresult *res, int col)
     return atoll(PQgetvalue(res, 0, col));
 }
 
-/* Stages the batch's records of one kind into table, then runs merge (and history, if any). */
-static int merge_kind(struct og_pg *pg, const char *run, const struct og_batch *b,
-                      struct og_pg_rows *rows, enum og_kind kind, const char *copy_sql,
-                      const char *merge_sql, const char *history_sql, const char *what,
+/* The columns of a person's content, in OG_PERSON_COLUMNS order. */
+#define PERSON_COL_INDEX(name, type, enc, expr, merge) PCOL_##name,
+enum { OG_PERSON_COLUMNS(PERSON_COL_INDEX) PCOL_COUNT };
+
+/* One kind of record (residents or rental houses) as this file handles it. */
+struct kind {
+    enum og_kind kind;
+    const char *what;       /* "residents" */
+    const char *lookup_sql; /* the keys among $1 stored already */
+    const char *direct_sql; /* COPY of new rows straight into the warehouse */
+    const char *stage_sql;  /* COPY into staging */
+    const char *merge_sql, *history_sql;
+};
+
+static const char *rec_key(const struct og_unified *u)
+{
+    return u->kind == OG_KIND_PERSON ? u->u.person.person_key : u->u.housing.house_id;
+}
+
+static const struct og_time *rec_time(const struct og_unified *u)
+{
+    return u->kind == OG_KIND_PERSON ? &u->u.person.updated_at : &u->u.housing.updated_at;
+}
+
+/* Whether a (read after b) is kept over b: as the merges' ORDER BY updated_at DESC NULLS LAST,
+ * seq DESC. */
+static bool later(const struct og_unified *a, const struct og_unified *b)
+{
+    const struct og_time *ta = rec_time(a), *tb = rec_time(b);
+    if (!ta->set)
+        return !tb->set;
+    return !tb->set || ta->us >= tb->us;
+}
+
+/* {"a","b"} array literal of the keys of the records kept (a parameter, never pasted into SQL). */
+static int key_array(struct og_buf *out, const struct og_batch *b, const size_t *keep, size_t n)
+{
+    int rc = og_buf_putc(out, '{');
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        rc = og_buf_puts(out, i ? ",\"" : "\"");
+        for (const char *p = rec_key(&b->recs[keep[i]]); *p && rc == 0; p++) {
+            if (*p == '"' || *p == '\\')
+                rc = og_buf_putc(out, '\\');
+            rc = rc ? rc : og_buf_putc(out, *p);
+        }
+        rc = rc ? rc : og_buf_putc(out, '"');
+    }
+    return rc ? rc : og_buf_putc(out, '}');
+}
+
+/* Appends a new row straight for the warehouse table: content (and a house's geom), row hash,
+ * run, first run, position. */
+static int direct_row(struct og_buf *out, const struct og_row *row, const struct og_unified *u,
+                      const char *run)
+{
+    int rc = og_buf_append(out, row->content, row->content_len);
+    if (rc == 0 && u->kind == OG_KIND_HOUSING) {
+        const struct og_place *pl = &u->u.housing.place;
+        rc = og_copy_point(out, false, pl->has_point, pl->lon, pl->lat);
+    }
+    rc = rc ? rc : og_copy_text(out, false, row->hash);
+    rc = rc ? rc : og_buf_printf(out, "\t%s\t%s", run, run);
+    rc = rc ? rc : og_copy_text(out, false, u->position);
+    return rc ? rc : og_copy_end_row(out);
+}
+
+/* Appends a person_history row from a person's content (its COPY text fields, taken as they are):
+ * person_key, changed_at (updated_at), active, person_type, community_code, grid_code, address,
+ * registered_at, run. */
+static int history_row(struct og_buf *out, const struct og_row *row, const char *run)
+{
+    const char *f[PCOL_COUNT];
+    size_t len[PCOL_COUNT];
+    const char *p = row->content, *end = row->content + row->content_len;
+    for (int c = 0; c < PCOL_COUNT; c++) {
+        const char *tab = c + 1 < PCOL_COUNT ? memchr(p, '\t', (size_t)(end - p)) : end;
+        if (!tab)
+            return OG_EINVAL;
+        f[c] = p, len[c] = (size_t)(tab - p);
+        p = tab + 1;
+    }
+    static const int cols[] = {PCOL_person_key,  PCOL_updated_at,     PCOL_active,
+                               PCOL_person_type, PCOL_community_code, PCOL_grid_code,
+                               PCOL_address,     PCOL_registered_at};
+    int rc = 0;
+    for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]) && rc == 0; i++) {
+        rc = i ? og_buf_putc(out, '\t') : 0;
+        rc = rc ? rc : og_buf_append(out, f[cols[i]], len[cols[i]]);
+    }
+    rc = rc ? rc : og_buf_printf(out, "\t%s", run);
+    return rc ? rc : og_copy_end_row(out);
+}
+
+/* A state of a new resident: who (its key's slot), when, which record. */
+struct state {
+    size_t slot;
+    int64_t us;
+    size_t index;
+};
+
+static int state_cmp(const void *a, const void *b)
+{
+    const struct state *x = a, *y = b;
+    if (x->slot != y->slot)
+        return x->slot < y->slot ? -1 : 1;
+    if (x->us != y->us)
+        return x->us < y->us ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* What one kind of a batch becomes: new keys' rows (and residents' states) for COPY straight into
+ * the warehouse, the others' records for staging. */
+struct plan {
+    struct og_hmap *slot; /* key -> 1 + slot */
+    size_t *keep;         /* per slot: the record kept */
+    size_t nslots;
+    struct og_hmap *stored; /* keys stored already (fast only) */
+    PGresult *stored_res;   /* owns stored's values */
+    struct og_buf ids, direct, history, stage;
+    struct state *states;
+    size_t nstates;
+};
+
+static void plan_free(struct plan *pl)
+{
+    og_hmap_destroy(pl->slot);
+    og_hmap_destroy(pl->stored);
+    PQclear(pl->stored_res);
+    free(pl->keep);
+    free(pl->states);
+    og_buf_free(&pl->ids), og_buf_free(&pl->direct), og_buf_free(&pl->history);
+    og_buf_free(&pl->stage);
+}
+
+/* The records of kind: per key, the one kept. 0 or OG_ENOMEM. */
+static int plan_slots(struct plan *pl, const struct og_batch *b, enum og_kind kind)
+{
+    pl->slot = og_hmap_create();
+    pl->keep = calloc(b->nrecs + 1, sizeof(size_t));
+    if (!pl->slot || !pl->keep)
+        return OG_ENOMEM;
+    for (size_t i = 0; i < b->nrecs; i++) {
+        const struct og_unified *u = &b->recs[i];
+        if (u->kind != kind)
+            continue;
+        uintptr_t k = (uintptr_t)og_hmap_get(pl->slot, rec_key(u));
+        if (!k) {
+            k = ++pl->nslots;
+            if (og_hmap_put(pl->slot, rec_key(u), (void *)k) < 0)
+                return OG_ENOMEM;
+            pl->keep[k - 1] = i;
+        }
+        else if (later(u, &b->recs[pl->keep[k - 1]]))
+            pl->keep[k - 1] = i;
+    }
+    return 0;
+}
+
+/* Writes one kind of b's records: with fast, keys not stored yet straight into the warehouse
+ * (each key's kept record, and a resident's states, one per update time, the last read), the
+ * others through staging, the merge and the history merge. */
+static int write_kind(struct og_pg *pg, const char *run, const struct og_batch *b,
+                      struct og_pg_rows *rows, const struct kind *k, bool fast,
                       struct og_load_stats *stats, struct og_error *err)
 {
-    struct og_buf stage = OG_BUF_INIT;
-    int rc = 0;
-    size_t n = 0;
-    for (size_t i = 0; i < b->nrecs && rc == 0; i++) {
-        if (b->recs[i].kind != kind)
-            continue;
-        const struct og_row *row = og_rows_get(rows, b, i);
-        rc = row ? stage_row(&stage, row, &b->recs[i], i) : OG_ENOMEM;
-        n++;
-    }
-    if (rc < 0) {
-        og_buf_free(&stage);
-        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY,
-                            "out of memory encoding %s", what);
-    }
-    if (n == 0)
-        return 0;
-    const char *p1[] = {run};
+    struct plan pl;
+    memset(&pl, 0, sizeof(pl));
     PGresult *res = NULL;
     char step[80];
-    snprintf(step, sizeof(step), "copy %s into staging", what);
-    rc = og_pg_copy(pg, copy_sql, stage.data, stage.len, step, err);
-    og_buf_free(&stage);
-    snprintf(step, sizeof(step), "merge %s", what);
+    int rc = plan_slots(&pl, b, k->kind);
+    if (rc == 0 && pl.nslots == 0)
+        goto out;
+    if (rc == 0 && fast) {
+        pl.stored = og_hmap_create();
+        rc = pl.stored ? key_array(&pl.ids, b, pl.keep, pl.nslots) : OG_ENOMEM;
+        const char *p[] = {pl.ids.data};
+        snprintf(step, sizeof(step), "look up stored %s", k->what);
+        if (rc == 0 &&
+            og_pg_run(pg, k->lookup_sql, 1, p, PGRES_TUPLES_OK, &pl.stored_res, step, err) < 0) {
+            rc = OG_EDB;
+            goto out;
+        }
+        for (int r = 0; rc == 0 && r < PQntuples(pl.stored_res); r++)
+            rc = og_hmap_put(pl.stored, PQgetvalue(pl.stored_res, r, 0), (void *)1);
+        if (rc == 0 && k->kind == OG_KIND_PERSON &&
+            !(pl.states = calloc(b->nrecs + 1, sizeof(*pl.states))))
+            rc = OG_ENOMEM;
+    }
+    size_t ndirect = 0, nstage = 0;
+    for (size_t i = 0; i < b->nrecs && rc == 0; i++) {
+        const struct og_unified *u = &b->recs[i];
+        if (u->kind != k->kind)
+            continue;
+        const struct og_row *row = og_rows_get(rows, b, i);
+        if (!row) {
+            rc = OG_ENOMEM;
+            break;
+        }
+        if (!fast || og_hmap_get(pl.stored, rec_key(u))) {
+            rc = stage_row(&pl.stage, row, u, i);
+            nstage++;
+            continue;
+        }
+        size_t slot = (uintptr_t)og_hmap_get(pl.slot, rec_key(u)) - 1;
+        if (pl.keep[slot] == i) {
+            rc = direct_row(&pl.direct, row, u, run);
+            ndirect++;
+        }
+        if (pl.states && rec_time(u)->set)
+            pl.states[pl.nstates++] = (struct state){slot, rec_time(u)->us, i};
+    }
+    /* a new resident's states: one per update time, the last read */
+    if (rc == 0 && pl.nstates)
+        qsort(pl.states, pl.nstates, sizeof(*pl.states), state_cmp);
+    long long nhistory = 0;
+    for (size_t s = 0; s < pl.nstates && rc == 0; s++) {
+        if (s + 1 < pl.nstates && pl.states[s + 1].slot == pl.states[s].slot &&
+            pl.states[s + 1].us == pl.states[s].us)
+            continue;
+        const struct og_row *row = og_rows_get(rows, b, pl.states[s].index);
+        rc = row ? history_row(&pl.history, row, run) : OG_ENOMEM;
+        nhistory++;
+    }
+    if (rc < 0) {
+        rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY,
+                          "out of memory encoding %s", k->what);
+        goto out;
+    }
+    if (ndirect) {
+        snprintf(step, sizeof(step), "copy new %s", k->what);
+        rc = og_pg_copy(pg, k->direct_sql, pl.direct.data, pl.direct.len, step, err);
+        snprintf(step, sizeof(step), "copy the history of new %s", k->what);
+        if (rc == 0 && pl.history.len)
+            rc = og_pg_copy(pg,
+                            "COPY onegrid.person_history (person_key, changed_at, active, "
+                            "person_type, community_code, grid_code, address, registered_at, "
+                            "run_id) FROM STDIN",
+                            pl.history.data, pl.history.len, step, err);
+        if (rc < 0)
+            goto out;
+        stats->inserted += (long long)ndirect;
+        stats->history += nhistory;
+    }
+    if (nstage == 0)
+        goto out;
+    const char *p1[] = {run};
+    snprintf(step, sizeof(step), "copy %s into staging", k->what);
+    rc = og_pg_copy(pg, k->stage_sql, pl.stage.data, pl.stage.len, step, err);
+    snprintf(step, sizeof(step), "merge %s", k->what);
     if (rc == 0)
-        rc = og_pg_run(pg, merge_sql, 1, p1, PGRES_TUPLES_OK, &res, step, err);
+        rc = og_pg_run(pg, k->merge_sql, 1, p1, PGRES_TUPLES_OK, &res, step, err);
     if (rc == 0) {
         stats->inserted += val(res, 0);
         stats->updated += val(res, 1);
@@ -117,26 +340,42 @@ static int merge_kind(struct og_pg *pg, const char *run, const struct og_batch *
         PQclear(res);
         res = NULL;
     }
-    snprintf(step, sizeof(step), "record the history of %s", what);
-    if (rc == 0 && history_sql &&
-        (rc = og_pg_run(pg, history_sql, 1, p1, PGRES_COMMAND_OK, &res, step, err)) == 0) {
+    snprintf(step, sizeof(step), "record the history of %s", k->what);
+    if (rc == 0 && k->history_sql &&
+        (rc = og_pg_run(pg, k->history_sql, 1, p1, PGRES_COMMAND_OK, &res, step, err)) == 0)
         stats->history += atoll(PQcmdTuples(res));
-        PQclear(res);
-    }
+out:
+    PQclear(res);
+    plan_free(&pl);
     return rc;
 }
 
+static const struct kind PERSONS = {
+    OG_KIND_PERSON,
+    "residents",
+    "SELECT person_key FROM onegrid.person WHERE person_key = ANY ($1::text[])",
+    "COPY onegrid.person (" OG_PERSON_COLS
+    "row_hash, run_id, first_run_id, source_position) FROM STDIN",
+    "COPY og_stage_person (seq, " OG_PERSON_COLS "row_hash, source_position) FROM STDIN",
+    PERSON_MERGE,
+    PERSON_HISTORY,
+};
+
+static const struct kind HOUSES = {
+    OG_KIND_HOUSING,
+    "rental houses",
+    "SELECT house_id FROM onegrid.housing WHERE house_id = ANY ($1::text[])",
+    "COPY onegrid.housing (" OG_HOUSING_COLS
+    "geom, row_hash, run_id, first_run_id, source_position) FROM STDIN",
+    "COPY og_stage_housing (seq, " OG_HOUSING_COLS "row_hash, source_position) FROM STDIN",
+    HOUSING_MERGE,
+    NULL,
+};
+
 int og_pg_merge_people(struct og_pg *pg, const char *run, const struct og_batch *b,
-                       struct og_pg_rows *rows, struct og_load_stats *stats, struct og_error *err)
+                       struct og_pg_rows *rows, bool fast, struct og_load_stats *stats,
+                       struct og_error *err)
 {
-    int rc = merge_kind(pg, run, b, rows, OG_KIND_PERSON,
-                        "COPY og_stage_person (seq, " OG_PERSON_COLS
-                        "row_hash, source_position) FROM STDIN",
-                        PERSON_MERGE, PERSON_HISTORY, "residents", stats, err);
-    if (rc == 0)
-        rc = merge_kind(pg, run, b, rows, OG_KIND_HOUSING,
-                        "COPY og_stage_housing (seq, " OG_HOUSING_COLS
-                        "row_hash, source_position) FROM STDIN",
-                        HOUSING_MERGE, NULL, "rental houses", stats, err);
-    return rc;
+    int rc = write_kind(pg, run, b, rows, &PERSONS, fast, stats, err);
+    return rc ? rc : write_kind(pg, run, b, rows, &HOUSES, fast, stats, err);
 }

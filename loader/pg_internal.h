@@ -46,11 +46,16 @@ int og_pg_merge_visits(struct og_pg *pg, const char *run, const struct og_batch 
 int og_pg_merge_health(struct og_pg *pg, const char *run, const struct og_batch *b,
                        struct og_load_stats *stats, struct og_error *err);
 
-/* Writes the residents and rental houses of b inside the caller's transaction, through staging:
- * each person's and house's latest update (by updated_at, then the last read) replaces the stored
- * row unless that one is later; every resident state goes into person_history. */
+/* Writes the residents and rental houses of b inside the caller's transaction: each person's and
+ * house's latest update (by updated_at, then the last read) replaces the stored row unless that one
+ * is later; every resident state goes into person_history (one per update time, the last read).
+ * With fast, residents and houses not in the warehouse yet are copied straight into onegrid.person
+ * (with their states into person_history) and onegrid.housing; the others (all, without fast) go
+ * through staging and the merges. A concurrent insert of the same new key makes it fail with
+ * SQLSTATE 23505 (retry without fast). */
 int og_pg_merge_people(struct og_pg *pg, const char *run, const struct og_batch *b,
-                       struct og_pg_rows *rows, struct og_load_stats *stats, struct og_error *err);
+                       struct og_pg_rows *rows, bool fast, struct og_load_stats *stats,
+                       struct og_error *err);
 
 /* Takes the transaction-level link lock: batches that link events commit one at a time, so an
  * event another loader commits meanwhile is seen by whichever commits second. Before the events
