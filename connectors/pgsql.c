@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const struct og_option_doc pgsql_options[] = {
     {"conninfo", "string", NULL,
@@ -308,6 +309,29 @@ const char *og_pgsql_lsn_format(uint64_t lsn, char *buf, size_t size)
 {
     snprintf(buf, size, "%" PRIX32 "/%" PRIX32, (uint32_t)(lsn >> 32), (uint32_t)lsn);
     return buf;
+}
+
+#define PG_EPOCH_US 946684800000000LL /* 2000-01-01 in Unix microseconds */
+
+bool og_pgsql_commit_time(int64_t pg_us, char *buf, size_t size)
+{
+    int64_t us;
+    struct tm tm;
+    if (size)
+        buf[0] = '\0';
+    if (__builtin_add_overflow(pg_us, PG_EPOCH_US, &us))
+        return false;
+    int64_t secs = us / 1000000, frac = us % 1000000;
+    if (frac < 0) { /* before 1970: the second before, and the microseconds after it */
+        frac += 1000000;
+        secs--;
+    }
+    time_t t = (time_t)secs;
+    if (!gmtime_r(&t, &tm) || tm.tm_year < 1 - 1900 || tm.tm_year > 9999 - 1900)
+        return false;
+    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
+    return true;
 }
 
 bool og_pgsql_lsn_parse(const char *text, uint64_t *lsn)

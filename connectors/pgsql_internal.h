@@ -64,6 +64,10 @@ int og_pgsql_lsn_decode(const char *json, uint64_t *lsn, struct og_error *err);
 const char *og_pgsql_lsn_format(uint64_t lsn, char *buf, size_t size);
 /* Parses "X/Y": true when it is one. */
 bool og_pgsql_lsn_parse(const char *text, uint64_t *lsn);
+/* A commit time of the replication protocol (microseconds since 2000-01-01 UTC, as the server
+ * sends it) as ISO 8601 UTC with microseconds ("2020-02-03T04:05:06.000007Z") into buf (at least
+ * 32 bytes). false, buf "", when it is outside years 1..9999 (a broken or hostile message). */
+bool og_pgsql_commit_time(int64_t pg_us, char *buf, size_t size);
 
 /* The watermark pull (pgsql_pull.c). */
 int og_pgsql_pull_open(const char *name, const json_t *options, const struct og_source_host *host,

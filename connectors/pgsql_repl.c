@@ -4,7 +4,8 @@
  *
  * A record is the row as text (the new row; for a delete the old row, complete with REPLICA
  * IDENTITY FULL, else its key) with "_op" ("insert", "update", "delete"), "_lsn" (the end of its
- * transaction) and "_commit_time" (ISO 8601, UTC) added. The last record of a transaction carries
+ * transaction) and "_commit_time" (ISO 8601, UTC; null when the server sent a time outside years
+ * 1..9999) added. The last record of a transaction carries
  * the state {"lsn": end of the transaction}; the others none, so a batch never stores a position
  * inside a transaction. A run reads up to the server's WAL position when it opened (flushed, as
  * IDENTIFY_SYSTEM says, and what was inserted then: commits made with synchronous_commit off);
@@ -398,17 +399,6 @@ static int relation(struct repl *s, const struct og_pgo_msg *m)
     return 0;
 }
 
-/* An ISO 8601 UTC text of a pgoutput time. */
-static void iso_time(int64_t pg_us, char *buf, size_t size)
-{
-    int64_t us = pg_us + PG_EPOCH_US;
-    time_t secs = (time_t)(us / 1000000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(us % 1000000));
-}
-
 /* A change of the followed table as a document (new reference), NULL on out of memory. */
 static json_t *change_doc(struct repl *s, const struct og_pgo_msg *m)
 {
@@ -416,7 +406,7 @@ static json_t *change_doc(struct repl *s, const struct og_pgo_msg *m)
     const struct og_pgo_tuple *old = m->old_kind ? &m->old : NULL;
     json_t *doc = json_object();
     char when[96], lsn[32];
-    iso_time(s->tx_time_us, when, sizeof(when));
+    bool when_ok = og_pgsql_commit_time(s->tx_time_us, when, sizeof(when));
     const char *op = m->type == 'I' ? "insert" : m->type == 'U' ? "update" : "delete";
     for (uint16_t i = 0; doc && i < t->ncols && i < s->natts; i++) {
         const struct og_pgo_col *c = &t->cols[i];
@@ -434,7 +424,7 @@ static json_t *change_doc(struct repl *s, const struct og_pgo_msg *m)
         (json_object_set_new(doc, "_op", json_string(op)) < 0 ||
          json_object_set_new(doc, "_lsn",
                              json_string(og_pgsql_lsn_format(s->tx_end, lsn, sizeof(lsn)))) < 0 ||
-         json_object_set_new(doc, "_commit_time", json_string(when)) < 0)) {
+         json_object_set_new(doc, "_commit_time", when_ok ? json_string(when) : json_null()) < 0)) {
         json_decref(doc);
         return NULL;
     }

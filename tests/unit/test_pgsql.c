@@ -228,6 +228,28 @@ static void b_text(struct bytes *b, const char *s)
     b->n += strlen(s);
 }
 
+/* Commit times as the server sends them: microseconds since 2000-01-01 UTC, any 64-bit value. */
+static void test_commit_time(void **unused)
+{
+    (void)unused;
+    char buf[64];
+    assert_true(og_pgsql_commit_time(0, buf, sizeof(buf)));
+    assert_string_equal(buf, "2000-01-01T00:00:00.000000Z");
+    assert_true(og_pgsql_commit_time(634017906000007LL, buf, sizeof(buf)));
+    assert_string_equal(buf, "2020-02-03T04:05:06.000007Z");
+    /* before 1970: the microseconds count forward from the second before */
+    assert_true(og_pgsql_commit_time(-946684800000001LL, buf, sizeof(buf)));
+    assert_string_equal(buf, "1969-12-31T23:59:59.999999Z");
+    assert_true(og_pgsql_commit_time(-946684800000000LL - 1500000, buf, sizeof(buf)));
+    assert_string_equal(buf, "1969-12-31T23:59:58.500000Z");
+    /* out of range, or overflowing the epoch shift: no time, never a crash */
+    assert_false(og_pgsql_commit_time(INT64_MAX, buf, sizeof(buf)));
+    assert_string_equal(buf, "");
+    assert_false(og_pgsql_commit_time(INT64_MIN, buf, sizeof(buf)));
+    assert_false(og_pgsql_commit_time(INT64_MAX / 2, buf, sizeof(buf)));
+    assert_false(og_pgsql_commit_time(-63113904000000000LL, buf, sizeof(buf))); /* year 0 */
+}
+
 static void test_pgoutput_messages(void **unused)
 {
     (void)unused;
@@ -358,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_options_ok),    cmocka_unit_test(test_options_bad),
         cmocka_unit_test(test_options_table), cmocka_unit_test(test_watermark_json),
         cmocka_unit_test(test_lsn),           cmocka_unit_test(test_pgoutput_messages),
+        cmocka_unit_test(test_commit_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
