@@ -1,10 +1,12 @@
 /* world.c - the world as plain data: building it, reading it from a folder of files, freeing it. */
 #include "core/world.h"
+#include "core/hmap.h"
 #include "core/table.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,10 +141,13 @@ static const char *prop_str(json_t *props, const char *key)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* One feature of a GeoJSON file: its properties and geometry (compact GeoJSON text, NULL without
+ * one), its file and index; ctx is what read_features was given. */
 typedef int (*feature_fn)(struct og_world *w, json_t *props, const char *geojson, const char *path,
-                          size_t i, struct og_error *err);
+                          size_t i, void *ctx, struct og_error *err);
 
-static int read_features(const char *path, struct og_world *w, feature_fn fn, struct og_error *err)
+static int read_features(const char *path, struct og_world *w, feature_fn fn, void *ctx,
+                         struct og_error *err)
 {
     json_error_t jerr;
     json_t *doc = json_load_file(path, 0, &jerr);
@@ -163,7 +168,7 @@ static int read_features(const char *path, struct og_world *w, feature_fn fn, st
         json_t *props = json_object_get(f, "properties");
         json_t *geom = json_object_get(f, "geometry");
         char *gj = (geom && !json_is_null(geom)) ? json_dumps(geom, JSON_COMPACT) : NULL;
-        rc = fn(w, props, gj, path, i, err);
+        rc = fn(w, props, gj, path, i, ctx, err);
         free(gj);
         if (rc < 0)
             goto done;
@@ -182,8 +187,9 @@ static int need(const char *v, const char *key, const char *path, size_t i, stru
 }
 
 static int grid_feature(struct og_world *w, json_t *props, const char *gj, const char *path,
-                        size_t i, struct og_error *err)
+                        size_t i, void *ctx, struct og_error *err)
 {
+    (void)ctx;
     const char *code = prop_str(props, "grid_code"), *comm = prop_str(props, "community_code");
     const char *street = prop_str(props, "street_code"), *county = prop_str(props, "county_code");
     if (need(code, "grid_code", path, i, err) || need(comm, "community_code", path, i, err))
@@ -204,31 +210,49 @@ static int grid_feature(struct og_world *w, json_t *props, const char *gj, const
 }
 
 static int dept_feature(struct og_world *w, json_t *props, const char *gj, const char *path,
-                        size_t i, struct og_error *err)
+                        size_t i, void *ctx, struct og_error *err)
 {
+    (void)ctx;
     const char *dept = prop_str(props, "department"), *code = prop_str(props, "dept_grid_code");
     if (need(dept, "department", path, i, err) || need(code, "dept_grid_code", path, i, err))
         return OG_EPARSE;
     return og_world_add_dept_grid(w, dept, code, prop_str(props, "name"), gj);
 }
 
+/* ctx: the divisions by code (code -> 1 + index), so that a province's 20,000 communities are not
+ * each looked for among all divisions. */
 static int community_feature(struct og_world *w, json_t *props, const char *gj, const char *path,
-                             size_t i, struct og_error *err)
+                             size_t i, void *ctx, struct og_error *err)
 {
     const char *code = prop_str(props, "code");
     if (need(code, "code", path, i, err))
         return OG_EPARSE;
-    for (size_t k = 0; k < w->ndivisions; k++) {
-        if (strcmp(w->divisions[k].code, code) == 0) {
-            if (!gj) /* a community without a shape: nothing to add */
-                return 0;
-            free(w->divisions[k].geojson);
-            w->divisions[k].geojson = strdup(gj);
-            return w->divisions[k].geojson ? 0 : OG_ENOMEM;
-        }
-    }
-    return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_WORLD,
-                        "%s: feature %zu: community %s is not in divisions.csv", path, i, code);
+    uintptr_t k = (uintptr_t)og_hmap_get(ctx, code);
+    if (!k)
+        return og_error_set(err, OG_EPARSE, OG_CLASS_FATAL, OG_R_BAD_WORLD,
+                            "%s: feature %zu: community %s is not in divisions.csv", path, i, code);
+    if (!gj) /* a community without a shape: nothing to add */
+        return 0;
+    struct og_world_division *d = &w->divisions[k - 1];
+    free(d->geojson);
+    d->geojson = strdup(gj);
+    return d->geojson ? 0 : OG_ENOMEM;
+}
+
+/* The communities' shapes, from path: each feature's "code" must be a division. */
+static int read_communities(const char *path, struct og_world *w, struct og_error *err)
+{
+    struct og_hmap *by_code = og_hmap_create();
+    int rc = by_code ? 0 : OG_ENOMEM;
+    for (size_t k = 0; k < w->ndivisions && rc == 0; k++) /* a code twice: the first, as before */
+        if (!og_hmap_get(by_code, w->divisions[k].code))
+            rc = og_hmap_put(by_code, w->divisions[k].code, (void *)(uintptr_t)(k + 1));
+    if (rc < 0)
+        rc = og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+    else
+        rc = read_features(path, w, community_feature, by_code, err);
+    og_hmap_destroy(by_code);
+    return rc;
 }
 
 static int read_csv_rows(const char *path, const char *const *cols, size_t ncols,
@@ -312,17 +336,17 @@ int og_world_read_dir(const char *dir, const char *xwalk_dir, struct og_world *w
     FILE *probe = fopen(path, "r");
     if (probe) {
         fclose(probe);
-        if ((rc = read_features(path, w, community_feature, err)) < 0)
+        if ((rc = read_communities(path, w, err)) < 0)
             goto fail;
     }
     snprintf(path, sizeof(path), "%s/grids.geojson", dir);
-    if ((rc = read_features(path, w, grid_feature, err)) < 0)
+    if ((rc = read_features(path, w, grid_feature, NULL, err)) < 0)
         goto fail;
     snprintf(path, sizeof(path), "%s/dept_grids.geojson", dir);
     probe = fopen(path, "r");
     if (probe) {
         fclose(probe);
-        if ((rc = read_features(path, w, dept_feature, err)) < 0)
+        if ((rc = read_features(path, w, dept_feature, NULL, err)) < 0)
             goto fail;
     }
     if (xwalk_dir) {
