@@ -4,7 +4,16 @@
 
 #include "core/connector.h"
 
-/* Reads a JSON document that holds an array of records; the document is read whole into memory.
+#include <stddef.h>
+
+/* The file is read in blocks of this many bytes, each read ending at a multiple of it in the file
+ * (or at the end of the file); the reader holds two blocks, or more while one element needs it. */
+#define OG_JSONDOC_BLOCK ((size_t)256 * 1024)
+
+/* Reads a JSON document that holds an array of records through a sliding window over the file:
+ * memory follows the largest element (a root object: the whole object), not the document. The
+ * members skipped on the way to the "records" array are scanned, not kept. verify reads the file
+ * a second time through a window of its own. A failed read is OG_EIO naming the file.
  * - Option "records" (string, default ""): a dotted path of object keys to the array
  *   ("data.items"); "" means the root. With "" a root object is one record. A path that does not
  *   lead to an array (a missing key, or a value of another type) is OG_EPARSE at open, naming
@@ -14,8 +23,8 @@
  *   element that is not an object) and the others still load. err->message holds Jansson's text,
  *   err->position "path:line:column"; *raw is the element text (new, at most 64 KiB).
  *   Because extents are found by counting brackets, an element with unbalanced brackets can take
- *   the elements after it into the same reject. An array not closed by the end of the file
- *   is OG_EPARSE after its last element.
+ *   the elements after it into the same reject (and holds them while they are read). An array not
+ * closed by the end of the file is OG_EPARSE after its last element.
  * - Option "repair_leading_zeros" (boolean, default false): numbers written with leading zeros
  *   (`"service_code":001`, as in the Open311 GeoReport v2 examples) are read as the string "001".
  * pos->line is the line where the element starts, pos->offset its byte offset, pos->index the
