@@ -4,7 +4,9 @@
  * Build and run with tests/fuzz/Makefile.fuzz. Input: one message's payload. Checks: the decoder
  * returns 0 or OG_EPARSE (with a message); on success every string and tuple column it hands out
  * lies inside the input (the decoder borrows them from it), names are NUL-terminated there, and the
- * counts agree with the arrays; release frees what it allocated (LeakSanitizer). */
+ * counts agree with the arrays; release frees what it allocated (LeakSanitizer). A commit time (B,
+ * C) goes through og_pgsql_commit_time as a record's _commit_time would: a time it formats is 27
+ * characters, one it refuses leaves "" (any 64-bit value, UBSan watching the arithmetic). */
 #include "connectors/pgsql_internal.h"
 
 #include <stdint.h>
@@ -56,6 +58,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         check_tuple(&m.old, b, size);
         check_tuple(&m.new_, b, size);
+        if (m.type == 'B' || m.type == 'C') {
+            char when[96];
+            bool ok = og_pgsql_commit_time(m.time_us, when, sizeof(when));
+            if (strlen(when) != (ok ? 27u : 0u))
+                abort();
+        }
     }
     else if (rc != OG_EPARSE || !err.message[0]) {
         abort(); /* only a parse error, and it says what */
