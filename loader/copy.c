@@ -173,6 +173,17 @@ int og_copy_date(struct og_buf *b, bool first, bool set, int64_t us)
     return rc < 0 ? rc : len >= 3 && strcmp(t + len - 3, " BC") == 0 ? og_buf_puts(b, " BC") : 0;
 }
 
+int og_array_item(struct og_buf *b, bool first, const char *s)
+{
+    int rc = og_buf_puts(b, first ? "\"" : ",\"");
+    for (const char *p = s; *p && rc == 0; p++) {
+        if (*p == '"' || *p == '\\')
+            rc = og_buf_putc(b, '\\');
+        rc = rc ? rc : og_buf_putc(b, *p);
+    }
+    return rc ? rc : og_buf_putc(b, '"');
+}
+
 int og_copy_text_array(struct og_buf *b, bool first, const char *const *items, size_t n)
 {
     int rc = sep(b, first);
@@ -180,17 +191,8 @@ int og_copy_text_array(struct og_buf *b, bool first, const char *const *items, s
         return rc;
     struct og_buf a = OG_BUF_INIT;
     rc = og_buf_putc(&a, '{');
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        if (i)
-            rc = og_buf_putc(&a, ',');
-        rc = rc ? rc : og_buf_putc(&a, '"');
-        for (const char *p = items[i]; *p && rc == 0; p++) {
-            if (*p == '"' || *p == '\\')
-                rc = og_buf_putc(&a, '\\');
-            rc = rc ? rc : og_buf_putc(&a, *p);
-        }
-        rc = rc ? rc : og_buf_putc(&a, '"');
-    }
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = og_array_item(&a, i == 0, items[i]);
     rc = rc ? rc : og_buf_putc(&a, '}');
     if (rc == 0)
         rc = esc(b, a.data);

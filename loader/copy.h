@@ -20,6 +20,9 @@ int og_copy_date(struct og_buf *b, bool first, bool set, int64_t us);
  * several times faster than text; lon and lat rounded as og_copy_double writes them, so that the
  * point equals ST_MakePoint of those columns. \N when set is false. */
 int og_copy_point(struct og_buf *b, bool first, bool set, double lon, double lat);
+/* Appends one element of a text[] literal, quoted for the array ("a\"b"), with a ',' before it
+ * unless first. 0 or OG_ENOMEM. */
+int og_array_item(struct og_buf *b, bool first, const char *s);
 /* A text[] column: {"a","b"} with array quoting, then COPY escaping. */
 int og_copy_text_array(struct og_buf *b, bool first, const char *const *items, size_t n);
 int og_copy_end_row(struct og_buf *b);

@@ -148,15 +148,8 @@ static int direct_history(struct og_buf *out, const struct og_batch *b, const si
 static int id_array(struct og_buf *out, const struct og_batch *b, const size_t *last, size_t n)
 {
     int rc = og_buf_putc(out, '{');
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        rc = og_buf_puts(out, i ? ",\"" : "\"");
-        for (const char *p = b->recs[last[i]].u.event.event_id; *p && rc == 0; p++) {
-            if (*p == '"' || *p == '\\')
-                rc = og_buf_putc(out, '\\');
-            rc = rc ? rc : og_buf_putc(out, *p);
-        }
-        rc = rc ? rc : og_buf_putc(out, '"');
-    }
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = og_array_item(out, i == 0, b->recs[last[i]].u.event.event_id);
     return rc ? rc : og_buf_putc(out, '}');
 }
 

@@ -3,6 +3,7 @@
  * departments by the link rules (core/links.h), stale links of those events are removed, and the
  * clusters they touch get their link_id again. Set-based statements over indexes; the rules
  * travel as one jsonb parameter, the event ids as one text[] parameter. */
+#include "loader/copy.h"
 #include "loader/pg_internal.h"
 
 #include <jansson.h>
@@ -204,14 +205,8 @@ static int id_array(struct og_buf *out, const struct og_batch *b)
     for (size_t i = 0; i < b->nrecs && rc == 0; i++) {
         if (b->recs[i].kind != OG_KIND_EVENT)
             continue;
-        rc = og_buf_puts(out, first ? "\"" : ",\"");
+        rc = og_array_item(out, first, b->recs[i].u.event.event_id);
         first = false;
-        for (const char *p = b->recs[i].u.event.event_id; *p && rc == 0; p++) {
-            if (*p == '"' || *p == '\\')
-                rc = og_buf_putc(out, '\\');
-            rc = rc ? rc : og_buf_putc(out, *p);
-        }
-        rc = rc ? rc : og_buf_putc(out, '"');
     }
     return rc ? rc : og_buf_putc(out, '}');
 }

@@ -120,15 +120,8 @@ static bool later(const struct og_unified *a, const struct og_unified *b)
 static int key_array(struct og_buf *out, const struct og_batch *b, const size_t *keep, size_t n)
 {
     int rc = og_buf_putc(out, '{');
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        rc = og_buf_puts(out, i ? ",\"" : "\"");
-        for (const char *p = rec_key(&b->recs[keep[i]]); *p && rc == 0; p++) {
-            if (*p == '"' || *p == '\\')
-                rc = og_buf_putc(out, '\\');
-            rc = rc ? rc : og_buf_putc(out, *p);
-        }
-        rc = rc ? rc : og_buf_putc(out, '"');
-    }
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = og_array_item(out, i == 0, rec_key(&b->recs[keep[i]]));
     return rc ? rc : og_buf_putc(out, '}');
 }
 

@@ -61,15 +61,8 @@ static int id_array(struct og_buf *b, const struct og_batch *batch, const struct
                     size_t n)
 {
     int rc = og_buf_putc(b, '{');
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        rc = og_buf_puts(b, i ? ",\"" : "\"");
-        for (const char *p = batch->recs[enc[i].index].u.visit.visit_id; *p && rc == 0; p++) {
-            if (*p == '"' || *p == '\\')
-                rc = og_buf_putc(b, '\\');
-            rc = rc ? rc : og_buf_putc(b, *p);
-        }
-        rc = rc ? rc : og_buf_putc(b, '"');
-    }
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = og_array_item(b, i == 0, batch->recs[enc[i].index].u.visit.visit_id);
     return rc ? rc : og_buf_putc(b, '}');
 }
 
