@@ -324,7 +324,7 @@ static int run(struct og_cli *cli, int argc, char **argv)
                             .stop = cli->stop,
                             .commit_attempts = 1,
                             .limit = a.limit};
-    const struct og_step step = {m, rec, "map"};
+    const struct og_step step = {m, rec, "map", NULL};
     struct og_source_stats st;
     memset(&st, 0, sizeof(st));
     int rc = og_pipeline_source(&p, "map", &og_files_source, options, &step, &st, &err);

@@ -10,7 +10,8 @@ static void help(FILE *out)
     fprintf(
         out,
         "usage: onegrid run [--source NAME]... [--dry-run] [--no-progress] [--summary FILE]\n"
-        "                   [--metrics-file FILE] [--lock-wait SECONDS] [OPTIONS]\n\n"
+        "                   [--metrics-file FILE] [--lock-wait SECONDS] [--convert-all]\n"
+        "                   [OPTIONS]\n\n"
         "Loads every configured source (or only those named with --source) into the "
         "warehouse, in\n"
         "batches of batch_size records. Each batch is one transaction holding its rows, its "
@@ -21,11 +22,18 @@ static void help(FILE *out)
         "last\n"
         "committed record, a changed file is loaded again and only changed rows are "
         "rewritten.\n"
+        "In a changed file, a record whose bytes are those of the record at the same place "
+        "in the\n"
+        "version loaded before (same mapping, world, options and onegrid version) is not "
+        "converted\n"
+        "again: the run costs what changed (docs/loading.md).\n"
         "Bad records become rows of onegrid.etl_reject (see `onegrid rejects`); the run goes "
         "on.\n\n"
         "  --source NAME   only this source (repeatable)\n"
         "  --dry-run       read, map and reconcile everything, write nothing\n"
         "  --no-progress   no progress line even on a terminal\n"
+        "  --convert-all   convert every record of a changed file, also those loaded before\n"
+        "                  from the same bytes\n"
         "  --lock-wait S   a source another run or stream is loading is waited for S seconds\n"
         "                  (default 0); still held then, it is left alone and the run exits 4\n"
         "                  after loading the others (the message names the holder's PID)\n"
@@ -60,6 +68,9 @@ static int on_option(void *ctx, int opt, const char *arg)
     case 'P':
         a->o.progress = false;
         return 0;
+    case 'A':
+        a->o.convert_all = true;
+        return 0;
     case 'S':
         a->summary = arg;
         return 0;
@@ -86,13 +97,11 @@ static int report(struct og_cli *cli, const struct args *a, const struct og_conf
 static int run(struct og_cli *cli, int argc, char **argv)
 {
     double started = og_report_now(), t0 = og_report_monotonic();
-    static const struct option opts[] = {{"source", required_argument, NULL, 's'},
-                                         {"dry-run", no_argument, NULL, 'n'},
-                                         {"no-progress", no_argument, NULL, 'P'},
-                                         {"summary", required_argument, NULL, 'S'},
-                                         {"metrics-file", required_argument, NULL, 'F'},
-                                         {"lock-wait", required_argument, NULL, 'L'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"source", required_argument, NULL, 's'},    {"dry-run", no_argument, NULL, 'n'},
+        {"no-progress", no_argument, NULL, 'P'},     {"convert-all", no_argument, NULL, 'A'},
+        {"summary", required_argument, NULL, 'S'},   {"metrics-file", required_argument, NULL, 'F'},
+        {"lock-wait", required_argument, NULL, 'L'}, {0, 0, 0, 0}};
     struct args a = {{.progress = isatty(2) != 0, .command = "run"}, {NULL}, NULL, NULL};
     int code = og_cli_parse(cli, help, argc, argv, "s:n", opts, on_option, &a);
     if (code != OG_CLI_GO)

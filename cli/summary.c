@@ -15,6 +15,11 @@ void og_cli_print_run(FILE *out, const struct og_job_result *res)
             fprintf(out, "%s%s=%lld", k ? ", " : "", og_reason_name(s->reasons[k].reason),
                     s->reasons[k].n);
         fputc('\n', out);
+        if (s->unchanged > 0)
+            fprintf(out,
+                    "%-16s %lld records of changed files were loaded before from the same bytes: "
+                    "not read again\n",
+                    "", s->unchanged);
     }
     fprintf(out,
             "warehouse: %lld inserted, %lld updated, %lld unchanged, %lld history rows, %lld "

@@ -71,7 +71,9 @@ struct csv {
     struct og_buf raw; /* the record's bytes, at most CSV_RAW_MAX */
     size_t rec_bytes;
     bool too_long, unterminated;
-    struct og_buf conv; /* one field converted to UTF-8 */
+    struct og_buf conv;         /* one field converted to UTF-8 */
+    const struct og_skip *skip; /* borrowed, or NULL */
+    uint64_t names_digest;      /* of names, once known (0: not yet) */
 };
 
 /* Converts in[0..len) to UTF-8 in st->conv. Returns 0, or -1 with *bad the offset of the first
@@ -525,6 +527,32 @@ static int csv_reject(struct csv *st, char **raw, struct og_error *err)
     return OG_EREJECT;
 }
 
+/* Digests the record read (the field names it is read under, its fields' lengths and bytes, in
+ * the file's encoding) and asks the skip whether it is unchanged. A record with more fields than
+ * are kept is not digested. */
+static bool unchanged(struct csv *st)
+{
+    if (st->nfields > CSV_MAX_FIELDS)
+        return false;
+    if (!st->names_digest) {
+        og_skip_begin(st->skip);
+        size_t i;
+        json_t *name;
+        json_array_foreach(st->names, i, name)
+        {
+            og_skip_add(st->skip, json_string_value(name), json_string_length(name) + 1);
+        }
+        st->names_digest = og_rdigest_end(st->skip->digest);
+    }
+    og_skip_begin(st->skip);
+    og_skip_add(st->skip, &st->names_digest, sizeof(st->names_digest));
+    og_skip_add(st->skip, &st->nfields, sizeof(st->nfields));
+    for (size_t i = 0; i < st->nfields; i++)
+        og_skip_add(st->skip, &st->spans[i].len, sizeof(st->spans[i].len));
+    og_skip_add(st->skip, st->text.data ? st->text.data : "", st->text.len);
+    return og_skip_end(st->skip);
+}
+
 static int csv_next(void *state, json_t **doc, struct og_pos *pos, char **raw, struct og_error *err)
 {
     struct csv *st = state;
@@ -564,6 +592,8 @@ static int csv_next(void *state, json_t **doc, struct og_pos *pos, char **raw, s
         if (!st->names)
             return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
     }
+    if (st->skip && unchanged(st))
+        return OG_CONN_UNCHANGED;
     size_t ncols = st->names ? json_array_size(st->names) : CSV_MAX_FIELDS;
     if (st->nfields != ncols) {
         og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, OG_R_FIELD_COUNT,
@@ -607,6 +637,11 @@ static void csv_progress(void *state, long long *done, long long *total)
     *total = st ? st->in.size : 0;
 }
 
+static void csv_set_skip(void *state, const struct og_skip *skip)
+{
+    ((struct csv *)state)->skip = skip;
+}
+
 const struct og_connector og_connector_csv = {
     .name = "csv",
     .summary = "RFC 4180 CSV with a header row, UTF-8 or GB18030",
@@ -615,4 +650,5 @@ const struct og_connector og_connector_csv = {
     .next = csv_next,
     .progress = csv_progress,
     .close = csv_close,
+    .set_skip = csv_set_skip,
 };

@@ -60,7 +60,8 @@ struct jsondoc {
     size_t cur; /* scan position: after '[' or after the last element */
     bool first; /* no element read yet */
     long long index;
-    struct og_buf fixed; /* an element with its leading zeros repaired */
+    struct og_buf fixed;        /* an element with its leading zeros repaired */
+    const struct og_skip *skip; /* borrowed, or NULL */
 };
 
 /* The bytes the structure scan stops at; everything else is skipped in its inner loop. */
@@ -533,6 +534,12 @@ static int decode_element(struct jsondoc *st, size_t start, size_t len, json_t *
     pos->offset = (long long)start;
     pos->index = st->index++;
     pos->partition = -1;
+    if (st->skip) {
+        og_skip_begin(st->skip);
+        og_skip_add(st->skip, text, len);
+        if (og_skip_end(st->skip))
+            return OG_CONN_UNCHANGED;
+    }
 
     const char *load = text;
     size_t load_len = len;
@@ -703,6 +710,11 @@ done:
     return rc;
 }
 
+static void jsondoc_set_skip(void *state, const struct og_skip *skip)
+{
+    ((struct jsondoc *)state)->skip = skip;
+}
+
 const struct og_connector og_connector_json = {
     .name = "json",
     .summary = "a JSON document holding an array of records (the root, or the array at a path)",
@@ -712,4 +724,5 @@ const struct og_connector og_connector_json = {
     .progress = jsondoc_progress,
     .verify = jsondoc_verify,
     .close = jsondoc_close,
+    .set_skip = jsondoc_set_skip,
 };

@@ -37,7 +37,8 @@ struct ndjson {
     char *blk;  /* read block */
     size_t blk_pos, blk_len;
     bool eof;
-    struct og_buf text; /* the current line, at most max_line + 1 bytes of it */
+    struct og_buf text;         /* the current line, at most max_line + 1 bytes of it */
+    const struct og_skip *skip; /* borrowed, or NULL */
 };
 
 static void ndjson_close(void *state)
@@ -192,6 +193,12 @@ static int ndjson_next(void *state, json_t **doc, struct og_pos *pos, char **raw
             *raw = og_utf8_copy(text, kept, NDJSON_RAW_MAX);
             return OG_EREJECT;
         }
+        if (st->skip) { /* the line (a keyed line's key too) is what makes the record */
+            og_skip_begin(st->skip);
+            og_skip_add(st->skip, text, kept);
+            if (og_skip_end(st->skip))
+                return OG_CONN_UNCHANGED;
+        }
         const char *key = NULL;
         size_t keylen = 0;
         if (st->keyed && text[i] != '{') { /* KEY<TAB>VALUE: the value is what is read */
@@ -257,6 +264,11 @@ static void ndjson_progress(void *state, long long *done, long long *total)
     *total = st ? st->in.size : 0;
 }
 
+static void ndjson_set_skip(void *state, const struct og_skip *skip)
+{
+    ((struct ndjson *)state)->skip = skip;
+}
+
 const struct og_connector og_connector_ndjson = {
     .name = "ndjson",
     .summary = "newline-delimited JSON: one object per line, read line by line",
@@ -265,4 +277,5 @@ const struct og_connector og_connector_ndjson = {
     .next = ndjson_next,
     .progress = ndjson_progress,
     .close = ndjson_close,
+    .set_skip = ndjson_set_skip,
 };

@@ -400,6 +400,38 @@ static int finish(struct xml *st, long long line, struct og_pos *pos, char **raw
 static int broken(struct xml *st, json_t **doc, struct og_pos *pos, char **raw,
                   struct og_error *err);
 
+static void digest_tree(const struct og_skip *s, const xmlNode *n);
+
+/* Digests what a record element's conversion reads of node n: its type, namespace, name and
+ * content, its attributes and children, in document order. */
+static void digest_node(const struct og_skip *s, const xmlNode *n)
+{
+    int type = (int)n->type;
+    og_skip_add(s, &type, sizeof(type));
+    if (n->ns && n->ns->href)
+        og_skip_add(s, n->ns->href, strlen((const char *)n->ns->href) + 1);
+    og_skip_add(s, "", 1);
+    if (n->name)
+        og_skip_add(s, n->name, strlen((const char *)n->name) + 1);
+    og_skip_add(s, "", 1);
+    if (n->type != XML_ELEMENT_NODE && n->type != XML_ATTRIBUTE_NODE && n->content)
+        og_skip_add(s, n->content, strlen((const char *)n->content) + 1);
+    og_skip_add(s, "<", 1);
+    if (n->type == XML_ELEMENT_NODE) /* an xmlAttr starts like an xmlNode up to ns */
+        digest_tree(s, (const xmlNode *)n->properties);
+    og_skip_add(s, "|", 1);
+    if (n->type == XML_ELEMENT_NODE || n->type == XML_ATTRIBUTE_NODE)
+        digest_tree(s, n->children);
+    og_skip_add(s, ">", 1);
+}
+
+/* digest_node of n and each of its following siblings. */
+static void digest_tree(const struct og_skip *s, const xmlNode *n)
+{
+    for (; n; n = n->next)
+        digest_node(s, n);
+}
+
 /* A record element reached: expand it (unless draining), convert it. */
 static int take(struct xml *st, xmlNode *node, json_t **doc, struct og_pos *pos, char **raw,
                 struct og_error *err)
@@ -417,6 +449,18 @@ static int take(struct xml *st, xmlNode *node, json_t **doc, struct og_pos *pos,
     }
     else if (!successor(node)) {
         return finish(st, line, pos, raw, err); /* its end was never parsed */
+    }
+    if (st->unchanged && !st->draining) {
+        og_skip_begin(st->unchanged);
+        digest_node(st->unchanged, node);
+        if (og_skip_end(st->unchanged)) {
+            set_at(st, node, AT_AFTER);
+            st->skip = true;
+            st->prev_text_line = 0;
+            st->last_rec_line = line;
+            start_pos(st, pos, line, offset);
+            return OG_CONN_UNCHANGED;
+        }
     }
     json_t *obj = NULL;
     st->ns_last = NULL;
@@ -813,6 +857,11 @@ static void xml_progress(void *state, long long *done, long long *total)
     *done = !st ? 0 : st->done && st->in.size > 0 ? st->in.size : st->bytes_read;
 }
 
+static void xml_set_skip(void *state, const struct og_skip *skip)
+{
+    ((struct xml *)state)->unchanged = skip;
+}
+
 const struct og_connector og_connector_xml = {
     .name = "xml",
     .summary = "XML: the elements named by \"records\", streamed one record at a time",
@@ -822,4 +871,5 @@ const struct og_connector og_connector_xml = {
     .progress = xml_progress,
     .verify = xml_verify,
     .close = xml_close,
+    .set_skip = xml_set_skip,
 };

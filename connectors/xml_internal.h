@@ -7,6 +7,7 @@
 #include "connectors/infile.h"
 
 #include "core/buf.h"
+#include "core/connector.h"
 #include "core/error.h"
 
 #include <jansson.h>
@@ -121,7 +122,9 @@ struct xml {
     bool attributes; /* the "attributes" option */
     bool empty_null; /* the "empty" option is "null" */
     bool skip;       /* pass over the current element on the next move */
-    bool draining;   /* the parser failed: reading on in the tree already built */
+    const struct og_skip
+        *unchanged; /* records loaded before are not converted; borrowed, or NULL */
+    bool draining;  /* the parser failed: reading on in the tree already built */
     bool done;
     bool stop;  /* libxml2 reported an error that ends the parse */
     bool nomem; /* an allocation failed (ours or libxml2's) */

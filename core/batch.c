@@ -28,6 +28,8 @@ void og_batch_destroy(struct og_batch *b)
     og_arena_destroy(b->arena);
     free(b->recs);
     free(b->rejs);
+    for (size_t i = 0; i < b->nmarks; i++)
+        free(b->marks[i].digests);
     free(b->marks);
     free(b);
 }
@@ -37,6 +39,8 @@ void og_batch_reset(struct og_batch *b)
     og_arena_reset(b->arena);
     b->nrecs = 0;
     b->nrejs = 0;
+    for (size_t i = 0; i < b->nmarks; i++)
+        free(b->marks[i].digests);
     b->nmarks = 0;
     b->notes = 0;
 }
@@ -205,4 +209,27 @@ struct og_mark *og_batch_mark(struct og_batch *b, const char *kind, const char *
         return NULL;
     b->nmarks++;
     return m;
+}
+
+int og_mark_digest(struct og_mark *m, long long index, uint64_t digest)
+{
+    if (m->ndigests == 0)
+        m->first = index;
+    if (index < m->first + (long long)m->ndigests)
+        return 0; /* passed already (cannot happen: indexes only grow) */
+    size_t need = (size_t)(index - m->first) + 1;
+    if (need > m->capdigests) {
+        size_t cap = m->capdigests ? m->capdigests * 2 : 1024;
+        while (cap < need)
+            cap *= 2;
+        uint64_t *p = realloc(m->digests, cap * sizeof(*p));
+        if (!p)
+            return OG_ENOMEM;
+        m->digests = p;
+        m->capdigests = cap;
+    }
+    while (m->ndigests + 1 < need)
+        m->digests[m->ndigests++] = 0;
+    m->digests[m->ndigests++] = digest;
+    return 0;
 }

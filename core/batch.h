@@ -9,6 +9,7 @@
 #include "core/unified.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct og_batch {
     struct og_arena *arena;  /* owned */
@@ -32,6 +33,11 @@ struct og_mark {
     const char *state;   /* JSON object text (a pull's watermark), or NULL */
     long long records;   /* records of this batch from this input */
     long long rejects;   /* rejects of this batch from this input */
+    /* files: the digests of the records this batch passes (loaded, rejected or unchanged), so
+     * that the next run of a changed file knows which it need not convert again */
+    long long first;   /* the record index of digests[0] */
+    uint64_t *digests; /* owned; 0: a record not digested */
+    size_t ndigests, capdigests;
 };
 
 /* New empty batch, NULL on out of memory. */
@@ -56,5 +62,9 @@ size_t og_batch_size(const struct og_batch *b);
  * it is not there yet. Borrowed until the next og_batch_mark or reset; NULL on out of memory. */
 struct og_mark *og_batch_mark(struct og_batch *b, const char *kind, const char *key,
                               const char *version);
+
+/* Appends the digest of m's record index (0: unknown); a gap before it is filled with 0. 0 or
+ * OG_ENOMEM. */
+int og_mark_digest(struct og_mark *m, long long index, uint64_t digest);
 
 #endif

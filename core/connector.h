@@ -2,12 +2,45 @@
 #ifndef OG_CONNECTOR_H
 #define OG_CONNECTOR_H
 
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/options.h"
 #include "core/record.h"
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
+
+/* A record that was loaded before from the same bytes need not be converted again: a connector
+ * that knows where a record's bytes are digests them (og_skip_begin, og_skip_add over what makes
+ * the record what it is, then og_skip_end) before it converts them; when og_skip_end says the file
+ * source has seen them at this record index, next() returns OG_CONN_UNCHANGED with *pos set and no
+ * document. Every record next() returns afterwards (1, OG_EREJECT, OG_CONN_UNCHANGED) was digested
+ * first, or none was (then the digest is 0: unknown). */
+struct og_skip {
+    struct og_rdigest *digest; /* scratch, owned by the file source */
+    const unsigned char *seed; /* 32 bytes: the configuration the bytes are converted under */
+    bool (*unchanged)(void *ctx, uint64_t digest);
+    void *ctx;
+};
+
+enum { OG_CONN_UNCHANGED = 2 };
+
+static inline void og_skip_begin(const struct og_skip *s)
+{
+    og_rdigest_begin(s->digest, s->seed);
+}
+
+static inline void og_skip_add(const struct og_skip *s, const void *data, size_t len)
+{
+    og_rdigest_add(s->digest, data, len);
+}
+
+/* Whether the record digested since og_skip_begin is unchanged (not to be converted). */
+static inline bool og_skip_end(const struct og_skip *s)
+{
+    return s->unchanged(s->ctx, og_rdigest_end(s->digest));
+}
 
 /* A file connector reads one input file. State is private to the connector.
  *
@@ -38,6 +71,9 @@ struct og_connector {
     void (*progress)(void *state, long long *done, long long *total);
     int (*verify)(void *state, struct og_pos *pos, struct og_error *err);
     void (*close)(void *state);
+    /* Optional: digest each record before converting it, and skip it when skip says so (the skip
+     * and what it points to outlive the state). NULL: the connector converts every record. */
+    void (*set_skip)(void *state, const struct og_skip *skip);
 };
 
 #endif

@@ -5,7 +5,9 @@
 
 #include "core/error.h"
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A 32-byte digest (SHA-256, HMAC-SHA-256) as 64 lower-case hex characters + NUL. */
 void og_digest_hex(const unsigned char md[32], char hex[65]);
@@ -14,5 +16,35 @@ void og_sha256_hex(const void *data, size_t len, char hex[65]);
 /* SHA-256 of the content of the file at path into hex. 0, OG_EIO (cannot open or read: err names
  * the file) or OG_ENOMEM. */
 int og_file_sha256(const char *path, char hex[65], struct og_error *err);
+
+/* SHA-256 taken piece by piece (a digest of a configuration: a world, a mapping's files). */
+struct og_sha256 {
+    void *md; /* EVP_MD_CTX, owned */
+};
+/* Starts a digest: 0 or OG_ENOMEM (og_sha256_end frees what it holds either way). */
+int og_sha256_begin(struct og_sha256 *d);
+void og_sha256_add(struct og_sha256 *d, const void *data, size_t len);
+void og_sha256_end(struct og_sha256 *d, unsigned char md[32]);
+
+/* XXH64 (xxHash's 64-bit hash, https://github.com/Cyan4973/xxHash/blob/dev/doc/xxhash_spec.md) of
+ * data[0..len) with seed. */
+uint64_t og_xxh64(const void *data, size_t len, uint64_t seed);
+
+/* A record's digest (files: whether a record of a changed file was loaded before from the same
+ * bytes): XXH64 of the record's bytes, gathered piece by piece, seeded with the first 8 bytes of a
+ * 32-byte seed (the SHA-256 of what records are converted under); never 0, which stands for "no
+ * digest". One scratch serves record after record. */
+struct og_rdigest {
+    unsigned char *buf; /* owned */
+    size_t len, cap;
+    uint64_t seed;
+    bool failed; /* out of memory while gathering: the record gets no digest */
+};
+void og_rdigest_init(struct og_rdigest *d);
+void og_rdigest_free(struct og_rdigest *d);
+void og_rdigest_begin(struct og_rdigest *d, const unsigned char seed[32]);
+void og_rdigest_add(struct og_rdigest *d, const void *data, size_t len);
+/* The digest, or 0 when memory ran out while gathering. */
+uint64_t og_rdigest_end(struct og_rdigest *d);
 
 #endif

@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 /* What the warehouse holds for one input (an og_mark committed earlier). */
 struct og_stored {
@@ -46,6 +47,13 @@ struct og_source_host {
     struct og_input_counts *counts;
     /* Sets a gauge the run exposes (a stream's /metrics): name{labels} = value. May be NULL. */
     void (*gauge)(void *ctx, const char *name, const char *help, const char *labels, double value);
+    /* The digests of a file's records the warehouse holds (key: the file's path), written into
+     * fd as 8-byte numbers at offset 8 x record index (a hole: none), after every batch handed
+     * on is committed; *n: how many. May be NULL (nothing is skipped). */
+    int (*digests)(void *ctx, const char *key, int fd, long long *n, struct og_error *err);
+    /* The configuration records are converted under (the mapping, the world, the source's
+     * options, onegrid's version): a record's digest starts from it. NULL: nothing is skipped. */
+    const unsigned char *seed; /* 32 bytes */
 };
 
 /* One record as a source hands it on. */
@@ -60,6 +68,9 @@ struct og_read {
     const char *version; /* a file's content hash; "" otherwise */
     long long next;      /* the position after this record */
     const char *state;   /* JSON text of a watermark, or NULL */
+    /* a file record's digest (og_skip), stored with the batch so that the next run of a changed
+     * file knows it; 0: none */
+    uint64_t digest;
 };
 
 /* What next() returns besides a negative error. */
@@ -69,6 +80,8 @@ enum {
     OG_READ_IDLE = 2,       /* nothing for now (stream): commit what is held, ask again */
     OG_READ_INPUT_DONE = 3, /* an input is finished: r->kind/key/version/next say which; it is
                                committed as done before the next record */
+    OG_READ_UNCHANGED = 4,  /* a file record loaded before from the same bytes: not converted;
+                               r->pos, r->digest and the position say which */
 };
 
 /* A source kind. Options are the source's (checked against the table first). */

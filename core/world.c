@@ -1,5 +1,7 @@
 /* world.c - the world as plain data: building it, reading it from a folder of files, freeing it. */
 #include "core/world.h"
+
+#include "core/digest.h"
 #include "core/hmap.h"
 #include "core/table.h"
 
@@ -388,4 +390,61 @@ int og_world_read_dir(const char *dir, const char *xwalk_dir, struct og_world *w
 fail:
     og_world_free(w);
     return rc;
+}
+
+static void add_str(struct og_sha256 *d, const char *s)
+{
+    og_sha256_add(d, s ? s : "", s ? strlen(s) + 1 : 0);
+    og_sha256_add(d, s ? "s" : "n", 1);
+}
+
+int og_world_digest(const struct og_world *w, unsigned char md[32])
+{
+    struct og_sha256 d;
+    if (og_sha256_begin(&d) < 0)
+        return OG_ENOMEM;
+    size_t counts[] = {w->ndivisions, w->naliases, w->ngrids, w->ndept_grids, w->nxwalks};
+    og_sha256_add(&d, counts, sizeof(counts));
+    for (size_t i = 0; i < w->ndivisions; i++) {
+        const struct og_world_division *v = &w->divisions[i];
+        add_str(&d, v->code);
+        add_str(&d, v->name);
+        add_str(&d, v->parent_code);
+        add_str(&d, v->edition);
+        add_str(&d, v->geojson);
+        og_sha256_add(&d, &v->level, sizeof(v->level));
+    }
+    for (size_t i = 0; i < w->naliases; i++) {
+        const struct og_world_alias *a = &w->aliases[i];
+        add_str(&d, a->old_code);
+        add_str(&d, a->code);
+        add_str(&d, a->edition);
+        add_str(&d, a->old_name);
+        og_sha256_add(&d, &a->level, sizeof(a->level));
+    }
+    for (size_t i = 0; i < w->ngrids; i++) {
+        const struct og_world_grid *g = &w->grids[i];
+        add_str(&d, g->grid_code);
+        add_str(&d, g->name);
+        add_str(&d, g->community_code);
+        add_str(&d, g->street_code);
+        add_str(&d, g->county_code);
+        add_str(&d, g->geojson);
+    }
+    for (size_t i = 0; i < w->ndept_grids; i++) {
+        const struct og_world_dept_grid *g = &w->dept_grids[i];
+        add_str(&d, g->department);
+        add_str(&d, g->dept_grid_code);
+        add_str(&d, g->name);
+        add_str(&d, g->geojson);
+    }
+    for (size_t i = 0; i < w->nxwalks; i++) {
+        const struct og_world_xwalk *x = &w->xwalks[i];
+        add_str(&d, x->department);
+        add_str(&d, x->dept_grid_code);
+        add_str(&d, x->grid_code);
+        og_sha256_add(&d, &x->weight, sizeof(x->weight));
+    }
+    og_sha256_end(&d, md);
+    return 0;
 }

@@ -48,6 +48,9 @@ struct og_world {
  * into *w (new; free with og_world_free). Errors name the file and line. */
 int og_world_read_dir(const char *dir, const char *xwalk_dir, struct og_world *w,
                       struct og_error *err);
+/* A SHA-256 of everything in w (records placed under another world are placed anew). 0 or
+ * OG_ENOMEM. */
+int og_world_digest(const struct og_world *w, unsigned char md[32]);
 /* Frees everything; NULL allowed. */
 void og_world_free(struct og_world *w);
 

@@ -2,6 +2,7 @@
  * (health.c), residents and rental houses (people.c), rejects, ledger. */
 #include "loader/columns.h"
 #include "loader/copy.h"
+#include "loader/digests.h"
 #include "loader/pg_internal.h"
 #include "loader/rows.h"
 
@@ -237,6 +238,8 @@ static int finish(struct og_pg *pg, long long run_id, const struct og_batch *b,
                            m->done ? "t" : "f", recs,    rejs,   run,        m->state};
         rc = og_pg_run(pg, LEDGER_UPSERT, 10, p, PGRES_COMMAND_OK, NULL,
                        "record the source position", err);
+        if (rc == 0)
+            rc = og_pg_digests_write(pg, b->source, run, m, err);
     }
     if (rc == 0)
         rc = og_pg_exec(pg, "COMMIT", err);

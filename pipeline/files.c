@@ -4,11 +4,15 @@
 #include "core/digest.h"
 #include "pipeline/registry.h"
 
+#include <errno.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+enum { STORED_BLOCK = 512 }; /* stored digests read at a time */
 
 struct files {
     const struct og_connector *c;
@@ -27,6 +31,17 @@ struct files {
     long long resume; /* records an earlier run committed */
     bool failed;      /* it was rejected as a whole: committed as done (and failed) next */
     char failed_state[96];
+    /* records of a changed file loaded before from the same bytes are not converted again
+     * (host->digests and host->seed given, and a connector that digests) */
+    bool skipping;
+    struct og_rdigest rd;
+    struct og_skip skip;
+    int stored_fd;     /* the file's stored digests by record index (a temporary file), or -1 */
+    long long nstored; /* how many the warehouse holds */
+    uint64_t digest;   /* of the record just read, 0: none */
+    uint64_t stored[STORED_BLOCK]; /* stored digests of records stored_first.. */
+    long long stored_first;
+    size_t stored_n;
 };
 
 static void files_close(void *state)
@@ -39,6 +54,9 @@ static void files_close(void *state)
     for (size_t i = 0; i < f->npaths; i++)
         free(f->paths[i]);
     free(f->paths);
+    if (f->stored_fd >= 0)
+        close(f->stored_fd);
+    og_rdigest_free(&f->rd);
     json_decref(f->copts);
     free(f->name);
     free(f);
@@ -87,6 +105,63 @@ static int expand(struct files *f, const char *name, const json_t *inputs, struc
     return 0;
 }
 
+/* og_skip's question for the record at f->index with digest d: unchanged when an earlier run
+ * committed it (before resume), or when the warehouse holds the same digest for this index. */
+static bool record_unchanged(void *ctx, uint64_t d)
+{
+    struct files *f = ctx;
+    f->digest = d;
+    if (f->index < f->resume)
+        return true;
+    if (f->nstored == 0 || f->stored_fd < 0)
+        return false;
+    if (f->index < f->stored_first || f->index >= f->stored_first + (long long)f->stored_n) {
+        ssize_t got = pread(f->stored_fd, f->stored, sizeof(f->stored), (off_t)f->index * 8);
+        f->stored_first = f->index;
+        f->stored_n = got > 0 ? (size_t)got / 8 : 0;
+        if (f->stored_n == 0)
+            return false;
+    }
+    return f->stored[f->index - f->stored_first] == d;
+}
+
+/* The digests the warehouse holds for the file about to be read, into a temporary file (memory
+ * does not grow with the file). Without a temporary file the records are all converted (a
+ * warning says so); a warehouse error is returned. */
+static int load_stored(struct files *f, struct og_error *err)
+{
+    const struct og_source_host *h = f->host;
+    f->nstored = 0;
+    f->stored_n = 0;
+    if (f->stored_fd < 0) {
+        const char *dir = getenv("TMPDIR");
+        char tmpl[4096];
+        snprintf(tmpl, sizeof(tmpl), "%s/onegrid-digests-XXXXXX", dir && *dir ? dir : "/tmp");
+        f->stored_fd = mkstemp(tmpl);
+        if (f->stored_fd < 0) {
+            og_warn(h->log, "run",
+                    "source=%s file=%s: no temporary file for the digests of the records loaded "
+                    "before (%s: %s): every record is converted again",
+                    f->name, f->path, dir && *dir ? dir : "/tmp", strerror(errno));
+            return 0;
+        }
+        unlink(tmpl);
+    }
+    int rc = ftruncate(f->stored_fd, 0) == 0
+                 ? h->digests(h->ctx, f->path, f->stored_fd, &f->nstored, err)
+                 : og_error_set(err, OG_EIO, OG_CLASS_FATAL, OG_R_IO, "%s", strerror(errno));
+    if (rc == OG_EIO) { /* the temporary file failed (the disk is full, say), not the warehouse */
+        og_warn(h->log, "run",
+                "source=%s file=%s: the digests of the records loaded before could not be kept "
+                "(%s): every record is converted again",
+                f->name, f->path, err->message);
+        og_error_clear(err);
+        f->nstored = 0;
+        return 0;
+    }
+    return rc;
+}
+
 static int files_open(const char *name, const json_t *options, const struct og_source_host *host,
                       bool follow, void **state, struct og_error *err)
 {
@@ -98,6 +173,7 @@ static int files_open(const char *name, const json_t *options, const struct og_s
     if (!f)
         return nomem(err);
     f->host = host;
+    f->stored_fd = -1;
     f->name = strdup(name);
     f->c = og_registry_connector(cname);
     f->copts = json_incref(json_object_get(options, "connector_options"));
@@ -110,6 +186,12 @@ static int files_open(const char *name, const json_t *options, const struct og_s
                           "the files of source %s need a file connector and inputs", name);
     if (rc == 0)
         rc = expand(f, name, inputs, err);
+    if (rc == 0 && host->digests && host->seed && f->c->set_skip) {
+        f->skipping = true;
+        og_rdigest_init(&f->rd);
+        f->skip = (struct og_skip){
+            .digest = &f->rd, .seed = host->seed, .unchanged = record_unchanged, .ctx = f};
+    }
     if (rc < 0) {
         files_close(f);
         return rc;
@@ -192,9 +274,13 @@ static int open_next(struct files *f, struct og_pos *broke, struct og_error *err
             h->counts->files++;
         f->index = 0;
         f->failed = false;
+        if (f->skipping && (rc = load_stored(f, err)) < 0)
+            return rc;
         if ((rc = f->c->open(f->path, f->copts, &f->cstate, err)) == 0 && f->c->verify &&
             !f->load_prefix && f->resume == 0)
             rc = f->c->verify(f->cstate, broke, err);
+        if (rc == 0 && f->skipping)
+            f->c->set_skip(f->cstate, &f->skip);
         if (rc < 0) {
             if (f->cstate)
                 f->c->close(f->cstate);
@@ -290,7 +376,9 @@ static int files_next(void *state, struct og_read *r, struct og_error *err)
             if (rc <= 0)
                 return rc; /* OG_READ_END or an error */
         }
+        f->digest = 0;
         int rc = f->c->next(f->cstate, &r->doc, &r->pos, &r->raw, &r->why);
+        r->digest = f->digest;
         r->kind = "file";
         r->key = f->path;
         r->version = f->version;
@@ -325,7 +413,9 @@ static int files_next(void *state, struct og_read *r, struct og_error *err)
         r->pos.index = f->index++;
         r->next = f->index;
         if (f->index > f->resume) /* records up to resume were committed by an earlier run */
-            return rc == OG_EREJECT ? OG_EREJECT : OG_READ_RECORD;
+            return rc == OG_EREJECT          ? OG_EREJECT
+                   : rc == OG_CONN_UNCHANGED ? OG_READ_UNCHANGED
+                                             : OG_READ_RECORD;
         og_read_release(r);
         og_error_clear(&r->why);
     }

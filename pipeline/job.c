@@ -1,6 +1,7 @@
 /* job.c - a batch run: check everything first (bad config), then load each source (failed). */
 #include "pipeline/job.h"
 
+#include "core/digest.h"
 #include "core/world.h"
 #include "loader/scope.h"
 #include "loader/sources.h"
@@ -61,16 +62,18 @@ static char *counts_json(const struct og_job_result *res)
             json_object_set_new(reasons, og_reason_name(s->reasons[k].reason),
                                 json_integer(s->reasons[k].n));
         json_object_set_new(srcs, s->name,
-                            json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "files",
+                            json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "files",
                                       (json_int_t)s->inputs.files, "files_skipped",
                                       (json_int_t)s->inputs.files_skipped, "files_resumed",
                                       (json_int_t)s->inputs.files_resumed, "read",
-                                      (json_int_t)s->read, "records", (json_int_t)s->records,
+                                      (json_int_t)s->read, "unchanged_records",
+                                      (json_int_t)s->unchanged, "records", (json_int_t)s->records,
                                       "rejected", (json_int_t)s->rejected, "notes",
                                       (json_int_t)s->notes, "reasons", reasons));
     }
     json_object_set_new(o, "sources", srcs);
     json_object_set_new(o, "read", json_integer(res->read));
+    json_object_set_new(o, "unchanged_records", json_integer(res->unchanged_records));
     json_object_set_new(o, "records", json_integer(res->records));
     json_object_set_new(o, "rejected", json_integer(res->rejected));
     json_object_set_new(o, "inserted", json_integer(res->load.inserted));
@@ -105,7 +108,8 @@ struct job {
     struct og_feed *feeds;
     struct og_pg *pg;
     struct og_reconciler *rec;
-    struct og_links links; /* the config's link rules (none: nothing is linked) */
+    struct og_links links;      /* the config's link rules (none: nothing is linked) */
+    unsigned char world_md[32]; /* og_world_digest of the world records are placed in */
 };
 
 /* Everything that can be checked without data: sources named, mappings, connectors, options, the
@@ -178,7 +182,9 @@ static enum og_job_status open_warehouse(struct job *j, struct og_error *err)
         og_warn(j->env->log, "run",
                 "the warehouse has no unified grids: records can only be placed by community "
                 "(run `onegrid world import`)");
-    int rc = og_reconciler_create(&world, j->cfg->taxonomy, j->env->key, &j->rec, err);
+    int rc = og_world_digest(&world, j->world_md) < 0
+                 ? og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory")
+                 : og_reconciler_create(&world, j->cfg->taxonomy, j->env->key, &j->rec, err);
     og_world_free(&world);
     if (rc < 0)
         return err->code == OG_ECONFIG ? OG_JOB_BAD_CONFIG : OG_JOB_FAILED;
@@ -352,6 +358,46 @@ static void close_loaders(struct worker *w)
     w->sink_ctx.nmore = 0;
 }
 
+/* What source i's records are converted under, as 32 bytes: onegrid's version, the world, the
+ * identity key, the taxonomy, the source's name, connector and its options, its mapping's files. A
+ * changed file's record is skipped only when its bytes and all of these are those it was loaded
+ * with. 0, or -1 when something could not be read (then nothing is skipped). */
+static int record_seed(const struct job *j, size_t i, unsigned char seed[32])
+{
+    const struct og_source_cfg *sc = &j->cfg->sources[i];
+    char taxonomy[65] = "";
+    unsigned char mapping[32];
+    struct og_error e;
+    og_error_clear(&e);
+    if (j->cfg->taxonomy && og_file_sha256(j->cfg->taxonomy, taxonomy, &e) < 0)
+        return -1;
+    if (og_mapping_digest(j->maps[i], mapping) < 0)
+        return -1;
+    const struct og_feed *feed = &j->feeds[i];
+    char *options =
+        feed->options ? json_dumps(feed->options, JSON_SORT_KEYS | JSON_COMPACT) : strdup("{}");
+    struct og_sha256 d = {NULL};
+    if (!options || og_sha256_begin(&d) < 0) {
+        og_sha256_end(&d, seed);
+        free(options);
+        return -1;
+    }
+    const char *parts[] = {
+        "onegrid record digest 1", OG_VERSION, sc->name, feed->name, options, taxonomy};
+    for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++)
+        og_sha256_add(&d, parts[k], strlen(parts[k]) + 1);
+    og_sha256_add(&d, mapping, sizeof(mapping));
+    og_sha256_add(&d, j->world_md, sizeof(j->world_md));
+    if (j->env->key) {
+        char key[65];
+        og_sha256_hex(j->env->key->bytes, j->env->key->len, key);
+        og_sha256_add(&d, key, sizeof(key));
+    }
+    og_sha256_end(&d, seed);
+    free(options);
+    return 0;
+}
+
 /* Reads worker w's source through its pipeline. */
 static int work(struct worker *w)
 {
@@ -360,10 +406,14 @@ static int work(struct worker *w)
     const struct og_feed *feed = &j->feeds[w->i];
     w->st->name = sc->name;
     w->st->started = og_report_now(); /* report */
-    struct og_step step = {j->maps[w->i], j->rec, sc->name};
+    struct og_step step = {j->maps[w->i], j->rec, sc->name, NULL};
     json_t *opts = feed->source ? json_incref(feed->options)
                                 : og_files_options((const char *const *)sc->inputs, sc->ninputs,
                                                    feed->name, feed->options, sc->load_prefix);
+    unsigned char seed[32];
+    if (opts && !feed->source && writes(j->o) && !j->o->convert_all &&
+        record_seed(j, w->i, seed) == 0)
+        step.seed = seed;
     struct og_pg *pg = w->sink_ctx.pg;
     bool got = true;
     int rc =
@@ -392,9 +442,9 @@ static int work(struct worker *w)
     w->st->rc = rc == 0 && w->locked ? OG_EAGAIN : rc;
     og_info(j->env->log, "run",
             "source=%s files=%lld skipped=%lld partitions=%lld read=%lld records=%lld "
-            "rejected=%lld",
+            "rejected=%lld unchanged_records=%lld",
             sc->name, w->st->inputs.files, w->st->inputs.files_skipped, w->st->inputs.partitions,
-            w->st->read, w->st->records, w->st->rejected);
+            w->st->read, w->st->records, w->st->rejected, w->st->unchanged);
     return rc;
 }
 
@@ -416,6 +466,7 @@ static void *worker_main(void *arg)
 static void add_up(struct og_job_result *res, const struct worker *w)
 {
     res->read += w->st->read;
+    res->unchanged_records += w->st->unchanged;
     res->records += w->st->records;
     res->rejected += w->st->rejected;
     og_load_stats_add(&res->load, &w->p.load);
@@ -564,6 +615,7 @@ enum og_job_status og_job_run(const struct og_job_env *env, const struct og_conf
                     calloc(cfg->nsources + 1, sizeof(*j.feeds)),
                     NULL,
                     NULL,
+                    {0},
                     {0}};
     res->stats = calloc(cfg->nsources + 1, sizeof(*res->stats));
     enum og_job_status status = OG_JOB_FAILED;

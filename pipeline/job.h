@@ -26,6 +26,8 @@ struct og_job_opts {
     size_t nonly;
     bool dry_run;
     bool progress;
+    /* convert every record of a changed file, also those loaded before from the same bytes */
+    bool convert_all;
     bool follow;                /* stream: Kafka sources read until stopped (files are refused) */
     const char *metrics_listen; /* "HOST:PORT" to serve /metrics on, or NULL */
     const char *command;        /* recorded in etl_run */
@@ -54,6 +56,7 @@ struct og_job_result {
     struct og_load_stats load;
     long long run_id; /* 0 for a dry run or when the run never started */
     long long read, records, rejected;
+    long long unchanged_records; /* of changed files, loaded before from the same bytes */
     double seconds;
     int locked;                   /* sources left alone because another run held them */
     struct og_error locked_error; /* the first of them */

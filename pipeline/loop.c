@@ -17,6 +17,10 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A batch hands on at most this many record digests (unchanged records of a changed file make
+ * batches of positions and digests only). */
+enum { MAX_DIGESTS = 16384 };
+
 /* One batch and the sink's scratch that travels with it. */
 struct lane {
     struct og_batch *b;
@@ -243,6 +247,17 @@ static int host_lookup(void *ctx, const char *kind, const char *key, const char 
     return l->p->sink->position(l->p->sink->ctx, l->name, kind, key, version, st, err);
 }
 
+/* host->digests: after every batch handed on is committed, the record digests the sink holds. */
+static int host_digests(void *ctx, const char *key, int fd, long long *n, struct og_error *err)
+{
+    struct loop *l = ctx;
+    *n = 0;
+    int rc = host_flush(l, err);
+    if (rc < 0)
+        return rc;
+    return l->p->sink->digests(l->p->sink->ctx, l->name, key, fd, n, err);
+}
+
 /* host->gauge: into the run's metrics. */
 static void host_gauge(void *ctx, const char *name, const char *help, const char *labels,
                        double value)
@@ -263,6 +278,8 @@ static struct og_mark *mark(struct loop *l, const struct og_read *r)
     if (!m)
         return NULL;
     m->position = r->next;
+    if (r->digest && og_mark_digest(m, r->pos.index, r->digest) < 0)
+        return NULL;
     if (r->state) {
         m->state = og_arena_strdup(l->lane[l->cur].b->arena, r->state);
         if (!m->state)
@@ -343,6 +360,12 @@ static int read_all(struct loop *l, const struct og_step *step, struct og_error 
         }
         else if (n == OG_READ_IDLE)
             rc = hand_over(l, false, err);
+        else if (n == OG_READ_UNCHANGED) { /* only its position and digest go on */
+            if (!mark(l, &r))
+                rc = nomem(err);
+            l->st->unchanged++;
+            l->progress_n++;
+        }
         og_read_release(&r);
         if (n == OG_READ_END)
             break;
@@ -353,8 +376,10 @@ static int read_all(struct loop *l, const struct og_step *step, struct og_error 
         if (rc < 0)
             break;
         struct lane *ln = &l->lane[l->cur];
-        size_t held = og_batch_size(ln->b);
-        if ((long long)held >= p->batch_size ||
+        size_t held = og_batch_size(ln->b), digests = 0;
+        for (size_t i = 0; i < ln->b->nmarks; i++)
+            digests += ln->b->marks[i].ndigests;
+        if ((long long)held >= p->batch_size || digests >= MAX_DIGESTS ||
             (p->follow && held > 0 && (now_s() - ln->started) * 1000 >= p->linger_ms))
             if ((rc = hand_over(l, false, err)) < 0)
                 break;
@@ -385,13 +410,16 @@ int og_pipeline_source(struct og_pipeline *p, const char *name, const struct og_
     l.ops = ops;
     l.st = st;
     l.progress_start = now_s();
-    l.host = (struct og_source_host){.ctx = &l,
-                                     .lookup = p->sink && p->sink->position ? host_lookup : NULL,
-                                     .flush = host_flush,
-                                     .log = p->log,
-                                     .stop = p->stop,
-                                     .counts = &st->inputs,
-                                     .gauge = host_gauge};
+    l.host = (struct og_source_host){
+        .ctx = &l,
+        .lookup = p->sink && p->sink->position ? host_lookup : NULL,
+        .flush = host_flush,
+        .log = p->log,
+        .stop = p->stop,
+        .counts = &st->inputs,
+        .gauge = host_gauge,
+        .digests = p->sink && p->sink->digests && step->seed ? host_digests : NULL,
+        .seed = step->seed};
     const struct og_sink *s = p->sink;
     int loaders = s && s->loaders && s->work && s->finish && s->abort ? s->loaders(s->ctx) : 1;
     loaders = loaders < 1 ? 1 : loaders;

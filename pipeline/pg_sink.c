@@ -1,5 +1,6 @@
 /* pg_sink.c - the warehouse as the run loop's sink. */
 #include "core/log.h"
+#include "loader/digests.h"
 #include "loader/scope.h"
 #include "pipeline/sink.h"
 
@@ -33,6 +34,13 @@ static int position(void *ctx, const char *source, const char *kind, const char 
 {
     struct og_pg_sink *s = ctx;
     return og_pg_ledger_get(s->pg, source, kind, key, version, st, err);
+}
+
+static int digests(void *ctx, const char *source, const char *key, int fd, long long *n,
+                   struct og_error *err)
+{
+    struct og_pg_sink *s = ctx;
+    return og_pg_digests_read(s->pg, source, key, fd, n, err);
 }
 
 static void *lane_new(void *ctx)
@@ -122,6 +130,7 @@ void og_pg_sink_init(struct og_sink *sink, struct og_pg_sink *ctx)
 {
     *sink = (struct og_sink){.ctx = ctx,
                              .position = position,
+                             .digests = digests,
                              .lane_new = lane_new,
                              .lane_free = lane_free,
                              .prepare = prepare,

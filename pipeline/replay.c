@@ -555,7 +555,7 @@ static int replay_source(struct replay *rp, struct og_replay_source *s, const st
                             .retry_delay_s = 1,
                             .linger_ms = 1000};
     const struct og_source_cfg *sc = og_config_source(rp->cfg, s->name);
-    struct og_step step = {m, rp->rec, sc->name};
+    struct og_step step = {m, rp->rec, sc->name, NULL};
     json_t *opts =
         json_pack("{s:s?, s:I, s:I, s:s?, s:s?, s:I}", "dsn", rp->cfg->dsn, "run",
                   (json_int_t)o->run_id, "max_id", (json_int_t)rp->max_id, "reason", o->reason,

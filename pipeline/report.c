@@ -200,9 +200,10 @@ static json_t *source_json(const struct og_source_cfg *sc, const struct og_sourc
                   seconds(s->started > 0 && s->finished >= s->started ? s->finished - s->started
                                                                       : 0.0)) &&
               put(o, "records",
-                  json_pack("{s:I, s:I, s:I, s:I, s:I}", "read", (json_int_t)s->read, "mapped",
-                            (json_int_t)s->records, "loaded", (json_int_t)s->loaded, "rejected",
-                            (json_int_t)s->rejected, "notes", (json_int_t)s->notes)) &&
+                  json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "read", (json_int_t)s->read,
+                            "unchanged", (json_int_t)s->unchanged, "mapped", (json_int_t)s->records,
+                            "loaded", (json_int_t)s->loaded, "rejected", (json_int_t)s->rejected,
+                            "notes", (json_int_t)s->notes)) &&
               put(o, "rejected_by_stage",
                   dry_run ? json_null()
                           : json_pack("{s:I, s:I, s:I, s:I}", "read",
@@ -288,9 +289,9 @@ json_t *og_report_summary(const struct og_report_run *r)
             r->cfg && r->cfg->max_reject_ratio >= 0 ? json_real(r->cfg->max_reject_ratio)
                                                     : json_null()) &&
         put(doc, "totals",
-            json_pack("{s:I, s:I, s:I, s:I, s:f}", "read", (json_int_t)z->read, "mapped",
-                      (json_int_t)z->records, "loaded", (json_int_t)loaded, "rejected",
-                      (json_int_t)z->rejected, "reject_ratio",
+            json_pack("{s:I, s:I, s:I, s:I, s:I, s:f}", "read", (json_int_t)z->read, "unchanged",
+                      (json_int_t)z->unchanged_records, "mapped", (json_int_t)z->records, "loaded",
+                      (json_int_t)loaded, "rejected", (json_int_t)z->rejected, "reject_ratio",
                       z->read > 0 ? (double)z->rejected / (double)z->read : 0.0)) &&
         put(doc, "warehouse",
             json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "inserted",

@@ -108,6 +108,13 @@ static int rs_position(void *ctx, const char *source, const char *kind, const ch
     return rc;
 }
 
+static int rs_digests(void *ctx, const char *source, const char *key, int fd, long long *n,
+                      struct og_error *err)
+{
+    struct og_report_sink *rs = ctx;
+    return rs->inner->digests(rs->inner->ctx, source, key, fd, n, err);
+}
+
 static void *rs_lane_new(void *ctx)
 {
     struct og_report_sink *rs = ctx;
@@ -220,6 +227,7 @@ void og_report_sink_init(struct og_sink *sink, struct og_report_sink *ctx)
     bool parallel = in->loaders && in->work && in->finish && in->abort && in->recover_at;
     *sink = (struct og_sink){.ctx = ctx,
                              .position = in->position ? rs_position : NULL,
+                             .digests = in->digests ? rs_digests : NULL,
                              .lane_new = in->lane_new ? rs_lane_new : NULL,
                              .lane_free = in->lane_free ? rs_lane_free : NULL,
                              .prepare = in->prepare ? rs_prepare : NULL,

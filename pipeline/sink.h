@@ -18,6 +18,10 @@ struct og_sink {
      * sink keeps no positions, every input is read whole. */
     int (*position)(void *ctx, const char *source, const char *kind, const char *key,
                     const char *version, struct og_stored *st, struct og_error *err);
+    /* The record digests of file key of source the sink holds, into fd (og_source_host.digests).
+     * NULL: none are kept (every record is converted). */
+    int (*digests)(void *ctx, const char *source, const char *key, int fd, long long *n,
+                   struct og_error *err);
     /* A new scratch that travels with one batch (e.g. the rows encoded ahead), NULL on out of
      * memory; lane_free accepts NULL. Both may be NULL: no scratch. */
     void *(*lane_new)(void *ctx);

@@ -19,8 +19,9 @@ struct og_source_stats {
     struct og_input_counts inputs; /* files read, skipped, resumed; Kafka partitions */
     long long read;                /* records the connector produced (including malformed ones) */
     long long records;             /* unified records handed to the loader */
-    long long rejected;            /* records rejected, at any stage */
-    long long notes;               /* fields nulled or defaulted by policy */
+    long long unchanged; /* records of changed files read before from the same bytes: not read */
+    long long rejected;  /* records rejected, at any stage */
+    long long notes;     /* fields nulled or defaulted by policy */
     struct og_reason_count reasons[OG_R__COUNT]; /* in the order first seen */
     int nreasons;
     /* For the run's report (pipeline/report.c: og_report_sink and og_report_stats_free). */

@@ -33,6 +33,9 @@ struct og_step {
     const struct og_mapping *mapping;
     const struct og_reconciler *rec;
     const char *source; /* the configured source name */
+    /* 32 bytes naming everything a record is converted under (og_source_host.seed), or NULL: a
+     * file record loaded before from the same bytes is converted again */
+    const unsigned char *seed;
 };
 
 enum { OG_STEP_LOADED = 0, OG_STEP_REJECTED = 1 };

@@ -2,6 +2,7 @@
 #include "transform/mapping_internal.h"
 #include "transform/timeparse.h"
 
+#include "core/digest.h"
 #include "core/options.h"
 #include "core/table.h"
 #include "core/timefmt.h"
@@ -197,6 +198,7 @@ void og_mapping_destroy(struct og_mapping *m)
     og_zone_close(m->zone);
     free(m->path);
     free(m->dir);
+    free(m->files_sha);
     free(m);
 }
 
@@ -593,6 +595,8 @@ int og_mapping_load(const char *path, struct og_mapping **out, struct og_error *
         og_error_position(err, "%s:%d:%d", path, jerr.line, jerr.column);
         goto fail;
     }
+    if ((rc = og_mapping_note_file(m, path, err)) < 0)
+        goto fail;
     static const char *const known[] = {"feed",  "description", "department", "target",
                                         "zone",  "input",       "fields",     "members",
                                         "attrs", "kinds",       NULL};
@@ -673,6 +677,30 @@ fail:
         og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
     og_mapping_destroy(m);
     return rc < 0 ? rc : OG_ECONFIG;
+}
+
+int og_mapping_note_file(struct og_mapping *m, const char *path, struct og_error *err)
+{
+    char hex[65];
+    int rc = og_file_sha256(path, hex, err);
+    if (rc < 0)
+        return rc;
+    size_t have = m->files_sha ? strlen(m->files_sha) : 0;
+    char *more = realloc(m->files_sha, have + 66);
+    if (!more)
+        return og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory");
+    snprintf(more + have, 66, "%s\n", hex);
+    m->files_sha = more;
+    return 0;
+}
+
+int og_mapping_digest(const struct og_mapping *m, unsigned char md[32])
+{
+    struct og_sha256 d;
+    int rc = og_sha256_begin(&d);
+    og_sha256_add(&d, m->files_sha ? m->files_sha : "", m->files_sha ? strlen(m->files_sha) : 0);
+    og_sha256_end(&d, md);
+    return rc;
 }
 
 const char *og_mapping_path(const struct og_mapping *m)

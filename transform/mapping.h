@@ -109,6 +109,9 @@ int og_mapping_load(const char *path, struct og_mapping **out, struct og_error *
 void og_mapping_destroy(struct og_mapping *m);
 
 const char *og_mapping_path(const struct og_mapping *m);
+/* A SHA-256 of the content of every file the mapping was read from (itself and its code tables):
+ * records converted under another digest may convert otherwise. 0 or OG_ENOMEM. */
+int og_mapping_digest(const struct og_mapping *m, unsigned char md[32]);
 const char *og_mapping_feed(const struct og_mapping *m);
 const char *og_mapping_department(const struct og_mapping *m);
 /* The target of the mapping's first (or only) kind. */

@@ -104,7 +104,13 @@ struct og_mapping {
     int zone_offset;      /* its offset in minutes (fixed zones; persons need one) */
     struct og_mapping_kind *kinds;
     size_t nkinds;
+    /* SHA-256 (hex) of each file it was read from: the mapping, then its code tables in the order
+     * read, one per line (og_mapping_digest) */
+    char *files_sha;
 };
+
+/* Appends the SHA-256 of the file at path to m->files_sha. 0, OG_EIO or OG_ENOMEM. */
+int og_mapping_note_file(struct og_mapping *m, const char *path, struct og_error *err);
 
 /* "null", "text", "number", "time", "list", "boolean" by enum og_vtype. */
 extern const char *const og_mapping_type_names[];

@@ -39,6 +39,12 @@ static int load_code_table(struct og_mapping *m, struct step *st, const json_t *
     og_error_clear(&terr);
     if (og_table_read(full, &t, &terr) < 0)
         return og_mapping_err(err, m, jpath, "code table: %s", terr.message);
+    if (og_mapping_note_file(m, full, &terr) < 0) {
+        og_table_free(&t);
+        return terr.code == OG_ENOMEM
+                   ? og_error_set(err, OG_ENOMEM, OG_CLASS_FATAL, OG_R_NO_MEMORY, "out of memory")
+                   : og_mapping_err(err, m, jpath, "code table: %s", terr.message);
+    }
     int kc = og_table_col(&t, keycol), vc = og_table_col(&t, valcol);
     if (kc < 0 || vc < 0) {
         og_table_free(&t);

@@ -54,3 +54,20 @@ JSON
 }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/og-it.XXXXXX")
 trap 'rm -rf -- "$WORK"' EXIT
+# fingerprint: one line per warehouse table (name, rows, md5 of the rows without what differs from run to run
+# by design), then the clusters of linked events and the ledger
+VOLATILE="ARRAY['run_id','first_run_id','loaded_at','recorded_at','created_at','history_id','reject_id',
+                'link_id','replay_run_id','replay_of']"
+fingerprint() {
+    local t out=""
+    for t in event event_history event_link visit visit_member person person_history housing health_code \
+        health_code_change etl_reject event_daily; do
+        out+="$t $(q "SELECT count(*) || ' ' || coalesce(md5(string_agg(r, E'\n' ORDER BY r)), '-')
+                      FROM (SELECT (to_jsonb(x) - $VOLATILE)::text AS r FROM onegrid.$t x) y")"$'\n'
+    done
+    out+="clusters $(q "SELECT md5(coalesce(string_agg(m, ';' ORDER BY m), '')) FROM (SELECT string_agg(event_id, ','
+                        ORDER BY event_id) AS m FROM onegrid.event WHERE link_id IS NOT NULL GROUP BY link_id) c")"$'\n'
+    out+="ledger $(q "SELECT md5(string_agg(source || kind || key || version || position || done || records || rejects,
+                      ',' ORDER BY source, key, version)) FROM onegrid.etl_source_state")"
+    echo "$out"
+}

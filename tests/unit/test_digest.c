@@ -1,4 +1,5 @@
-/* test_digest.c - unit tests for core/digest.c: SHA-256 hex of memory and of files. */
+/* test_digest.c - unit tests for core/digest.c: SHA-256 hex of memory and of files, XXH64 and
+ * record digests. */
 #include "core/digest.h"
 
 #include <setjmp.h>
@@ -51,8 +52,40 @@ static void test_file(void **unused)
     free(data);
 }
 
+/* XXH64 against the reference implementation's values; a record digest is XXH64 of the pieces
+ * added, seeded by the seed's first 8 bytes (little-endian), never 0. */
+static void test_xxh64(void **unused)
+{
+    (void)unused;
+    assert_true(og_xxh64("", 0, 0) == 0xEF46DB3751D8E999ULL);
+    assert_true(og_xxh64("a", 1, 0) == 0xD24EC4F1A98C6E5BULL);
+    assert_true(og_xxh64("abc", 3, 0) == 0x44BC2CF5AD770999ULL);
+    char text[100];
+    for (int i = 0; i < 100; i++)
+        text[i] = (char)('a' + i % 26);
+    uint64_t whole = og_xxh64(text, 100, 42);
+    unsigned char seed[32] = {42};
+    struct og_rdigest d;
+    og_rdigest_init(&d);
+    og_rdigest_begin(&d, seed);
+    og_rdigest_add(&d, text, 7);
+    og_rdigest_add(&d, text + 7, 93);
+    assert_true(og_rdigest_end(&d) == whole);
+    for (int round = 0; round < 2; round++) { /* the scratch serves record after record */
+        og_rdigest_begin(&d, seed);
+        og_rdigest_add(&d, text, 100);
+        assert_true(og_rdigest_end(&d) == whole);
+    }
+    seed[1] = 1;
+    og_rdigest_begin(&d, seed);
+    og_rdigest_add(&d, text, 100);
+    assert_true(og_rdigest_end(&d) != whole);
+    og_rdigest_free(&d);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_memory), cmocka_unit_test(test_file)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_memory), cmocka_unit_test(test_file),
+                                       cmocka_unit_test(test_xxh64)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

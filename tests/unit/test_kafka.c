@@ -129,7 +129,11 @@ static json_t *options(const struct fixture *fx, const char *group)
 static void read_run(struct fixture *fx, const char *group, int *records, int *rejects,
                      long long next[2], int *values_sum)
 {
-    struct og_source_host host = {fx, host_lookup, host_flush, &fx->log, NULL, &fx->counts, NULL};
+    struct og_source_host host = {.ctx = fx,
+                                  .lookup = host_lookup,
+                                  .flush = host_flush,
+                                  .log = &fx->log,
+                                  .counts = &fx->counts};
     json_t *opts = options(fx, group);
     void *st = NULL;
     struct og_error err;

@@ -220,7 +220,7 @@ static int run(struct fixture *fx, const struct og_sink *sink, int batch_size,
     snprintf(glob, sizeof(glob), "%s/*.ndjson", fx->dir);
     const char *inputs[] = {glob};
     json_t *opts = og_files_options(inputs, 1, "ndjson", fx->feed.options, false);
-    struct og_step step = {fx->m, fx->rec, "loop_src"};
+    struct og_step step = {fx->m, fx->rec, "loop_src", NULL};
     struct og_pipeline p = {.sink = sink,
                             .log = &fx->log,
                             .batch_size = batch_size,
@@ -428,7 +428,7 @@ static void test_files_in_order(void **state)
     snprintf(glob, sizeof(glob), "%s/none-*.csv", fx->dir);
     const char *inputs[] = {glob};
     json_t *opts = og_files_options(inputs, 1, "ndjson", NULL, false);
-    struct og_step step = {fx->m, fx->rec, "loop_src"};
+    struct og_step step = {fx->m, fx->rec, "loop_src", NULL};
     struct og_pipeline p = {.sink = &fx->sink,
                             .log = &fx->log,
                             .batch_size = 10,

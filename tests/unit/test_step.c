@@ -83,7 +83,7 @@ static int setup(void **state)
     struct og_error err;
     assert_int_equal(og_reconciler_create(&w, TAXONOMY, NULL, &fx->rec, &err), 0);
     fx->b = og_batch_create();
-    fx->step = (struct og_step){fx->m, fx->rec, "step_src"};
+    fx->step = (struct og_step){fx->m, fx->rec, "step_src", NULL};
     fx->pos = (struct og_pos){"step_src", "in.ndjson", 12, 300, 4, -1, NULL};
     *state = fx;
     return 0;
