@@ -400,36 +400,28 @@ static int finish(struct xml *st, long long line, struct og_pos *pos, char **raw
 static int broken(struct xml *st, json_t **doc, struct og_pos *pos, char **raw,
                   struct og_error *err);
 
-static void digest_tree(const struct og_skip *s, const xmlNode *n);
-
-/* Digests what a record element's conversion reads of node n: its type, namespace, name and
- * content, its attributes and children, in document order. */
-static void digest_node(const struct og_skip *s, const xmlNode *n)
+/* Digests what a record element's conversion reads of node n, in document order: a header (type,
+ * depth, whether it is an attribute, the lengths of its namespace, name and content: the tree's
+ * shape follows from the depths) and those strings, then its attributes and its children one level
+ * deeper. */
+static void digest_node(const struct og_skip *s, const xmlNode *n, size_t depth, bool attr)
 {
-    int type = (int)n->type;
-    og_skip_add(s, &type, sizeof(type));
-    if (n->ns && n->ns->href)
-        og_skip_add(s, n->ns->href, strlen((const char *)n->ns->href) + 1);
-    og_skip_add(s, "", 1);
-    if (n->name)
-        og_skip_add(s, n->name, strlen((const char *)n->name) + 1);
-    og_skip_add(s, "", 1);
-    if (n->type != XML_ELEMENT_NODE && n->type != XML_ATTRIBUTE_NODE && n->content)
-        og_skip_add(s, n->content, strlen((const char *)n->content) + 1);
-    og_skip_add(s, "<", 1);
+    const char *ns = n->ns && n->ns->href ? (const char *)n->ns->href : "";
+    const char *name = n->name ? (const char *)n->name : "";
+    const char *content = n->type != XML_ELEMENT_NODE && n->type != XML_ATTRIBUTE_NODE && n->content
+                              ? (const char *)n->content
+                              : "";
+    size_t head[6] = {(size_t)n->type, depth, attr, strlen(ns), strlen(name), strlen(content)};
+    og_skip_add(s, head, sizeof(head));
+    og_skip_add(s, ns, head[3]);
+    og_skip_add(s, name, head[4]);
+    og_skip_add(s, content, head[5]);
     if (n->type == XML_ELEMENT_NODE) /* an xmlAttr starts like an xmlNode up to ns */
-        digest_tree(s, (const xmlNode *)n->properties);
-    og_skip_add(s, "|", 1);
+        for (const xmlNode *a = (const xmlNode *)n->properties; a; a = a->next)
+            digest_node(s, a, depth + 1, true);
     if (n->type == XML_ELEMENT_NODE || n->type == XML_ATTRIBUTE_NODE)
-        digest_tree(s, n->children);
-    og_skip_add(s, ">", 1);
-}
-
-/* digest_node of n and each of its following siblings. */
-static void digest_tree(const struct og_skip *s, const xmlNode *n)
-{
-    for (; n; n = n->next)
-        digest_node(s, n);
+        for (const xmlNode *c = n->children; c; c = c->next)
+            digest_node(s, c, depth + 1, false);
 }
 
 /* A record element reached: expand it (unless draining), convert it. */
@@ -452,7 +444,7 @@ static int take(struct xml *st, xmlNode *node, json_t **doc, struct og_pos *pos,
     }
     if (st->unchanged && !st->draining) {
         og_skip_begin(st->unchanged);
-        digest_node(st->unchanged, node);
+        digest_node(st->unchanged, node, 0, false);
         if (og_skip_end(st->unchanged)) {
             set_at(st, node, AT_AFTER);
             st->skip = true;

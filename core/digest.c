@@ -120,27 +120,60 @@ static uint64_t xxh_merge(uint64_t acc, uint64_t v)
     return acc * P1 + P4;
 }
 
-uint64_t og_xxh64(const void *data, size_t len, uint64_t seed)
+static void xxh_start(struct og_rdigest *d, uint64_t seed)
 {
-    const unsigned char *p = data, *end = p + len;
+    d->seed = seed;
+    d->v[0] = seed + P1 + P2;
+    d->v[1] = seed + P2;
+    d->v[2] = seed;
+    d->v[3] = seed - P1;
+    d->total = 0;
+    d->nmem = 0;
+}
+
+static void xxh_stripe(uint64_t v[4], const unsigned char *p)
+{
+    v[0] = xxh_round(v[0], le64(p));
+    v[1] = xxh_round(v[1], le64(p + 8));
+    v[2] = xxh_round(v[2], le64(p + 16));
+    v[3] = xxh_round(v[3], le64(p + 24));
+}
+
+static void xxh_update(struct og_rdigest *d, const unsigned char *p, size_t len)
+{
+    d->total += len;
+    if (d->nmem + len < 32) {
+        memcpy(d->mem + d->nmem, p, len);
+        d->nmem += len;
+        return;
+    }
+    if (d->nmem) {
+        size_t fill = 32 - d->nmem;
+        memcpy(d->mem + d->nmem, p, fill);
+        xxh_stripe(d->v, d->mem);
+        p += fill;
+        len -= fill;
+        d->nmem = 0;
+    }
+    for (; len >= 32; p += 32, len -= 32)
+        xxh_stripe(d->v, p);
+    memcpy(d->mem, p, len);
+    d->nmem = len;
+}
+
+static uint64_t xxh_digest(const struct og_rdigest *d)
+{
     uint64_t h;
-    if (len >= 32) {
-        uint64_t v1 = seed + P1 + P2, v2 = seed + P2, v3 = seed, v4 = seed - P1;
-        for (; end - p >= 32; p += 32) {
-            v1 = xxh_round(v1, le64(p));
-            v2 = xxh_round(v2, le64(p + 8));
-            v3 = xxh_round(v3, le64(p + 16));
-            v4 = xxh_round(v4, le64(p + 24));
-        }
-        h = rotl64(v1, 1) + rotl64(v2, 7) + rotl64(v3, 12) + rotl64(v4, 18);
-        h = xxh_merge(h, v1);
-        h = xxh_merge(h, v2);
-        h = xxh_merge(h, v3);
-        h = xxh_merge(h, v4);
+    if (d->total >= 32) {
+        const uint64_t *v = d->v;
+        h = rotl64(v[0], 1) + rotl64(v[1], 7) + rotl64(v[2], 12) + rotl64(v[3], 18);
+        for (int i = 0; i < 4; i++)
+            h = xxh_merge(h, v[i]);
     }
     else
-        h = seed + P5;
-    h += (uint64_t)len;
+        h = d->seed + P5;
+    h += (uint64_t)d->total;
+    const unsigned char *p = d->mem, *end = p + d->nmem;
     for (; end - p >= 8; p += 8) {
         h ^= xxh_round(0, le64(p));
         h = rotl64(h, 27) * P1 + P4;
@@ -162,6 +195,14 @@ uint64_t og_xxh64(const void *data, size_t len, uint64_t seed)
     return h;
 }
 
+uint64_t og_xxh64(const void *data, size_t len, uint64_t seed)
+{
+    struct og_rdigest d;
+    xxh_start(&d, seed);
+    xxh_update(&d, data, len);
+    return xxh_digest(&d);
+}
+
 /* ---- record digests ---- */
 
 void og_rdigest_init(struct og_rdigest *d)
@@ -171,46 +212,21 @@ void og_rdigest_init(struct og_rdigest *d)
 
 void og_rdigest_free(struct og_rdigest *d)
 {
-    free(d->buf);
     memset(d, 0, sizeof(*d));
 }
 
 void og_rdigest_begin(struct og_rdigest *d, const unsigned char seed[32])
 {
-    d->len = 0;
-    d->failed = false;
-    d->seed = le64(seed);
+    xxh_start(d, le64(seed));
 }
 
 void og_rdigest_add(struct og_rdigest *d, const void *data, size_t len)
 {
-    if (d->failed || len == 0)
-        return;
-    if (len > d->cap - d->len) {
-        size_t cap = d->cap ? d->cap : 4096;
-        while (cap - d->len < len) {
-            if (cap > SIZE_MAX / 2) {
-                d->failed = true;
-                return;
-            }
-            cap *= 2;
-        }
-        unsigned char *more = realloc(d->buf, cap);
-        if (!more) {
-            d->failed = true;
-            return;
-        }
-        d->buf = more;
-        d->cap = cap;
-    }
-    memcpy(d->buf + d->len, data, len);
-    d->len += len;
+    xxh_update(d, data, len);
 }
 
 uint64_t og_rdigest_end(struct og_rdigest *d)
 {
-    if (d->failed)
-        return 0;
-    uint64_t h = og_xxh64(d->buf ? d->buf : (const unsigned char *)"", d->len, d->seed);
+    uint64_t h = xxh_digest(d);
     return h ? h : 1;
 }

@@ -31,20 +31,20 @@ void og_sha256_end(struct og_sha256 *d, unsigned char md[32]);
 uint64_t og_xxh64(const void *data, size_t len, uint64_t seed);
 
 /* A record's digest (files: whether a record of a changed file was loaded before from the same
- * bytes): XXH64 of the record's bytes, gathered piece by piece, seeded with the first 8 bytes of a
- * 32-byte seed (the SHA-256 of what records are converted under); never 0, which stands for "no
- * digest". One scratch serves record after record. */
+ * bytes): XXH64 of the record's bytes, taken piece by piece as they are added, seeded with the
+ * first 8 bytes of a 32-byte seed (the SHA-256 of what records are converted under); never 0,
+ * which stands for "no digest". One scratch serves record after record; it holds no memory of its
+ * own (og_rdigest_init and og_rdigest_free are kept for symmetry). */
 struct og_rdigest {
-    unsigned char *buf; /* owned */
-    size_t len, cap;
-    uint64_t seed;
-    bool failed; /* out of memory while gathering: the record gets no digest */
+    uint64_t v[4], seed;
+    unsigned long long total;
+    unsigned char mem[32];
+    size_t nmem;
 };
 void og_rdigest_init(struct og_rdigest *d);
 void og_rdigest_free(struct og_rdigest *d);
 void og_rdigest_begin(struct og_rdigest *d, const unsigned char seed[32]);
 void og_rdigest_add(struct og_rdigest *d, const void *data, size_t len);
-/* The digest, or 0 when memory ran out while gathering. */
 uint64_t og_rdigest_end(struct og_rdigest *d);
 
 #endif

@@ -64,12 +64,16 @@ static void test_xxh64(void **unused)
     for (int i = 0; i < 100; i++)
         text[i] = (char)('a' + i % 26);
     uint64_t whole = og_xxh64(text, 100, 42);
+    assert_true(whole == 0x64AE6DF2D9C9BB5CULL); /* libxxhash 0.8.1's XXH64 of the same */
+    assert_true(og_xxh64(text, 33, 0) == 0x9AC581034B031F72ULL);
     unsigned char seed[32] = {42};
     struct og_rdigest d;
     og_rdigest_init(&d);
     og_rdigest_begin(&d, seed);
-    og_rdigest_add(&d, text, 7);
-    og_rdigest_add(&d, text + 7, 93);
+    og_rdigest_add(&d, text, 7); /* pieces across the 32-byte stripes */
+    og_rdigest_add(&d, text + 7, 30);
+    og_rdigest_add(&d, text + 37, 0);
+    og_rdigest_add(&d, text + 37, 63);
     assert_true(og_rdigest_end(&d) == whole);
     for (int round = 0; round < 2; round++) { /* the scratch serves record after record */
         og_rdigest_begin(&d, seed);
