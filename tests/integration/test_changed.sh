@@ -80,6 +80,10 @@ for s in hl_visits um_cases fr_inspections ps_population; do
         pass "$s: $unchanged unchanged records not converted again, $records converted" ||
         fail "$s: most records skipped" "unchanged=$unchanged read=$records" "$(grep "source=$s" skip.err)"
 done
+sum=0
+for s in hl_visits um_cases fr_inspections ps_population; do sum=$((sum + $(logged $s unchanged_records skip.err))); done
+check "--summary: totals.unchanged is what the sources logged" "$sum" \
+    "$(tr -d '\n' <skip.json | grep -o '"totals": *{[^}]*}' | grep -o '"unchanged": *[0-9]*' | grep -o '[0-9]*$')"
 grep -q "records of changed files were loaded before from the same bytes" skip.out &&
     pass "the summary says how many records were not read again" || fail "summary line" "$(cat skip.out)"
 skip=$(fingerprint)
