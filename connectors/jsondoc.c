@@ -534,12 +534,8 @@ static int decode_element(struct jsondoc *st, size_t start, size_t len, json_t *
     pos->offset = (long long)start;
     pos->index = st->index++;
     pos->partition = -1;
-    if (st->skip) {
-        og_skip_begin(st->skip);
-        og_skip_add(st->skip, text, len);
-        if (og_skip_end(st->skip))
-            return OG_CONN_UNCHANGED;
-    }
+    if (st->skip && og_skip_bytes(st->skip, text, len))
+        return OG_CONN_UNCHANGED;
 
     const char *load = text;
     size_t load_len = len;

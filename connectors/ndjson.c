@@ -193,12 +193,9 @@ static int ndjson_next(void *state, json_t **doc, struct og_pos *pos, char **raw
             *raw = og_utf8_copy(text, kept, NDJSON_RAW_MAX);
             return OG_EREJECT;
         }
-        if (st->skip) { /* the line (a keyed line's key too) is what makes the record */
-            og_skip_begin(st->skip);
-            og_skip_add(st->skip, text, kept);
-            if (og_skip_end(st->skip))
-                return OG_CONN_UNCHANGED;
-        }
+        /* the line (a keyed line's key too) is what makes the record */
+        if (st->skip && og_skip_bytes(st->skip, text, kept))
+            return OG_CONN_UNCHANGED;
         const char *key = NULL;
         size_t keylen = 0;
         if (st->keyed && text[i] != '{') { /* KEY<TAB>VALUE: the value is what is read */

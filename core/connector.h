@@ -42,6 +42,14 @@ static inline bool og_skip_end(const struct og_skip *s)
     return s->unchanged(s->ctx, og_rdigest_end(s->digest));
 }
 
+/* og_skip_begin, og_skip_add and og_skip_end for a record that is one run of bytes. */
+static inline bool og_skip_bytes(const struct og_skip *s, const void *data, size_t len)
+{
+    og_skip_begin(s);
+    og_skip_add(s, data, len);
+    return og_skip_end(s);
+}
+
 /* A file connector reads one input file. State is private to the connector.
  *
  * open:  path is borrowed; options is a borrowed JSON object (may be NULL) merged from the

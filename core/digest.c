@@ -205,16 +205,6 @@ uint64_t og_xxh64(const void *data, size_t len, uint64_t seed)
 
 /* ---- record digests ---- */
 
-void og_rdigest_init(struct og_rdigest *d)
-{
-    memset(d, 0, sizeof(*d));
-}
-
-void og_rdigest_free(struct og_rdigest *d)
-{
-    memset(d, 0, sizeof(*d));
-}
-
 void og_rdigest_begin(struct og_rdigest *d, const unsigned char seed[32])
 {
     xxh_start(d, le64(seed));

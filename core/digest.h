@@ -33,16 +33,14 @@ uint64_t og_xxh64(const void *data, size_t len, uint64_t seed);
 /* A record's digest (files: whether a record of a changed file was loaded before from the same
  * bytes): XXH64 of the record's bytes, taken piece by piece as they are added, seeded with the
  * first 8 bytes of a 32-byte seed (the SHA-256 of what records are converted under); never 0,
- * which stands for "no digest". One scratch serves record after record; it holds no memory of its
- * own (og_rdigest_init and og_rdigest_free are kept for symmetry). */
+ * which stands for "no digest". One scratch serves record after record; it holds no memory
+ * (og_rdigest_begin sets every field). */
 struct og_rdigest {
     uint64_t v[4], seed;
     unsigned long long total;
     unsigned char mem[32];
     size_t nmem;
 };
-void og_rdigest_init(struct og_rdigest *d);
-void og_rdigest_free(struct og_rdigest *d);
 void og_rdigest_begin(struct og_rdigest *d, const unsigned char seed[32]);
 void og_rdigest_add(struct og_rdigest *d, const void *data, size_t len);
 uint64_t og_rdigest_end(struct og_rdigest *d);

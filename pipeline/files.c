@@ -56,7 +56,6 @@ static void files_close(void *state)
     free(f->paths);
     if (f->stored_fd >= 0)
         close(f->stored_fd);
-    og_rdigest_free(&f->rd);
     json_decref(f->copts);
     free(f->name);
     free(f);
@@ -188,7 +187,6 @@ static int files_open(const char *name, const json_t *options, const struct og_s
         rc = expand(f, name, inputs, err);
     if (rc == 0 && host->digests && host->seed && f->c->set_skip) {
         f->skipping = true;
-        og_rdigest_init(&f->rd);
         f->skip = (struct og_skip){
             .digest = &f->rd, .seed = host->seed, .unchanged = record_unchanged, .ctx = f};
     }

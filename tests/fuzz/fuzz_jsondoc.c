@@ -82,7 +82,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         og_connector_json.close(state);
     }
-    fuzz_skip_free(&skip);
     json_decref(options);
     close(fd);
     return 0;

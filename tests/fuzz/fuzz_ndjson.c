@@ -72,7 +72,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort(); /* everything read must be accounted for */
         og_connector_ndjson.close(state);
     }
-    fuzz_skip_free(&skip);
     json_decref(options);
     close(fd);
     return 0;

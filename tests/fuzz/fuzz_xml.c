@@ -105,7 +105,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (done != total || total != (long long)size)
         abort(); /* everything read must be accounted for */
     og_connector_xml.close(state);
-    fuzz_skip_free(&skip);
     json_decref(options);
     close(fd);
     return 0;

@@ -65,7 +65,6 @@ static void read_all(const struct og_connector *c, const char *content, const js
 {
     char *path = write_temp(content);
     struct og_rdigest rd;
-    og_rdigest_init(&rd);
     struct og_skip skip = {.digest = &rd, .seed = seed, .unchanged = ask, .ctx = p};
     void *st = NULL;
     struct og_error err;
@@ -98,7 +97,6 @@ static void read_all(const struct og_connector *c, const char *content, const js
         o->n++;
     }
     c->close(st);
-    og_rdigest_free(&rd);
     unlink(path);
     free(path);
 }
