@@ -153,7 +153,7 @@ bool og_pg_alive(struct og_pg *pg)
 int og_pg_reconnect(struct og_pg *pg, struct og_error *err)
 {
     PQreset(pg->conn);
-    pg->staged = false; /* temp tables went with the old session */
+    pg->staged = 0; /* temp tables went with the old session */
     if (PQstatus(pg->conn) != CONNECTION_OK)
         return og_pg_fail(pg, NULL, "reconnect to the warehouse", err);
     return og_pg_exec(pg, SESSION_SQL, err);

@@ -8,7 +8,7 @@
 
 struct og_pg {
     PGconn *conn;
-    bool staged; /* the session's temp staging tables exist */
+    unsigned staged; /* the groups of temp staging tables the session has (merge.c) */
 };
 
 /* Fills err from a failed result (message, detail, hint, SQLSTATE, class) and returns OG_EDB.
