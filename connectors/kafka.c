@@ -685,6 +685,7 @@ const struct og_source_ops og_kafka_source = {
     .summary = "a Kafka consumer group member; positions committed in the warehouse",
     .options = kafka_options,
     .shared = true,
+    .partitioned = true,
     .check = kafka_check,
     .open = kafka_open,
     .next = kafka_next,

@@ -92,6 +92,11 @@ struct og_source_ops {
     /* Members of a consumer group share the source (each reads its own partitions): runs and
      * streams of it may overlap. False: one run at a time loads it (an advisory lock). */
     bool shared;
+    /* Records carry the partition they come from (og_pos.partition), and as a rule no two
+     * partitions write the same warehouse row (Kafka: messages keyed by their record's key): with
+     * loaders in parallel, each takes its own share of the partitions, so that a key updated again
+     * and again does not make every batch wait for the one before. */
+    bool partitioned;
     /* Checks options beyond the table (values, combinations) without connecting (onegrid check).
      * May be NULL. 0 or OG_ECONFIG. */
     int (*check)(const json_t *options, struct og_error *err);

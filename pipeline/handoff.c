@@ -61,6 +61,18 @@ int og_handoff_wait_turn(struct og_turn *t)
     return rc;
 }
 
+int og_handoff_wait_for(struct og_turn *t, unsigned long long seq)
+{
+    struct og_handoff *h = t->h;
+    pthread_mutex_lock(&h->mu);
+    int waited = 0;
+    for (; h->done <= seq && h->rc == 0; waited = 1)
+        pthread_cond_wait(&h->cv, &h->mu);
+    int rc = h->rc < 0 ? OG_ECANCELED : waited;
+    pthread_mutex_unlock(&h->mu);
+    return rc;
+}
+
 void og_handoff_retrying(struct og_turn *t)
 {
     pthread_mutex_lock(&t->h->mu);
@@ -179,7 +191,8 @@ int og_handoff_submit(struct og_handoff *h, void *item, struct og_error *err)
     return rc;
 }
 
-int og_handoff_submit_timed(struct og_handoff *h, void *item, int timeout_ms, struct og_error *err)
+/* A time timeout_ms from now, for pthread_cond_timedwait. */
+static struct timespec deadline(int timeout_ms)
 {
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
@@ -189,6 +202,24 @@ int og_handoff_submit_timed(struct og_handoff *h, void *item, int timeout_ms, st
         until.tv_sec++;
         until.tv_nsec -= 1000000000L;
     }
+    return until;
+}
+
+int og_handoff_wait_done_timed(struct og_handoff *h, unsigned long long seq, int timeout_ms)
+{
+    struct timespec until = deadline(timeout_ms);
+    pthread_mutex_lock(&h->mu);
+    int rc = 0;
+    while (h->done <= seq && rc == 0)
+        rc = pthread_cond_timedwait(&h->cv, &h->mu, &until) == ETIMEDOUT ? OG_EAGAIN : 0;
+    rc = h->done <= seq ? OG_EAGAIN : 0;
+    pthread_mutex_unlock(&h->mu);
+    return rc;
+}
+
+int og_handoff_submit_timed(struct og_handoff *h, void *item, int timeout_ms, struct og_error *err)
+{
+    struct timespec until = deadline(timeout_ms);
     pthread_mutex_lock(&h->mu);
     int rc = 0;
     while (full(h) && rc == 0)

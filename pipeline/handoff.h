@@ -43,6 +43,10 @@ int og_handoff_turn(struct og_turn *t);
 /* In a commit: waits until every item submitted before t's is done (an earlier failure for good
  * ends the wait). 0, or OG_ECANCELED as og_handoff_turn. */
 int og_handoff_wait_turn(struct og_turn *t);
+/* In a commit: waits until the item submitted as seq (one before t's) and every item before it
+ * are done (an earlier failure for good ends the wait). 0 (they were done), 1 (waited for them),
+ * or OG_ECANCELED as og_handoff_turn. */
+int og_handoff_wait_for(struct og_turn *t, unsigned long long seq);
 /* In a commit: its item failed and will be tried again; items that did work meanwhile redo it
  * (whatever they hold is released), so a retry never waits on a later item. */
 void og_handoff_retrying(struct og_turn *t);
@@ -54,6 +58,10 @@ int og_handoff_submit(struct og_handoff *h, void *item, struct og_error *err);
 /* Like og_handoff_submit, but waits at most timeout_ms for a loader to become free: OG_EAGAIN
  * (item not taken, err untouched) when none is then. */
 int og_handoff_submit_timed(struct og_handoff *h, void *item, int timeout_ms, struct og_error *err);
+/* The submitter: waits at most timeout_ms until the item submitted as seq and every item before it
+ * are done (after a failure for good, which the next submit or drain reports, items still end, at
+ * once). 0, or OG_EAGAIN. */
+int og_handoff_wait_done_timed(struct og_handoff *h, unsigned long long seq, int timeout_ms);
 /* Waits until every submitted item is done. 0, or the first commit error (err filled). */
 int og_handoff_drain(struct og_handoff *h, struct og_error *err);
 /* Drains and joins the threads; NULL allowed. */

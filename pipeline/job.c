@@ -442,9 +442,10 @@ static int work(struct worker *w)
     w->st->rc = rc == 0 && w->locked ? OG_EAGAIN : rc;
     og_info(j->env->log, "run",
             "source=%s files=%lld skipped=%lld partitions=%lld read=%lld records=%lld "
-            "rejected=%lld unchanged_records=%lld",
+            "rejected=%lld unchanged_records=%lld batches=%lld waited=%lld",
             sc->name, w->st->inputs.files, w->st->inputs.files_skipped, w->st->inputs.partitions,
-            w->st->read, w->st->records, w->st->rejected, w->st->unchanged);
+            w->st->read, w->st->records, w->st->rejected, w->st->unchanged, w->p.batches,
+            w->p.waited);
     return rc;
 }
 

@@ -31,20 +31,28 @@ struct lane {
     /* [source committed hook] the source and its state, told what each commit moved */
     const struct og_source_ops *ops;
     void *const *src_state;
-    /* loaders in parallel: the keys of the rows the batch writes, and whether it must wait for
-     * every earlier batch to be final before its work starts (it shares a key with one in
-     * flight, or the sink says it must go alone) */
+    /* loaders in parallel: the keys of the rows the batch writes, and what must be final before
+     * its work starts: every earlier batch (the sink says it must go alone), or the latest
+     * earlier batch it shares a key with (after, when wait_after) */
     struct og_keys keys;
-    bool after_all;
+    bool wait_all, wait_after;
+    unsigned long long after;
+    bool handed;            /* handed to the loaders and not filled anew since */
+    unsigned long long seq; /* when handed: its place in the order of the batches handed on */
 };
 
-/* The loop of one source: its lanes (one filling on this thread, the others committing on the
- * loader threads: one more lane than loaders), the source and what it may ask of the loop. */
+/* The loop of one source: its lanes, the source and what it may ask of the loop. Lanes: one
+ * filling on this thread, the others committing on the loader threads (one more lane than
+ * loaders); or, for a partitioned source with loaders in parallel, two groups of `route` lanes,
+ * one filling (a partition's records go to lane partition % route of it) while the other's
+ * batches are committed. */
 struct loop {
     struct og_pipeline *p;
     const char *name;
-    struct lane lane[OG_MAX_LOADERS + 1];
+    struct lane lane[2 * OG_MAX_LOADERS];
     int nlanes, cur;
+    int route, group;          /* lanes filled at once (1: only lane cur); the group filling */
+    unsigned long long handed; /* batches handed on so far */
     bool parallel; /* more than one loader: batches stored by work, then finish in their turn */
     struct og_handoff *h;
     const struct og_source_ops *ops;
@@ -119,7 +127,12 @@ static int commit_parallel(struct og_pipeline *p, int k, struct lane *l, struct 
                            double t0, struct og_error *err)
 {
     const struct og_sink *s = p->sink;
-    if (l->after_all && og_handoff_wait_turn(turn) == OG_ECANCELED)
+    int waited = 0;
+    if (l->wait_all && turn->seq > 0)
+        waited = og_handoff_wait_for(turn, turn->seq - 1);
+    else if (!l->wait_all && l->wait_after)
+        waited = og_handoff_wait_for(turn, l->after);
+    if (waited == OG_ECANCELED)
         return OG_ECANCELED;
     for (int attempt = 1;;) {
         struct og_load_stats st;
@@ -138,6 +151,7 @@ static int commit_parallel(struct og_pipeline *p, int k, struct lane *l, struct 
             if (rc == 0) {
                 og_load_stats_add(&p->load, &st);
                 p->batches++;
+                p->waited += waited;
                 og_metrics_batch(p->metrics, l->source, (long long)l->b->nrecs,
                                  (long long)l->b->nrejs, now_s() - t0);
                 return 0;
@@ -185,46 +199,99 @@ static int commit(void *ctx, int k, void *item, struct og_turn *turn, struct og_
     return rc;
 }
 
-/* Loaders in parallel: whether lane ln's batch must wait for every earlier one before its work:
- * the sink says so, or it writes a key a batch still in flight writes (the other lanes hold
- * batches in flight or done; a done one only costs a wait that ends at once). */
-static bool after_all(struct loop *l, struct lane *ln)
+/* Loaders in parallel: what lane ln's batch must wait for before its work: every earlier batch
+ * when the sink says so; else the latest batch handed on that writes a key it writes (the other
+ * lanes hold batches in flight or done; a done one only costs a wait that ends at once). */
+static void order_after(struct loop *l, struct lane *ln)
 {
     const struct og_sink *s = l->p->sink;
-    if (s->alone && s->alone(s->ctx, ln->b))
-        return true;
+    ln->wait_all = s->alone && s->alone(s->ctx, ln->b);
+    ln->wait_after = false;
     og_keys_seal(&ln->keys);
-    for (int i = 0; i < l->nlanes; i++)
-        if (&l->lane[i] != ln && l->lane[i].keys.sealed &&
-            og_keys_overlap(&ln->keys, &l->lane[i].keys))
-            return true;
-    return false;
+    for (int i = 0; i < l->nlanes && !ln->wait_all; i++) {
+        const struct lane *o = &l->lane[i];
+        if (o != ln && o->handed && (!ln->wait_after || o->seq > ln->after) &&
+            og_keys_overlap(&ln->keys, &o->keys)) {
+            ln->wait_after = true;
+            ln->after = o->seq;
+        }
+    }
 }
 
-/* Hands the current lane to the loader and switches to the other one (idle by then). While the
- * loader is busy the source is told to wait (keeping its session alive), unless it is the source
- * asking (flush: nowait). An empty lane with no marks is not handed on. */
-static int hand_over(struct loop *l, bool nowait, struct og_error *err)
+static bool lane_empty(const struct lane *ln)
 {
-    for (;;) {
-        struct lane *ln = &l->lane[l->cur];
-        if (ln->b->nrecs == 0 && ln->b->nrejs == 0 && ln->b->nmarks == 0)
-            return 0;
+    return ln->b->nrecs == 0 && ln->b->nrejs == 0 && ln->b->nmarks == 0;
+}
+
+/* Hands lane ln to the loaders. While they are all busy the source is told to wait (keeping its
+ * session alive), unless it is the source asking (flush: nowait); the source may flush meanwhile
+ * (a rebalance), handing ln on itself. */
+static int hand_lane(struct loop *l, struct lane *ln, bool nowait, struct og_error *err)
+{
+    while (!ln->handed && !lane_empty(ln)) {
         if (l->parallel)
-            ln->after_all = after_all(l, ln);
+            order_after(l, ln);
         int rc = nowait || !l->ops->wait ? og_handoff_submit(l->h, ln, err)
                                          : og_handoff_submit_timed(l->h, ln, 200, err);
         if (rc == OG_EAGAIN) {
-            /* the source may flush meanwhile (a rebalance): the current lane is looked at again */
             l->ops->wait(l->state);
             continue;
         }
-        if (rc == 0) {
-            l->cur = (l->cur + 1) % l->nlanes;
-            og_keys_clear(&l->lane[l->cur].keys); /* its batch is done: the lane is filled anew */
-        }
-        return rc;
+        if (rc < 0)
+            return rc;
+        ln->handed = true;
+        ln->seq = l->handed++;
     }
+    return 0;
+}
+
+/* A lane handed on before is filled anew: its batch is done by then (one lane, or a group, more
+ * than loaders were handed on since), or waited for. */
+static void refill(struct loop *l, struct lane *ln, bool nowait)
+{
+    if (!ln->handed)
+        return;
+    while (og_handoff_wait_done_timed(l->h, ln->seq, 200) == OG_EAGAIN)
+        if (!nowait && l->ops->wait)
+            l->ops->wait(l->state);
+    og_keys_clear(&ln->keys);
+    ln->handed = false;
+}
+
+/* Hands the filling lane (or group of lanes) to the loaders and goes on filling the next. An
+ * empty lane with no marks is not handed on. */
+static int hand_over(struct loop *l, bool nowait, struct og_error *err)
+{
+    if (l->route == 1) {
+        struct lane *ln = &l->lane[l->cur];
+        if (lane_empty(ln))
+            return 0;
+        int rc = hand_lane(l, ln, nowait, err);
+        if (rc < 0 || ln != &l->lane[l->cur])
+            return rc; /* the source flushed meanwhile, handing ln on and moving on */
+        l->cur = (l->cur + 1) % l->nlanes;
+        refill(l, &l->lane[l->cur], nowait);
+        return 0;
+    }
+    int base = l->group * l->route;
+    bool any = false;
+    for (int c = 0; c < l->route; c++) {
+        struct lane *ln = &l->lane[base + c];
+        int rc = hand_lane(l, ln, nowait, err);
+        if (rc < 0)
+            return rc;
+        any = any || ln->handed;
+        if (base != l->group * l->route)
+            return 0; /* the source flushed meanwhile: the group went on and the next one fills */
+    }
+    if (!any)
+        return 0;
+    l->group ^= 1;
+    base = l->group * l->route;
+    for (int c = 0; c < l->route; c++)
+        refill(l, &l->lane[base + c], nowait);
+    l->cur = base;
+    return 0;
 }
 
 /* host->flush: everything read so far committed. */
@@ -343,6 +410,8 @@ static int read_all(struct loop *l, const struct og_step *step, struct og_error 
         memset(&r, 0, sizeof(r));
         r.pos.partition = -1;
         int n = l->ops->next(l->state, &r, err);
+        if (l->route > 1) /* a partition's records go to its lane of the group filling */
+            l->cur = l->group * l->route + (r.pos.partition > 0 ? r.pos.partition % l->route : 0);
         if (n == OG_READ_RECORD || n == OG_EREJECT) {
             r.pos.source = l->name;
             rc = take(l, step, n, &r, err);
@@ -425,7 +494,8 @@ int og_pipeline_source(struct og_pipeline *p, const char *name, const struct og_
     loaders = loaders < 1 ? 1 : loaders;
     loaders = loaders > OG_MAX_LOADERS ? OG_MAX_LOADERS : loaders;
     l.parallel = loaders > 1;
-    l.nlanes = loaders + 1;
+    l.route = l.parallel && ops->partitioned ? loaders : 1;
+    l.nlanes = l.route > 1 ? 2 * l.route : loaders + 1;
     bool ok = true;
     for (int i = 0; i < l.nlanes; i++) {
         l.lane[i].b = og_batch_create();

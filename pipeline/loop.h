@@ -29,6 +29,8 @@ struct og_pipeline {
     struct og_metrics *metrics;  /* borrowed; NULL: none kept */
     struct og_load_stats load;   /* summed over commits */
     long long batches;           /* batches committed */
+    long long waited; /* of those, with loaders in parallel: batches whose work waited for an
+                         earlier batch to be final (one writing a row they write) */
 };
 
 /* Reads the source named name (ops opened with options) to its end, or until stopped when

@@ -146,6 +146,21 @@ BATCH=2000 config "$WORK/clean.json" clean
 check "a clean run of 100,000 messages exits 0" "0" "$?"
 clean=$(digest)
 check "the clean run read every message" "100000" "$(awk '$1 == "ps_big" { print $4 }' "$WORK/clean.out")"
+# Two loaders (the default) each take their share of the partitions: an incident is sent again on every status
+# change, keyed by its number, so batches holding all partitions shared keys with the one before and waited for
+# it (waited = batches); now few do. One loader gives the same warehouse.
+batches=$(sed -n 's/.*source=ps_big .* batches=\([0-9]*\) waited=.*/\1/p' "$WORK/clean.err")
+waited=$(sed -n 's/.*source=ps_big .* waited=\([0-9]*\).*/\1/p' "$WORK/clean.err")
+[[ -n $batches && $batches -ge 50 && $((waited * 2)) -lt $batches ]] &&
+    pass "two loaders: $waited of $batches batches waited for an earlier one (partitions shared out)" ||
+    fail "batches of different partitions in parallel" "batches=$batches waited=$waited"
+new_db oneloader
+"$OG" init >/dev/null && "$OG" world import >/dev/null
+BATCH=2000 config "$WORK/oneloader.json" oneloader
+sed -i 's/^{"batch_size"/{"loaders": 1, "batch_size"/' "$WORK/oneloader.json"
+"$OG" run --config "$WORK/oneloader.json" --source ps_big --no-progress >"$WORK/oneloader.out" 2>"$WORK/oneloader.err"
+check "one loader: the same warehouse as two" "$clean" "$(digest)"
+check "one loader: no batch waits" "0" "$(sed -n 's/.*source=ps_big .* waited=\([0-9]*\).*/\1/p' "$WORK/oneloader.err")"
 
 # 3a. kill -9 of the stream at random moments, restarted each time
 new_db kill9

@@ -228,12 +228,105 @@ static void test_parallel_retry(void **unused)
     og_handoff_stop(h);
 }
 
+/* Items that name the earlier item they must follow (og_handoff_wait_for): each starts its work
+ * only once that item and every one before it are final, and items with no such item are worked
+ * on beside earlier ones. */
+struct witem {
+    int v;
+    long long after; /* the 0-based place of the item to follow, or -1 */
+};
+
+struct wlog {
+    pthread_mutex_t mu;
+    int nfinal;
+    int final_at_start[64]; /* per item: items final when its work began */
+    int waited[64];         /* per item: what og_handoff_wait_for returned */
+    int in_work, max_in_work;
+};
+
+static int wcommit(void *ctx, int loader, void *item, struct og_turn *turn, struct og_error *err)
+{
+    struct wlog *l = ctx;
+    const struct witem *w = item;
+    (void)loader, (void)err;
+    int waited = w->after >= 0 ? og_handoff_wait_for(turn, (unsigned long long)w->after) : 0;
+    if (waited < 0)
+        return waited;
+    og_handoff_work_begins(turn);
+    pthread_mutex_lock(&l->mu);
+    l->final_at_start[w->v] = l->nfinal;
+    l->waited[w->v] = waited;
+    if (++l->in_work > l->max_in_work)
+        l->max_in_work = l->in_work;
+    pthread_mutex_unlock(&l->mu);
+    usleep(w->v % 2 ? 500 : 3000);
+    pthread_mutex_lock(&l->mu);
+    l->in_work--;
+    pthread_mutex_unlock(&l->mu);
+    if (og_handoff_turn(turn) < 0)
+        return OG_ECANCELED;
+    pthread_mutex_lock(&l->mu);
+    l->nfinal++;
+    pthread_mutex_unlock(&l->mu);
+    return 0;
+}
+
+static void test_wait_for(void **unused)
+{
+    (void)unused;
+    struct wlog l;
+    memset(&l, 0, sizeof(l));
+    pthread_mutex_init(&l.mu, NULL);
+    struct og_handoff *h;
+    assert_int_equal(og_handoff_start(wcommit, &l, 2, &h), 0);
+    struct witem items[3];
+    struct og_error err;
+    /* even items follow the item just before them (they share its rows), odd ones nothing */
+    for (int i = 0; i < 40; i++) {
+        items[i % 3] = (struct witem){i, i % 2 == 0 && i > 0 ? i - 1 : -1};
+        assert_int_equal(og_handoff_submit(h, &items[i % 3], &err), 0);
+    }
+    assert_int_equal(og_handoff_drain(h, &err), 0);
+    assert_int_equal(l.nfinal, 40);
+    int waits = 0;
+    for (int i = 2; i < 40; i += 2) {
+        assert_true(l.final_at_start[i] >= i); /* items 0 .. i - 1 were final */
+        waits += l.waited[i];
+    }
+    assert_true(waits > 0);         /* the odd item before ends after a slow even one: waited for */
+    assert_true(l.max_in_work > 1); /* odd items are worked on beside the even one before */
+    og_handoff_stop(h);
+    pthread_mutex_destroy(&l.mu);
+}
+
+/* The submitting side waits for an item to be done, at most as long as it says. */
+static void test_wait_done_timed(void **unused)
+{
+    (void)unused;
+    struct wlog l;
+    memset(&l, 0, sizeof(l));
+    pthread_mutex_init(&l.mu, NULL);
+    struct og_handoff *h;
+    assert_int_equal(og_handoff_start(wcommit, &l, 2, &h), 0);
+    struct witem slow = {0, -1}, quick = {1, -1};
+    struct og_error err;
+    assert_int_equal(og_handoff_submit(h, &slow, &err), 0); /* 3 ms of work */
+    assert_int_equal(og_handoff_submit(h, &quick, &err), 0);
+    assert_int_equal(og_handoff_wait_done_timed(h, 1, 0), OG_EAGAIN);
+    assert_int_equal(og_handoff_wait_done_timed(h, 1, 5000), 0);
+    assert_int_equal(l.nfinal, 2); /* item 1 done means item 0 done too */
+    assert_int_equal(og_handoff_wait_done_timed(h, 0, 0), 0);
+    og_handoff_stop(h);
+    pthread_mutex_destroy(&l.mu);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_order),          cmocka_unit_test(test_failure),
-        cmocka_unit_test(test_parallel_order), cmocka_unit_test(test_parallel_failure),
-        cmocka_unit_test(test_parallel_retry),
+        cmocka_unit_test(test_order),           cmocka_unit_test(test_failure),
+        cmocka_unit_test(test_parallel_order),  cmocka_unit_test(test_parallel_failure),
+        cmocka_unit_test(test_parallel_retry),  cmocka_unit_test(test_wait_for),
+        cmocka_unit_test(test_wait_done_timed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
