@@ -4,6 +4,7 @@
 #include "connectors/infile.h"
 
 #include "core/buf.h"
+#include "core/jsonparse.h"
 #include "core/options.h"
 #include "core/utf8.h"
 
@@ -549,7 +550,7 @@ static int decode_element(struct jsondoc *st, size_t start, size_t len, json_t *
         }
     }
     json_error_t jerr;
-    json_t *value = len ? json_loadb(load, load_len, JSON_DECODE_ANY, &jerr) : NULL;
+    json_t *value = len ? og_json_loadb(load, load_len, JSON_DECODE_ANY, &jerr) : NULL;
     if (value && json_is_object(value)) {
         *doc = value;
         return 1;

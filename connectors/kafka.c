@@ -1,6 +1,7 @@
 /* kafka.c - a Kafka consumer-group member whose positions are the warehouse's (librdkafka). */
 #include "connectors/kafka.h"
 
+#include "core/jsonparse.h"
 #include "core/utf8.h"
 
 #include <librdkafka/rdkafka.h>
@@ -471,7 +472,7 @@ int og_kafka_decode(const char *topic, int partition, int64_t offset, int64_t ti
     *doc_out = NULL;
     *raw = NULL;
     json_error_t jerr;
-    json_t *doc = payload ? json_loadb(payload, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+    json_t *doc = payload ? og_json_loadb(payload, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
     if (!doc || !json_is_object(doc)) {
         /* the loader stores raw as text: invalid bytes and NULs become U+FFFD */
         if (payload && !(*raw = og_utf8_copy(payload, len, 65536))) {

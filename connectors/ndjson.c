@@ -4,6 +4,7 @@
 #include "connectors/infile.h"
 
 #include "core/buf.h"
+#include "core/jsonparse.h"
 #include "core/options.h"
 #include "core/utf8.h"
 
@@ -209,7 +210,7 @@ static int ndjson_next(void *state, json_t **doc, struct og_pos *pos, char **raw
             }
         }
         json_error_t jerr;
-        json_t *value = json_loadb(text, kept, 0, &jerr);
+        json_t *value = og_json_loadb(text, kept, 0, &jerr);
         if (value && json_is_object(value)) {
             if (st->keyed && keyed_meta(value, key, keylen, pos) < 0) {
                 json_decref(value);
@@ -231,7 +232,7 @@ static int ndjson_next(void *state, json_t **doc, struct og_pos *pos, char **raw
         else {
             /* flags 0 refuses scalars; tell "not an object" from "not JSON" */
             json_error_t jerr2;
-            value = json_loadb(text, kept, JSON_DECODE_ANY, &jerr2);
+            value = og_json_loadb(text, kept, JSON_DECODE_ANY, &jerr2);
             if (value) {
                 reason = OG_R_NOT_OBJECT;
                 og_error_set(err, OG_EREJECT, OG_CLASS_REJECT, reason,

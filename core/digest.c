@@ -84,6 +84,32 @@ void og_sha256_end(struct og_sha256 *d, unsigned char md[32])
     d->md = NULL;
 }
 
+int og_sha256_rows_hex(struct og_sha256_rows *h, size_t n, const void *const part[],
+                       const size_t len[], char hex[65])
+{
+    hex[0] = '\0';
+    if (!h->alg && !(h->alg = EVP_MD_fetch(NULL, "SHA256", NULL)))
+        return OG_ENOMEM;
+    if (!h->ctx && !(h->ctx = EVP_MD_CTX_new()))
+        return OG_ENOMEM;
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    bool ok = EVP_DigestInit_ex2(h->ctx, h->alg, NULL);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = EVP_DigestUpdate(h->ctx, part[i], len[i]);
+    if (!ok || !EVP_DigestFinal_ex(h->ctx, md, &mdlen) || mdlen != 32)
+        return OG_ENOMEM;
+    og_digest_hex(md, hex);
+    return 0;
+}
+
+void og_sha256_rows_free(struct og_sha256_rows *h)
+{
+    EVP_MD_CTX_free(h->ctx);
+    EVP_MD_free(h->alg);
+    h->ctx = h->alg = NULL;
+}
+
 /* ---- XXH64, after the specification (little-endian reads on any host) ---- */
 
 static const uint64_t P1 = 0x9E3779B185EBCA87ULL, P2 = 0xC2B2AE3D27D4EB4FULL,

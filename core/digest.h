@@ -26,6 +26,19 @@ int og_sha256_begin(struct og_sha256 *d);
 void og_sha256_add(struct og_sha256 *d, const void *data, size_t len);
 void og_sha256_end(struct og_sha256 *d, unsigned char md[32]);
 
+/* SHA-256 of one record after another (the loader's row hashes): the algorithm fetched and the
+ * context made once, not per digest. Zeroed is "not made yet"; og_sha256_rows_hex makes it on
+ * first use. Not shared between threads. */
+struct og_sha256_rows {
+    void *alg; /* EVP_MD, owned */
+    void *ctx; /* EVP_MD_CTX, owned */
+};
+/* The hex digest of the concatenation of the n parts (part[i], len[i]). 0, or OG_ENOMEM (hex
+ * then ""). */
+int og_sha256_rows_hex(struct og_sha256_rows *h, size_t n, const void *const part[],
+                       const size_t len[], char hex[65]);
+void og_sha256_rows_free(struct og_sha256_rows *h);
+
 /* XXH64 (xxHash's 64-bit hash, https://github.com/Cyan4973/xxHash/blob/dev/doc/xxhash_spec.md) of
  * data[0..len) with seed. */
 uint64_t og_xxh64(const void *data, size_t len, uint64_t seed);

@@ -5,6 +5,7 @@
 #include "core/timefmt.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,21 +15,25 @@ static int sep(struct og_buf *b, bool first)
     return first ? 0 : og_buf_putc(b, '\t');
 }
 
-/* COPY text escaping of s into b: runs without a character to escape are copied whole. */
+/* COPY text escaping of s into b: one reservation for the worst case (every byte escaped), then
+ * a pass that copies and escapes (most values are short: a hash, a code, a name). */
 static int esc(struct og_buf *b, const char *s)
 {
-    for (;;) {
-        size_t n = strcspn(s, "\\\t\n\r");
-        if (n && og_buf_append(b, s, n) < 0)
-            return OG_ENOMEM;
-        s += n;
-        if (!*s)
-            return 0;
-        char rep[2] = {'\\', *s == '\t' ? 't' : *s == '\n' ? 'n' : *s == '\r' ? 'r' : '\\'};
-        if (og_buf_append(b, rep, 2) < 0)
-            return OG_ENOMEM;
-        s++;
+    size_t n = strlen(s);
+    if (n > (SIZE_MAX - 1) / 2 || og_buf_reserve(b, 2 * n) < 0)
+        return OG_ENOMEM;
+    char *o = b->data + b->len;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+            *o++ = '\\';
+            c = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+        }
+        *o++ = c;
     }
+    b->len = (size_t)(o - b->data);
+    b->data[b->len] = '\0';
+    return 0;
 }
 
 int og_copy_text(struct og_buf *b, bool first, const char *s)
@@ -39,9 +44,10 @@ int og_copy_text(struct og_buf *b, bool first, const char *s)
     return s ? esc(b, s) : og_buf_puts(b, "\\N");
 }
 
-/* v * 1e10 rounded as printf's "%.10f" rounds (the exact binary value, ties to even), with the
- * sign apart: true when |v| < 1e8 (so that it fits), false otherwise (and for NaN, infinities). */
-static bool fixed10(double v, bool *neg, uint64_t *q)
+/* v * 10^digits (digits 0..10) rounded as printf's "%.<digits>f" rounds (the exact binary value,
+ * ties to even), with the sign apart: true when |v| < 1e8 (so that it fits), false otherwise (and
+ * for NaN, infinities). */
+static bool fixed(double v, int digits, bool *neg, uint64_t *q)
 {
     __extension__ typedef unsigned __int128 u128;
     uint64_t bits;
@@ -56,9 +62,12 @@ static bool fixed10(double v, bool *neg, uint64_t *q)
     else
         e = 1;            /* subnormal */
     int shift = 1075 - e; /* |v| = m / 2^shift, shift > 0 below 2^52 */
-    u128 n = (u128)m * UINT64_C(10000000000);
+    uint64_t scale = 1;
+    for (int i = 0; i < digits; i++)
+        scale *= 10;
+    u128 n = (u128)m * scale;
     if (shift >= 127) {
-        *q = 0; /* far below 0.5e-10 */
+        *q = 0; /* far below 0.5e-10 (n < 2^(53+34)) */
         return true;
     }
     u128 whole = n >> shift, rest = n - (whole << shift), half = (u128)1 << (shift - 1);
@@ -68,17 +77,18 @@ static bool fixed10(double v, bool *neg, uint64_t *q)
     return true;
 }
 
-/* Appends "%.10f" of v. */
-static int put_fixed10(struct og_buf *b, double v)
+/* Appends "%.<digits>f" of v (digits 0..10). */
+static int put_fixed(struct og_buf *b, double v, int digits)
 {
     bool neg;
     uint64_t q;
-    if (!fixed10(v, &neg, &q))
-        return og_buf_printf(b, "%.10f", v);
+    if (!fixed(v, digits, &neg, &q))
+        return og_buf_printf(b, "%.*f", digits, v);
     char text[40], *p = text + sizeof(text);
-    for (int i = 0; i < 10; i++, q /= 10)
+    for (int i = 0; i < digits; i++, q /= 10)
         *--p = (char)('0' + q % 10);
-    *--p = '.';
+    if (digits)
+        *--p = '.';
     do
         *--p = (char)('0' + q % 10);
     while (q /= 10);
@@ -92,7 +102,17 @@ int og_copy_double(struct og_buf *b, bool first, bool set, double v)
     int rc = sep(b, first);
     if (rc < 0)
         return rc;
-    return set ? put_fixed10(b, v) : og_buf_puts(b, "\\N");
+    return set ? put_fixed(b, v, 10) : og_buf_puts(b, "\\N");
+}
+
+int og_copy_decimal(struct og_buf *b, bool first, bool set, double v, int digits)
+{
+    int rc = sep(b, first);
+    if (rc < 0)
+        return rc;
+    if (digits < 0 || digits > 10)
+        return og_buf_printf(b, "%.*f", digits < 0 ? 0 : digits, v);
+    return set ? put_fixed(b, v, digits) : og_buf_puts(b, "\\N");
 }
 
 /* v as og_copy_double writes it, read back: q / 1e10 is that number's nearest double when q is
@@ -101,7 +121,7 @@ static double as_written(double v)
 {
     bool neg;
     uint64_t q;
-    if (fixed10(v, &neg, &q) && q < (UINT64_C(1) << 53))
+    if (fixed(v, 10, &neg, &q) && q < (UINT64_C(1) << 53))
         return (neg ? -1.0 : 1.0) * ((double)q / 1e10);
     char text[400];
     snprintf(text, sizeof(text), "%.10f", v);
@@ -136,7 +156,17 @@ int og_copy_point(struct og_buf *b, bool first, bool set, double lon, double lat
 int og_copy_int(struct og_buf *b, bool first, long long v)
 {
     int rc = sep(b, first);
-    return rc < 0 ? rc : og_buf_printf(b, "%lld", v);
+    if (rc < 0)
+        return rc;
+    /* digits from the end, the magnitude as unsigned (LLONG_MIN has no positive) */
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    char text[24], *p = text + sizeof(text);
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    return og_buf_append(b, p, (size_t)(text + sizeof(text) - p));
 }
 
 int og_copy_bool(struct og_buf *b, bool first, signed char v)
@@ -187,8 +217,8 @@ int og_array_item(struct og_buf *b, bool first, const char *s)
 int og_copy_text_array(struct og_buf *b, bool first, const char *const *items, size_t n)
 {
     int rc = sep(b, first);
-    if (rc < 0)
-        return rc;
+    if (rc < 0 || n == 0)
+        return rc < 0 ? rc : og_buf_append(b, "{}", 2);
     struct og_buf a = OG_BUF_INIT;
     rc = og_buf_putc(&a, '{');
     for (size_t i = 0; i < n && rc == 0; i++)

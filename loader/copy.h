@@ -11,6 +11,8 @@
 /* Each appends one column (with a leading tab unless first is true). 0 or OG_ENOMEM. */
 int og_copy_text(struct og_buf *b, bool first, const char *s); /* NULL -> \N */
 int og_copy_double(struct og_buf *b, bool first, bool set, double v);
+/* v as printf's "%.<digits>f" writes it (digits 0..10; set false -> \N) */
+int og_copy_decimal(struct og_buf *b, bool first, bool set, double v, int digits);
 int og_copy_int(struct og_buf *b, bool first, long long v);
 int og_copy_bool(struct og_buf *b, bool first, signed char v); /* -1 -> \N */
 int og_copy_time(struct og_buf *b, bool first, bool set, int64_t us);

@@ -64,8 +64,9 @@ static int stage(struct og_pg *pg, unsigned need, struct og_error *err)
     for (size_t i = 0; i < sizeof(STAGE_DDL) / sizeof(STAGE_DDL[0]); i++) {
         if (!(need & STAGE_DDL[i].group) || (pg->staged & STAGE_DDL[i].group))
             continue;
-        if (og_pg_exec(pg, STAGE_DDL[i].ddl, err) < 0)
-            return OG_EDB;
+        int rc = og_pg_exec(pg, STAGE_DDL[i].ddl, err);
+        if (rc < 0)
+            return rc;
         pg->staged |= STAGE_DDL[i].group;
     }
     return 0;

@@ -16,6 +16,7 @@ struct og_pg_rows {
     bool *ready;         /* rows[i] is encoded */
     size_t cap;
     struct og_buf tmp, mtmp;
+    struct og_sha256_rows sha;
 };
 
 struct og_pg_rows *og_pg_rows_create(void)
@@ -37,6 +38,7 @@ void og_pg_rows_destroy(struct og_pg_rows *rows)
     free(rows->ready);
     og_buf_free(&rows->tmp);
     og_buf_free(&rows->mtmp);
+    og_sha256_rows_free(&rows->sha);
     free(rows);
 }
 
@@ -115,14 +117,13 @@ static int member_line(struct og_buf *b, const struct og_visit *v, const struct 
                        int seq)
 {
     int rc = og_copy_text(b, false, v->visit_id);
-    rc = rc ? rc : og_buf_printf(b, "\t%d", seq);
+    rc = rc ? rc : og_copy_int(b, false, seq);
     rc = rc ? rc : og_copy_text(b, false, m->person_key);
     rc = rc ? rc : og_copy_text(b, false, m->id_masked);
     rc = rc ? rc : og_copy_bool(b, false, m->id_valid);
     rc = rc ? rc : og_copy_text(b, false, m->name_masked);
     if (rc == 0)
-        rc = m->has_temperature ? og_buf_printf(b, "\t%.1f", m->temperature)
-                                : og_buf_puts(b, "\t\\N");
+        rc = og_copy_decimal(b, false, m->has_temperature, m->temperature, 1);
     rc = rc ? rc : og_copy_text_array(b, false, m->symptoms, m->nsymptoms);
     rc = rc ? rc : og_copy_text_array(b, false, m->travel, m->ntravel);
     rc = rc ? rc : og_copy_text(b, false, m->health_code);
@@ -150,19 +151,10 @@ static int encode(struct og_pg_rows *r, const struct og_unified *u, struct og_ro
     row->members = og_arena_strndup(r->arena, r->mtmp.data ? r->mtmp.data : "", r->mtmp.len);
     if (!row->content || !row->members)
         return OG_ENOMEM;
-    if (u->kind != OG_KIND_VISIT) {
-        og_sha256_hex(row->content, row->content_len, row->hash);
-        return 0;
-    }
     /* a visit's hash covers the visit and its members: content, "\n", member lines */
-    og_buf_reset(&r->tmp);
-    rc = og_buf_append(&r->tmp, row->content, row->content_len);
-    rc = rc ? rc : og_buf_putc(&r->tmp, '\n');
-    rc = rc ? rc : og_buf_append(&r->tmp, row->members, row->members_len);
-    if (rc)
-        return OG_ENOMEM;
-    og_sha256_hex(r->tmp.data, r->tmp.len, row->hash);
-    return 0;
+    const void *part[] = {row->content, "\n", row->members};
+    size_t len[] = {row->content_len, 1, row->members_len};
+    return og_sha256_rows_hex(&r->sha, u->kind == OG_KIND_VISIT ? 3 : 1, part, len, row->hash);
 }
 
 int og_pg_rows_prepare(struct og_pg_rows *rows, const struct og_batch *b, size_t i)

@@ -258,6 +258,12 @@ static void refill(struct loop *l, struct lane *ln, bool nowait)
     ln->handed = false;
 }
 
+/* The index of the first lane of the group filling (lanes route by route: group 0, group 1). */
+static int group_base(const struct loop *l)
+{
+    return l->group * l->route;
+}
+
 /* Hands the filling lane (or group of lanes) to the loaders and goes on filling the next. An
  * empty lane with no marks is not handed on. */
 static int hand_over(struct loop *l, bool nowait, struct og_error *err)
@@ -273,7 +279,7 @@ static int hand_over(struct loop *l, bool nowait, struct og_error *err)
         refill(l, &l->lane[l->cur], nowait);
         return 0;
     }
-    int base = l->group * l->route;
+    int base = group_base(l);
     bool any = false;
     for (int c = 0; c < l->route; c++) {
         struct lane *ln = &l->lane[base + c];
@@ -281,13 +287,13 @@ static int hand_over(struct loop *l, bool nowait, struct og_error *err)
         if (rc < 0)
             return rc;
         any = any || ln->handed;
-        if (base != l->group * l->route)
+        if (base != group_base(l))
             return 0; /* the source flushed meanwhile: the group went on and the next one fills */
     }
     if (!any)
         return 0;
     l->group ^= 1;
-    base = l->group * l->route;
+    base = group_base(l);
     for (int c = 0; c < l->route; c++)
         refill(l, &l->lane[base + c], nowait);
     l->cur = base;
@@ -411,7 +417,7 @@ static int read_all(struct loop *l, const struct og_step *step, struct og_error 
         r.pos.partition = -1;
         int n = l->ops->next(l->state, &r, err);
         if (l->route > 1) /* a partition's records go to its lane of the group filling */
-            l->cur = l->group * l->route + (r.pos.partition > 0 ? r.pos.partition % l->route : 0);
+            l->cur = group_base(l) + (r.pos.partition > 0 ? r.pos.partition % l->route : 0);
         if (n == OG_READ_RECORD || n == OG_EREJECT) {
             r.pos.source = l->name;
             rc = take(l, step, n, &r, err);

@@ -48,7 +48,11 @@ static const char *num_text(struct og_arena *a, const json_t *j)
 /* Starts a working value from a JSON value. With numbers_as_is, a JSON number stays a number (w->f)
  * for a field whose first conversion is "number", instead of being formatted as text and parsed
  * back. */
-static int from_json_as(struct og_arena *a, const json_t *j, struct work *w, bool numbers_as_is)
+/* How the first step of a field reads its JSON value (from_json_as): a number as is, for "number";
+ * an array not dumped to text, for "list", which reads its elements. */
+enum { AS_NUMBER = 1, AS_LIST = 2 };
+
+static int from_json_as(struct og_arena *a, const json_t *j, struct work *w, unsigned as)
 {
     memset(w, 0, sizeof(*w));
     w->j = j;
@@ -56,12 +60,16 @@ static int from_json_as(struct og_arena *a, const json_t *j, struct work *w, boo
         w->type = OG_V_NULL;
         return 0;
     }
-    if (numbers_as_is && json_is_number(j)) {
+    if ((as & AS_NUMBER) && json_is_number(j)) {
         w->type = OG_V_NUM;
         w->f = json_number_value(j);
         return 0;
     }
     w->type = OG_V_TEXT;
+    if ((as & AS_LIST) && json_is_array(j)) {
+        w->s = "";
+        return 0;
+    }
     if (json_is_string(j))
         w->s = og_arena_strndup(a, json_string_value(j), json_string_length(j));
     else if (json_is_number(j))
@@ -80,7 +88,7 @@ static int from_json_as(struct og_arena *a, const json_t *j, struct work *w, boo
 
 static int from_json(struct og_arena *a, const json_t *j, struct work *w)
 {
-    return from_json_as(a, j, w, false);
+    return from_json_as(a, j, w, 0);
 }
 
 static bool is_space_at(const char *s, size_t *len)
@@ -502,10 +510,12 @@ static int eval_field(const struct fspec *f, const json_t *rec, struct og_arena 
     if (!f->used)
         return 0;
     struct work w;
-    bool numbers_as_is = f->nsteps > 0 && f->steps[0].kind == ST_NUMBER;
-    int rc =
-        from_json_as(a, f->constant ? f->constant : og_mapping_get_path(rec, f->path, f->npath), &w,
-                     numbers_as_is);
+    unsigned as = f->nsteps == 0                  ? 0
+                  : f->steps[0].kind == ST_NUMBER ? AS_NUMBER
+                  : f->steps[0].kind == ST_LIST   ? AS_LIST
+                                                  : 0;
+    int rc = from_json_as(
+        a, f->constant ? f->constant : og_mapping_get_path(rec, f->path, f->npath), &w, as);
     if (rc < 0)
         return rc;
     if (w.type == OG_V_TEXT && f->constant && json_is_number(f->constant)) {
@@ -590,6 +600,11 @@ static int build_attrs(const struct og_mapping_kind *m, const json_t *rec, struc
     if (notes->arr) {
         json_object_set_new(o, "_notes", notes->arr);
         notes->arr = NULL;
+    }
+    if (json_object_size(o) == 0) { /* most records: everything mapped, no notes */
+        json_decref(o);
+        *out = "{}";
+        return 0;
     }
     char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);

@@ -228,6 +228,39 @@ static void test_double_as_printf(void **unused)
     og_buf_free(&b);
 }
 
+/* og_copy_decimal writes what printf's "%.<digits>f" writes (a temperature is "%.1f"), ties
+ * included (36.25 -> 36.2, 36.35 -> 36.4 as the binary values fall), and og_copy_int "%lld". */
+static void test_decimal_and_int_as_printf(void **unused)
+{
+    (void)unused;
+    uint64_t x = 88172645463325252u;
+    struct og_buf b = OG_BUF_INIT;
+    char want[512];
+    static const double ties[] = {36.25, 36.35, 0.05, -0.05, 0.25,
+                                  -0.04, 2.5,   0.5,  1.5,   99999999.95};
+    for (int i = 0; i < 300000; i++) {
+        int digits = i % 11;
+        double v = i < 10 ? ties[i] : awkward_double(&x, i);
+        og_buf_reset(&b);
+        assert_int_equal(og_copy_decimal(&b, true, true, v, digits), 0);
+        snprintf(want, sizeof(want), "%.*f", digits, v);
+        if (b.len != strlen(want) || memcmp(b.data, want, b.len) != 0)
+            fail_msg("%a to %d digits: got \"%.*s\", printf writes \"%s\"", v, digits, (int)b.len,
+                     b.data, want);
+    }
+    og_buf_reset(&b);
+    assert_int_equal(og_copy_decimal(&b, true, false, 1.0, 1), 0);
+    assert_string_equal(b.data, "\\N");
+    static const long long ints[] = {0, 1, -1, 9, 10, -10, 123456789, LLONG_MAX, LLONG_MIN};
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+        og_buf_reset(&b);
+        assert_int_equal(og_copy_int(&b, false, ints[i]), 0);
+        snprintf(want, sizeof(want), "\t%lld", ints[i]);
+        assert_string_equal(b.data, want);
+    }
+    og_buf_free(&b);
+}
+
 /* The point is the one whose coordinates are read back from the lon and lat text: strtod of
  * "%.10f", packed little-endian. */
 static void test_point_as_written(void **unused)
@@ -320,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_empty_first_column),
         cmocka_unit_test(test_point),
         cmocka_unit_test(test_double_as_printf),
+        cmocka_unit_test(test_decimal_and_int_as_printf),
         cmocka_unit_test(test_point_as_written),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

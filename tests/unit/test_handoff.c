@@ -271,14 +271,21 @@ static int wcommit(void *ctx, int loader, void *item, struct og_turn *turn, stru
     return 0;
 }
 
+/* Two loaders committing through wcommit into l. */
+static struct og_handoff *wstart(struct wlog *l)
+{
+    memset(l, 0, sizeof(*l));
+    pthread_mutex_init(&l->mu, NULL);
+    struct og_handoff *h;
+    assert_int_equal(og_handoff_start(wcommit, l, 2, &h), 0);
+    return h;
+}
+
 static void test_wait_for(void **unused)
 {
     (void)unused;
     struct wlog l;
-    memset(&l, 0, sizeof(l));
-    pthread_mutex_init(&l.mu, NULL);
-    struct og_handoff *h;
-    assert_int_equal(og_handoff_start(wcommit, &l, 2, &h), 0);
+    struct og_handoff *h = wstart(&l);
     struct witem items[3];
     struct og_error err;
     /* even items follow the item just before them (they share its rows), odd ones nothing */
@@ -304,10 +311,7 @@ static void test_wait_done_timed(void **unused)
 {
     (void)unused;
     struct wlog l;
-    memset(&l, 0, sizeof(l));
-    pthread_mutex_init(&l.mu, NULL);
-    struct og_handoff *h;
-    assert_int_equal(og_handoff_start(wcommit, &l, 2, &h), 0);
+    struct og_handoff *h = wstart(&l);
     struct witem slow = {0, -1}, quick = {1, -1};
     struct og_error err;
     assert_int_equal(og_handoff_submit(h, &slow, &err), 0); /* 3 ms of work */
