@@ -15,25 +15,32 @@ static int sep(struct og_buf *b, bool first)
     return first ? 0 : og_buf_putc(b, '\t');
 }
 
-/* COPY text escaping of s into b: one reservation for the worst case (every byte escaped), then
- * a pass that copies and escapes (most values are short: a hash, a code, a name). */
+/* COPY text escaping of s into b, in one pass: room for 64 bytes of input escaped is reserved, and
+ * they are copied and escaped while no NUL comes (most values are short: a hash, a code, a name).
+ */
 static int esc(struct og_buf *b, const char *s)
 {
-    size_t n = strlen(s);
-    if (n > (SIZE_MAX - 1) / 2 || og_buf_reserve(b, 2 * n) < 0)
-        return OG_ENOMEM;
-    char *o = b->data + b->len;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
-            *o++ = '\\';
-            c = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+    enum { CHUNK = 64 };
+    for (;;) {
+        if (og_buf_reserve(b, 2 * CHUNK) < 0)
+            return OG_ENOMEM;
+        char *o = b->data + b->len;
+        for (int i = 0; i < CHUNK; i++) {
+            char c = *s++;
+            if (c == '\0') {
+                b->len = (size_t)(o - b->data);
+                *o = '\0';
+                return 0;
+            }
+            if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+                *o++ = '\\';
+                c = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+            }
+            *o++ = c;
         }
-        *o++ = c;
+        b->len = (size_t)(o - b->data);
+        *o = '\0';
     }
-    b->len = (size_t)(o - b->data);
-    b->data[b->len] = '\0';
-    return 0;
 }
 
 int og_copy_text(struct og_buf *b, bool first, const char *s)

@@ -169,7 +169,8 @@ int og_pg_merge_visits(struct og_pg *pg, const char *run, const struct og_batch 
                     : og_copy_point(&vb.direct, false, v->place.has_point, v->place.lon,
                                     v->place.lat);
             rc = rc ? rc : og_copy_text(&vb.direct, false, row->hash);
-            rc = rc ? rc : og_buf_printf(&vb.direct, "\t%s\t%s", run, run);
+            rc = rc ? rc : og_copy_text(&vb.direct, false, run);
+            rc = rc ? rc : og_copy_text(&vb.direct, false, run);
             rc = rc ? rc : og_copy_text(&vb.direct, false, u->position);
             rc = rc ? rc : og_copy_end_row(&vb.direct);
             rc = rc ? rc : put_members(&vb.mdirect, &enc[k], -1);
