@@ -1,5 +1,6 @@
 /* hmap.c - open-addressing string hash map (FNV-1a, linear probing). */
 #include "core/hmap.h"
+#include "core/arena.h"
 #include "core/error.h"
 
 #include <stdint.h>
@@ -16,6 +17,7 @@ struct og_hmap {
     struct slot *slots;
     size_t cap;
     size_t count;
+    struct og_arena *keys; /* the copies of the keys: one allocation per block, not per key */
 };
 
 static uint64_t fnv1a(const char *s)
@@ -35,8 +37,9 @@ struct og_hmap *og_hmap_create(void)
         return NULL;
     m->cap = 64;
     m->slots = calloc(m->cap, sizeof(struct slot));
-    if (!m->slots) {
-        free(m);
+    m->keys = og_arena_create(16 * 1024);
+    if (!m->slots || !m->keys) {
+        og_hmap_destroy(m);
         return NULL;
     }
     return m;
@@ -46,8 +49,7 @@ void og_hmap_destroy(struct og_hmap *m)
 {
     if (!m)
         return;
-    for (size_t i = 0; i < m->cap; i++)
-        free(m->slots[i].key);
+    og_arena_destroy(m->keys);
     free(m->slots);
     free(m);
 }
@@ -86,7 +88,7 @@ int og_hmap_put(struct og_hmap *m, const char *key, void *value)
     uint64_t h = fnv1a(key);
     struct slot *s = find(m->slots, m->cap, key, h);
     if (!s->key) {
-        s->key = strdup(key);
+        s->key = og_arena_strdup(m->keys, key);
         if (!s->key)
             return OG_ENOMEM;
         s->hash = h;
