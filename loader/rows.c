@@ -151,7 +151,8 @@ static int encode(struct og_pg_rows *r, const struct og_unified *u, struct og_ro
     row->members = og_arena_strndup(r->arena, r->mtmp.data ? r->mtmp.data : "", r->mtmp.len);
     if (!row->content || !row->members)
         return OG_ENOMEM;
-    /* a visit's hash covers the visit and its members: content, "\n", member lines */
+    /* the row hash covers the content; a visit's, the visit and its members: content, "\n",
+     * member lines */
     const void *part[] = {row->content, "\n", row->members};
     size_t len[] = {row->content_len, 1, row->members_len};
     return og_sha256_rows_hex(&r->sha, u->kind == OG_KIND_VISIT ? 3 : 1, part, len, row->hash);

@@ -45,13 +45,14 @@ static const char *num_text(struct og_arena *a, const json_t *j)
     return og_arena_sprintf(a, "%.17g", json_real_value(j));
 }
 
-/* Starts a working value from a JSON value. With numbers_as_is, a JSON number stays a number (w->f)
- * for a field whose first conversion is "number", instead of being formatted as text and parsed
- * back. */
-/* How the first step of a field reads its JSON value (from_json_as): a number as is, for "number";
- * an array not dumped to text, for "list", which reads its elements. */
-enum { AS_NUMBER = 1, AS_LIST = 2 };
+/* How a field's first conversion takes its JSON value (from_json_as). */
+enum {
+    AS_NUMBER =
+        1,       /* "number": a JSON number stays a number (w->f), not formatted and parsed back */
+    AS_LIST = 2, /* "list": a JSON array is read element by element, not printed as JSON text */
+};
 
+/* Starts a working value from a JSON value, as the field's first conversion takes it (as). */
 static int from_json_as(struct og_arena *a, const json_t *j, struct work *w, unsigned as)
 {
     memset(w, 0, sizeof(*w));
