@@ -25,6 +25,17 @@ static inline void skip_space(struct reader *r)
         r->p++;
 }
 
+/* Skips white space; then consumes c when it comes next. */
+static bool eat(struct reader *r, char c)
+{
+    skip_space(r);
+    if (r->p < r->end && *r->p == (unsigned char)c) {
+        r->p++;
+        return true;
+    }
+    return false;
+}
+
 static inline bool is_digit(unsigned c)
 {
     return c >= '0' && c <= '9';
@@ -253,8 +264,8 @@ static json_t *read_number(struct reader *r)
      * 10^k exact doubles, and one IEEE division rounds it as strtod does */
     static const double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-    if (*(q - 1) != '.' && !memchr(digits, 'e', (size_t)(q - digits)) &&
-        !memchr(digits, 'E', (size_t)(q - digits)) && q - digits <= 16) {
+    if (!memchr(digits, 'e', (size_t)(q - digits)) && !memchr(digits, 'E', (size_t)(q - digits)) &&
+        q - digits <= 16) {
         uint64_t m = 0;
         int k = 0;
         bool frac = false;
@@ -291,18 +302,12 @@ static json_t *read_object(struct reader *r, int depth)
     if (!obj)
         return NULL;
     r->p++;
-    skip_space(r);
-    if (r->p < r->end && *r->p == '}') {
-        r->p++;
+    if (eat(r, '}'))
         return obj;
-    }
-    for (;;) {
-        if (r->p >= r->end || *r->p != '"')
-            break;
-        r->p++;
+    do {
         const char *key;
         size_t keylen;
-        if (read_string(r, &key, &keylen) < 0)
+        if (!eat(r, '"') || read_string(r, &key, &keylen) < 0)
             break;
         char *owned = NULL; /* a decoded key outlives r->tmp's next use: the value's strings */
         if (key == r->tmp) {
@@ -311,29 +316,15 @@ static json_t *read_object(struct reader *r, int depth)
             memcpy(owned, key, keylen);
             key = owned;
         }
-        skip_space(r);
-        json_t *v = NULL;
-        if (r->p < r->end && *r->p == ':') {
-            r->p++;
-            v = read_value(r, depth + 1);
-        }
+        json_t *v = eat(r, ':') ? read_value(r, depth + 1) : NULL;
         size_t before = json_object_size(obj);
         int rc = v ? json_object_setn_new_nocheck(obj, key, keylen, v) : -1; /* takes v */
         free(owned);
         if (rc < 0 || ((r->flags & JSON_REJECT_DUPLICATES) && json_object_size(obj) == before))
             break;
-        skip_space(r);
-        if (r->p < r->end && *r->p == ',') {
-            r->p++;
-            skip_space(r);
-            continue;
-        }
-        if (r->p < r->end && *r->p == '}') {
-            r->p++;
+        if (eat(r, '}'))
             return obj;
-        }
-        break;
-    }
+    } while (eat(r, ','));
     json_decref(obj);
     return NULL;
 }
@@ -344,26 +335,15 @@ static json_t *read_array(struct reader *r, int depth)
     if (!arr)
         return NULL;
     r->p++;
-    skip_space(r);
-    if (r->p < r->end && *r->p == ']') {
-        r->p++;
+    if (eat(r, ']'))
         return arr;
-    }
-    for (;;) {
+    do {
         json_t *v = read_value(r, depth + 1);
         if (!v || json_array_append_new(arr, v) < 0) /* takes v */
             break;
-        skip_space(r);
-        if (r->p < r->end && *r->p == ',') {
-            r->p++;
-            continue;
-        }
-        if (r->p < r->end && *r->p == ']') {
-            r->p++;
+        if (eat(r, ']'))
             return arr;
-        }
-        break;
-    }
+    } while (eat(r, ','));
     json_decref(arr);
     return NULL;
 }

@@ -5,7 +5,6 @@
 #include "core/timefmt.h"
 
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
